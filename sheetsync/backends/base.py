@@ -1,0 +1,54 @@
+"""The one narrow seam between the pipeline and a workbook (local xlsx or Google Sheets)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from sheetsync.plan import OutputPlan
+
+RawValue = str | float | int | bool | None
+Grid = list[list[RawValue]]
+TabSelector = Callable[[Sequence[str]], Sequence[str]]
+
+OWNER_KEY = "sheetsync.owned"
+
+
+@dataclass(frozen=True)
+class RawWorkbook:
+    """Every tab title in order, the grids of the tabs that were asked for, and the owned tabs.
+
+    Grid values are unformatted: numbers as numbers, dates as serial numbers (days since
+    1899-12-30), text as text, empty cells as None. Rows may be ragged.
+    """
+
+    titles: tuple[str, ...]
+    grids: Mapping[str, Grid]
+    owned: frozenset[str]
+
+
+class Backend(Protocol):
+    """Read in one pass; write everything in one atomic step."""
+
+    @property
+    def description(self) -> str:
+        """Where the data lives, for messages (a path or a spreadsheet id, never a secret)."""
+        ...
+
+    @property
+    def api_calls(self) -> int:
+        """Remote API calls made so far (0 for local files)."""
+        ...
+
+    def read(self, select: TabSelector) -> RawWorkbook:
+        """List the tabs, then read the grids of the titles `select` picks from them."""
+        ...
+
+    def apply(self, plan: OutputPlan) -> None:
+        """Write every tab of `plan` at once, replacing the owned tabs of the same titles.
+
+        Either all of it lands or nothing changes. Raises OwnershipError for a tab that has
+        one of the plan's titles but is not owned by sheetsync.
+        """
+        ...

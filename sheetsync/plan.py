@@ -1,0 +1,60 @@
+"""The backend-neutral output plan: what the report stage asks a backend to write.
+
+A plan holds whole tabs of typed cells. Numbers stay numbers and carry a number format; text
+from input cells is plain text that backends must write as text, never as a formula.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Literal
+
+CellValue = str | float | int | bool | date | datetime | None
+
+
+@dataclass(frozen=True)
+class Cell:
+    value: CellValue
+    number_format: str | None = None
+    bold: bool = False
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """A chart over a block of the tab: categories in one column, one series per other column."""
+
+    kind: Literal["bar", "column", "line"]
+    title: str
+    category_column: int
+    series_columns: tuple[int, ...]
+    first_row: int
+    last_row: int
+    anchor_column: int
+
+
+@dataclass(frozen=True)
+class TabPlan:
+    """One output tab, written whole. `key` is the output's config key (summary, ranking...)."""
+
+    key: str
+    title: str
+    rows: tuple[tuple[Cell, ...], ...]
+    header_rows: int = 1
+    column_widths: tuple[int, ...] = ()
+    charts: tuple[ChartSpec, ...] = field(default_factory=tuple)
+
+    @property
+    def width(self) -> int:
+        return max((len(r) for r in self.rows), default=0)
+
+
+@dataclass(frozen=True)
+class OutputPlan:
+    tabs: tuple[TabPlan, ...]
+
+    def titles(self) -> tuple[str, ...]:
+        return tuple(t.title for t in self.tabs)
+
+    def tab(self, key: str) -> TabPlan | None:
+        return next((t for t in self.tabs if t.key == key), None)
