@@ -26,6 +26,7 @@ class TabRows:
     issues: list[Issue] = field(default_factory=list)
     read: int = 0
     rejected: int = 0
+    rep_column: int | None = None
 
 
 @dataclass
@@ -158,6 +159,7 @@ def _parse_reps(tab: _Tab, frame: pd.DataFrame, header: str, tab_rep: str | None
             return np.zeros(len(tab.body), dtype=bool)
         frame["rep"] = tab_rep
         return np.ones(len(tab.body), dtype=bool)
+    tab.result.rep_column = tab.columns[norm(header)]
     blank = blank_mask(values)
     names = values.where(~blank, tab_rep or "").astype(str).map(tidy)
     frame["rep"] = names.to_numpy(dtype=object)

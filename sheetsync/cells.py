@@ -60,7 +60,7 @@ def is_blank(value: Any) -> bool:
 
 def blank_mask(values: pd.Series) -> BoolArray:
     """True where a cell is empty: None, NaN or whitespace-only text."""
-    mask = values.isna().to_numpy(dtype=bool)
+    mask = values.isna().to_numpy(dtype=bool, copy=True)
     if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
         text = values.where(~mask, "").astype(str)
         mask |= text.str.strip().eq("").to_numpy(dtype=bool)
@@ -68,20 +68,29 @@ def blank_mask(values: pd.Series) -> BoolArray:
 
 
 def parse_number_text(text: str, locale: LocaleConfig) -> float | None:
-    """Parse '1 234,5', '12%', '$1,200.00' by the locale; None when it is not a number."""
-    cleaned = _SPACES.sub("", text).replace("\u00a0", "")
+    """Parse '1,234.5', '1 234', '12%', '$1,200.00' by the locale; None when not a number.
+
+    Thousands separators (the locale's, or a space) must group exactly three digits, so
+    '1 200,50' under a '.' decimal locale is rejected rather than read as 120050.
+    """
+    cleaned = text.replace("\u00a0", " ").strip()
     percent = cleaned.endswith("%")
-    cleaned = cleaned.rstrip("%").strip("$€£zł").strip()
-    if locale.thousands_separator.strip():
-        cleaned = cleaned.replace(locale.thousands_separator, "")
-    if locale.decimal_separator != ".":
-        if "." in cleaned:
-            return None
-        cleaned = cleaned.replace(locale.decimal_separator, ".")
-    if not re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", cleaned):
+    cleaned = cleaned.rstrip("%").strip().strip("$€£").removesuffix("zł").strip()
+    match = _number_pattern(locale).fullmatch(cleaned)
+    if match is None or not (match["int"] or match["frac"]):
         return None
-    number = float(cleaned)
+    digits = re.sub(r"[^0-9eE+-]", "", match["int"]) + "." + (match["frac"] or "0")
+    number = float(f"{match['sign'] or ''}{digits}{match['exp'] or ''}")
     return number / 100 if percent else number
+
+
+def _number_pattern(locale: LocaleConfig) -> re.Pattern[str]:
+    group = "[" + re.escape(locale.thousands_separator) + " ]"
+    decimal = re.escape(locale.decimal_separator)
+    return re.compile(
+        rf"(?P<sign>[+-])?(?P<int>\d{{1,3}}(?:{group}\d{{3}})+|\d*)"
+        rf"(?:{decimal}(?P<frac>\d+))?(?P<exp>[eE][+-]?\d+)?"
+    )
 
 
 def parse_date_text(text: str, locale: LocaleConfig) -> date | None:

@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from sheetsync.errors import OwnershipError
 from sheetsync.plan import OutputPlan
 
 RawValue = str | float | int | bool | None
@@ -41,6 +42,11 @@ class Backend(Protocol):
         """Remote API calls made so far (0 for local files)."""
         ...
 
+    @property
+    def write_calls(self) -> int:
+        """Remote API calls that one `apply` costs (0 for local files)."""
+        ...
+
     def read(self, select: TabSelector) -> RawWorkbook:
         """List the tabs, then read the grids of the titles `select` picks from them."""
         ...
@@ -52,3 +58,18 @@ class Backend(Protocol):
         one of the plan's titles but is not owned by sheetsync.
         """
         ...
+
+
+def check_ownership(
+    plan: OutputPlan, titles: Sequence[str], owned: frozenset[str], where: str
+) -> None:
+    """Stop before writing when an output tab's title is taken by a tab sheetsync does not own."""
+    lowered = {t.casefold(): t for t in titles}
+    for tab in plan.tabs:
+        existing = lowered.get(tab.title.casefold())
+        if existing is not None and existing not in owned:
+            raise OwnershipError(
+                f"{where}: tab {existing!r} already exists and was not made by sheetsync, so it "
+                f"is left untouched and nothing was written. Rename that tab, or choose another "
+                f"name for this output with the config key output.{tab.key}"
+            )

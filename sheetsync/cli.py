@@ -1,0 +1,167 @@
+"""The `sheetsync` command: thin commands over the library.
+
+Exit codes: 0 output written (or check passed); 1 unexpected failure; 2 bad config or usage;
+3 data problems that stop the run (--strict, a check with errors, no activity tab);
+4 workbook problem (missing, unreadable, unsafe to rewrite, tab ownership clash);
+5 remote API failure after retries; 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from sheetsync import __version__
+from sheetsync.config import Config
+from sheetsync.configload import load_config
+from sheetsync.dataissues import Issue
+from sheetsync.errors import SheetsyncError
+from sheetsync.pipeline import Report, refresh, today
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; return its exit code. Errors meant for users never show a traceback."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.run(args)
+        return code
+    except SheetsyncError as exc:
+        print(f"sheetsync: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("sheetsync: interrupted; nothing more was written", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug, not a user mistake: say so plainly
+        if os.environ.get("SHEETSYNC_DEBUG"):
+            raise
+        print(f"sheetsync: internal error ({type(exc).__name__}: {exc}); nothing was written. "
+              "Run again with SHEETSYNC_DEBUG=1 for the details.", file=sys.stderr)  # fmt: skip
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sheetsync",
+        description="Sales KPIs against goals, written back into your Google Sheet or workbook.",
+        epilog="Exit codes: 0 ok, 2 config, 3 data, 4 workbook, 5 remote API, 130 interrupted.",
+    )
+    parser.add_argument("--version", action="version", version=f"sheetsync {__version__}")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+    run = commands.add_parser("refresh", help="read, compute and write the output tabs once")
+    _config_args(run)
+    run.add_argument("--dry-run", action="store_true", help="compute and show, write nothing")
+    run.add_argument("--strict", action="store_true",
+                     help="stop without writing when there is any data issue")  # fmt: skip
+    run.set_defaults(run=_refresh)
+    check = commands.add_parser("check", help="validate the config and the data; write nothing")
+    _config_args(check)
+    check.set_defaults(run=_check)
+    demo = commands.add_parser("demo", help="make a sample team workbook and refresh it")
+    demo.add_argument("dir", nargs="?", default="sheetsync-demo", type=Path,
+                      help="folder for the demo workbook and config")  # fmt: skip
+    demo.add_argument("--as-of", type=_date, help="the demo's 'today' (default: today)")
+    demo.set_defaults(run=_demo)
+    return parser
+
+
+def _config_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", required=True, type=Path, help="the YAML config file")
+    parser.add_argument("--as-of", type=_date, help="evaluate as of YYYY-MM-DD (default: today)")
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
+
+
+def _refresh(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    report = refresh(config, args.as_of, args.dry_run, strict=args.strict)
+    if args.dry_run:
+        _print_plan(report)
+    print(_outcome(report))
+    _print_issues(report.issues)
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    report = refresh(config, args.as_of, dry_run=True)
+    facts = report.facts
+    print(f"config ok: {args.config}")
+    print(f"data: {facts.rows_read} rows read, {facts.rows_counted} counted, "
+          f"{facts.rows_rejected} rejected; {len(report.issues)} issues")  # fmt: skip
+    _print_issues(report.issues)
+    return 3 if report.errors else 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from sheetsync.demo import WORKBOOK, make_demo
+
+    folder: Path = args.dir
+    as_of = args.as_of or date.today()
+    config_path = make_demo(folder, as_of)
+    config = load_config(config_path)
+    report = refresh(config, as_of or today(config))
+    print(f"Demo workbook: {folder / WORKBOOK}")
+    print(f"Demo config:   {config_path}")
+    print(f"Open the workbook and look at the tabs: {', '.join(report.plan.titles())}")
+    print(_outcome(report))
+    _print_headlines(config, report)
+    _print_issues(report.issues)
+    print(f"Refresh it again with: sheetsync refresh --config {config_path}")
+    return 0
+
+
+def _print_plan(report: Report, preview: int = 5) -> None:
+    """What a dry run would write: each tab with its size and first rows."""
+    for tab in report.plan.tabs:
+        print(f"== {tab.title}: {len(tab.rows)} rows x {tab.width} columns")
+        for row in tab.rows[:preview]:
+            print("   " + " | ".join("" if c.value is None else str(c.value) for c in row))
+
+
+def _outcome(report: Report) -> str:
+    facts = report.facts
+    verb = "wrote" if report.written else "would write"
+    return (f"{verb} {len(report.plan.tabs)} tabs to {facts.source} as of {report.as_of}: "
+            f"{facts.rows_read} rows read, {facts.rows_counted} counted, "
+            f"{facts.rows_rejected} rejected, {len(report.issues)} data issues, "
+            f"{facts.api_calls} API calls, {report.timings['total']:.2f}s")  # fmt: skip
+
+
+def _print_headlines(config: Config, report: Report) -> None:
+    month = next(p for p in report.periods if p.kind == "month")
+    rows = report.rep_kpis
+    total = rows[(rows["period"] == month.label) & (rows["level"] == "total")]
+    print(f"\nTotal for {month.label}:")
+    labels = {kpi.key: kpi.label for kpi in config.kpis}
+    for record in total.to_dict("records"):
+        target = "" if record["target"] != record["target"] else f" of {record['target']:,.0f}"
+        status = f" ({record['status']})" if record["status"] else ""
+        print(f"  {labels[record['kpi']]:<18} {record['actual']:>12,.2f}{target}{status}")
+    top = report.ranking.dropna(subset=["rank"]).head(3)
+    if len(top):
+        leaders = ", ".join(f"{int(r['rank'])}. {r['rep']}" for r in top.to_dict("records"))
+        print(f"Top of the ranking: {leaders}")
+
+
+def _print_issues(issues: list[Issue], limit: int = 10) -> None:
+    if not issues:
+        return
+    print(f"\nData issues ({len(issues)}; all of them are in the Data issues tab):")
+    for issue in issues[:limit]:
+        print(f"  {issue.severity:<7} {issue}  -> {issue.action}")
+    if len(issues) > limit:
+        print(f"  ... and {len(issues) - limit} more")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,141 @@
+"""`sheetsync demo`: a realistic sample team workbook and its config, made locally.
+
+Ten reps in two teams log a year of activity on their own tabs; a shared log tab holds a few
+entries; Goals hold monthly rep goals, team and total goals for the month, a quarter and the
+year. A handful of deliberate data problems show what the Data issues tab reports.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import openpyxl
+from openpyxl.styles import Font
+
+WORKBOOK = "demo-team.xlsx"
+CONFIG = "sheetsync.yaml"
+ACTIVITY_HEADERS = ("Date", "Calls", "Meetings", "Lead value", "Deals won", "Revenue",
+                    "New customers", "Repeat revenue", "Customer", "Notes")  # fmt: skip
+# name, team, active, skill (how busy and how good the rep is)
+REPS = (
+    ("Anna Nowak", "North", True, 1.25), ("Ben Carter", "North", True, 1.0),
+    ("Chloe Martin", "North", True, 0.8), ("Dawid Wiśniewski", "North", True, 1.1),
+    ("Emma Schulz", "North", False, 0.6), ("Farid Haddad", "South", True, 0.95),
+    ("Grace Liu", "South", True, 1.3), ("Hugo Silva", "South", True, 0.7),
+    ("Ines Costa", "South", True, 1.0), ("Jon Smith", "South", True, 0.9),
+)  # fmt: skip
+CUSTOMERS = tuple(f"{a} {b}" for a in ("Acme", "Globex", "Initech", "Umbrella", "Stark", "Wayne",
+                                       "Hooli", "Vandelay") for b in ("Ltd", "Group", "Inc"))
+MONTHLY_GOALS = {"Calls": 220, "Meetings": 28, "Revenue": 42000}
+
+
+def make_demo(folder: Path, as_of: date) -> Path:
+    """Write the demo workbook and config into `folder`; return the config's path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(2026)
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    _sheet(book, "Roster", ("Rep", "Email", "Team", "Active"), _roster_rows())
+    _sheet(book, "Goals", ("Period", "Scope", "Calls", "Meetings", "Revenue", "Deals won",
+                           "New customers"), _goal_rows(as_of))  # fmt: skip
+    _sheet(book, "Holidays", ("Date",), [(date(as_of.year, 1, 1),), (date(as_of.year, 5, 1),),
+                                         (date(as_of.year, 12, 25),)])  # fmt: skip
+    for name, _team, _active, skill in REPS:
+        rows = _activity_rows(rng, skill, as_of)
+        _sheet(book, f"Rep - {name}", ACTIVITY_HEADERS, rows)
+    _sheet(book, "Activity log", ("Rep", *ACTIVITY_HEADERS), _log_rows(as_of))
+    _plant_problems(book, as_of)
+    book.save(folder / WORKBOOK)
+    config = folder / CONFIG
+    config.write_text(files("sheetsync").joinpath("data/demo.yaml").read_text("utf-8"), "utf-8")
+    return config
+
+
+def _sheet(book: Any, title: str, headers: tuple[str, ...], rows: Any) -> None:
+    sheet = book.create_sheet(title)
+    sheet.append(list(headers))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append(list(row))
+    for cell in sheet["A"][1:]:
+        if isinstance(cell.value, date):
+            cell.number_format = "yyyy-mm-dd"
+    sheet.freeze_panes = "A2"
+
+
+def _roster_rows() -> list[tuple[Any, ...]]:
+    rows = []
+    for name, team, active, _skill in REPS:
+        email = name.lower().replace(" ", ".").replace("ś", "s") + "@example.com"
+        rows.append((name, email, team, "yes" if active else "no"))
+    return rows
+
+
+def _working_days(start: date, end: date) -> list[date]:
+    days = []
+    day = start
+    while day <= end:
+        if day.weekday() < 5:
+            days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+def _activity_rows(rng: np.random.Generator, skill: float, as_of: date) -> list[tuple[Any, ...]]:
+    rows = []
+    for day in _working_days(date(as_of.year, 1, 2), as_of):
+        calls = int(rng.poisson(10 * skill))
+        meetings = int(rng.binomial(calls, 0.13))
+        deals = int(rng.binomial(meetings, 0.3))
+        revenue = float(deals * rng.integers(3, 12) * 500)
+        new = int(rng.binomial(deals, 0.5))
+        customer = CUSTOMERS[int(rng.integers(len(CUSTOMERS)))] if meetings else None
+        lead_value = float(meetings * rng.integers(2, 10) * 1000)
+        repeat = float(revenue - new * 2000) if revenue > new * 2000 else 0.0
+        rows.append((day, calls, meetings, lead_value, deals, revenue, new, repeat, customer, None))
+    return rows
+
+
+def _log_rows(as_of: date) -> list[tuple[Any, ...]]:
+    first = as_of.replace(day=1)
+    return [
+        ("anna  nowak", first, 5, 2, 4000.0, 1, 6000.0, 1, 0.0, "Hooli Inc", "trade fair"),
+        ("Ben Carter", first, 3, 1, 2000.0, 0, 0.0, 0, 0.0, "Acme Ltd", "=HYPERLINK(\"x\")"),
+        ("Jon Smyth", first, 4, 1, 1000.0, 1, 3500.0, 1, 0.0, "Wayne Inc", "typo in rep name"),
+    ]
+
+
+def _goal_rows(as_of: date) -> list[tuple[Any, ...]]:
+    year = as_of.year
+    quarter = (as_of.month - 1) // 3 + 1
+    rows: list[tuple[Any, ...]] = []
+    for name, _team, _active, skill in REPS:
+        if name == "Hugo Silva":
+            continue  # no goals at all: listed unranked, a coverage gap
+        scale = 1.0 if skill >= 1 else 0.8
+        for month in range(1, 13):
+            rows.append((f"{year}-{month:02d}", name, *(round(v * scale) for v in
+                                                          MONTHLY_GOALS.values()), None, None))
+    rows.append((f"{year}-{as_of.month:02d}", "North", None, None, None, None, 12))
+    rows.append((f"{year}-{as_of.month:02d}", "South", None, None, None, None, 10))
+    rows.append((f"{year}-{as_of.month:02d}", "Total", 2000, 260, 400_000, None, None))
+    rows.append((f"{year}-Q{quarter}", "Total", None, None, None, 160, None))
+    rows.append((str(year), "Total", None, None, 4_600_000, None, None))
+    rows.append((f"{year}-01", "Ben Carter", 250, None, None, None, None))  # conflicts
+    return rows
+
+
+def _plant_problems(book: Any, as_of: date) -> None:
+    """Deliberate mistakes a real team makes, each reported in the Data issues tab."""
+    anna = book["Rep - Anna Nowak"]
+    anna.cell(row=5, column=2, value="n/a")
+    anna.cell(row=9, column=6, value="1 200,50")
+    grace = book["Rep - Grace Liu"]
+    grace.append(["31.02." + str(as_of.year), 12, 2, 3000, 0, 0, 0, 0, "Acme Ltd", None])
+    grace.append([None, 7, 1, 1000, 0, 0, 0, 0, None, "forgot the date"])
+    book["Goals"].append([f"{as_of.year}-13", "Grace Liu", 100, None, None, None, None])

@@ -1,0 +1,145 @@
+"""refresh(): the one place where the stages meet.
+
+    backend.read -> sync -> kpi -> report -> backend.apply
+
+Lower stages never import this module; the CLI and the daemon only call it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+from sheetsync import __version__
+from sheetsync.backends.base import Backend, check_ownership
+from sheetsync.config import Config
+from sheetsync.dataissues import Issue
+from sheetsync.errors import ConfigError, DataError
+from sheetsync.kpi import evaluate
+from sheetsync.periods import Period, current_periods
+from sheetsync.plan import OutputPlan
+from sheetsync.ranking import rank
+from sheetsync.report import RunFacts, build_plan
+from sheetsync.sync import SyncResult, input_tabs, sync
+
+
+@dataclass
+class Report:
+    """Everything one refresh computed, whether or not it was written."""
+
+    as_of: date
+    periods: tuple[Period, ...]
+    rep_kpis: pd.DataFrame
+    ranking: pd.DataFrame
+    issues: list[Issue]
+    plan: OutputPlan
+    facts: RunFacts
+    written: bool
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def api_calls(self) -> int:
+        return self.facts.api_calls
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "error"]
+
+
+def make_backend(config: Config) -> Backend:
+    """The backend the config's `source` names."""
+    source = config.source
+    if source.type == "xlsx":
+        from sheetsync.backends.xlsx import XlsxBackend
+
+        assert source.path is not None
+        return XlsxBackend(source.path, source.output_path)
+    raise ConfigError(str(config.path), "source.type", "the google backend is not built yet")
+
+
+def today(config: Config, now: datetime | None = None) -> date:
+    """Today in the configured time zone (or the date of `now` there)."""
+    zone = ZoneInfo(config.calendar.timezone)
+    return (now.astimezone(zone) if now else datetime.now(zone)).date()
+
+
+def refresh(
+    config: Config,
+    as_of: date | None = None,
+    dry_run: bool = False,
+    *,
+    strict: bool = False,
+    backend: Backend | None = None,
+    now: datetime | None = None,
+) -> Report:
+    """Read the workbook, compute every KPI table and write the output tabs in one step.
+
+    `as_of` defaults to today in the configured time zone. With `dry_run` nothing is written.
+    With `strict`, any data issue stops the refresh before writing (DataError).
+    """
+    backend = backend or make_backend(config)
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    ran_at = now or datetime.now(ZoneInfo(config.calendar.timezone))
+    as_of = as_of or today(config, ran_at)
+    with _timed(timings, "read"):
+        raw = backend.read(lambda titles: input_tabs(titles, config))
+    with _timed(timings, "sync"):
+        synced = sync(raw, config)
+    with _timed(timings, "kpi"):
+        periods, rep_kpis, ranking = compute(config, synced, as_of)
+    if strict and synced.issues:
+        raise DataError(_strict_message(synced.issues))
+    facts = RunFacts(
+        ran_at=ran_at, as_of=as_of, source=backend.description,
+        rows_read=synced.rows_read, rows_counted=synced.rows_counted,
+        rows_rejected=synced.rows_rejected,
+        api_calls=backend.api_calls + (0 if dry_run else backend.write_calls),
+        seconds=time.perf_counter() - started, version=__version__,
+    )  # fmt: skip
+    with _timed(timings, "report"):
+        plan = build_plan(config, rep_kpis, ranking, synced.issues, facts)
+    check_ownership(plan, raw.titles, raw.owned, backend.description)
+    if not dry_run:
+        with _timed(timings, "write"):
+            backend.apply(plan)
+    timings["total"] = time.perf_counter() - started
+    return Report(as_of, periods, rep_kpis, ranking, synced.issues, plan, facts,
+                  written=not dry_run, timings=timings)  # fmt: skip
+
+
+def compute(
+    config: Config, synced: SyncResult, as_of: date
+) -> tuple[tuple[Period, ...], pd.DataFrame, pd.DataFrame]:
+    """The pure middle of a refresh: the current periods, Rep KPIs and the ranking."""
+    calendar = dataclasses.replace(config.calendar, holidays=synced.holidays)
+    periods = current_periods(as_of, calendar.fiscal_year_start)
+    rep_kpis = evaluate(
+        synced.activity, synced.goals, synced.roster, config.kpis, calendar, config.status,
+        periods, as_of, config.total_label,
+    )  # fmt: skip
+    ranked = next(p for p in periods if p.kind == config.ranking.period)
+    ranking = rank(rep_kpis, synced.roster, config.ranking, config.kpis, ranked.label, None)
+    return periods, rep_kpis, ranking
+
+
+def _strict_message(issues: list[Issue]) -> str:
+    shown = "\n".join(f"  {issue}" for issue in issues[:20])
+    more = f"\n  ... and {len(issues) - 20} more" if len(issues) > 20 else ""
+    return f"--strict: {len(issues)} data issues, nothing was written:\n{shown}{more}"
+
+
+@contextmanager
+def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[stage] = time.perf_counter() - start

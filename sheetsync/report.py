@@ -1,0 +1,200 @@
+"""The report stage (pure): KPI tables, data issues and run facts -> a backend-neutral plan.
+
+Numbers stay numbers with number formats; text that came from input cells is plain text (the
+backends write it as text, never as a formula). The Meeting brief and History tabs, charts and
+conditional colours are planned here too once they exist; switched-off outputs are skipped.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import pandas as pd
+
+from sheetsync.config import Config, KpiDef
+from sheetsync.dataissues import Issue
+from sheetsync.plan import Cell, CellValue, OutputPlan, TabPlan
+
+PERCENT = "0.0%"
+REP_KPI_HEADERS = (
+    "Period", "Level", "Name", "KPI", "Actual", "Target", "Target source", "Attainment",
+    "Expected", "Pace", "Status", "Projection",
+)  # fmt: skip
+ISSUE_HEADERS = ("Severity", "Tab", "Cell", "Problem", "Value", "What was done")
+SUMMARY_HEADERS = (
+    "Period", "Scope", "KPI", "Actual", "Target", "Attainment", "Expected", "Pace", "Status",
+    "Projection",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class RunFacts:
+    """What the Sync status tab tells about the run."""
+
+    ran_at: datetime
+    as_of: date
+    source: str
+    rows_read: int
+    rows_counted: int
+    rows_rejected: int
+    api_calls: int
+    seconds: float
+    version: str
+    last_error: str | None = None
+
+
+def build_plan(
+    config: Config,
+    rep_kpis: pd.DataFrame,
+    ranking: pd.DataFrame,
+    issues: Sequence[Issue],
+    facts: RunFacts,
+) -> OutputPlan:
+    """Every switched-on output tab, in the configured order."""
+    makers: dict[str, Callable[[], tuple[tuple[Cell, ...], ...]]] = {
+        "summary": lambda: summary_rows(config, rep_kpis, facts.as_of),
+        "ranking": lambda: ranking_rows(config, ranking),
+        "rep_kpis": lambda: rep_kpi_rows(config, rep_kpis),
+        "data_issues": lambda: issue_rows(issues),
+        "sync_status": lambda: status_rows(facts, issues),
+    }
+    header_rows = {"summary": 3, "sync_status": 0}
+    tabs = []
+    for key, title in config.output.tabs.items():
+        if key in makers:
+            rows = makers[key]()
+            tabs.append(TabPlan(key, title, rows, header_rows.get(key, 1), _widths(rows)))
+    return OutputPlan(tuple(tabs))
+
+
+def value(raw: Any) -> CellValue:
+    """A plain Python value for a cell: NaN and NA become empty, numpy scalars plain numbers."""
+    if raw is None or raw is pd.NA or raw is pd.NaT:
+        return None
+    if isinstance(raw, float) and math.isnan(raw):
+        return None
+    if hasattr(raw, "item"):
+        return value(raw.item())
+    if isinstance(raw, str | int | float | bool | date):
+        return raw
+    return str(raw)
+
+
+def header(names: Sequence[str]) -> tuple[Cell, ...]:
+    return tuple(Cell(name, bold=True) for name in names)
+
+
+def _kpi_formats(config: Config) -> Mapping[str, KpiDef]:
+    return {kpi.key: kpi for kpi in config.kpis}
+
+
+def _kpi_cells(kpi: KpiDef, row: Mapping[Any, Any], names: Sequence[str]) -> list[Cell]:
+    """Actual, target, expected and projection in the KPI's format; ratios of it as percent."""
+    cells = []
+    for name in names:
+        fmt = PERCENT if name in ("attainment", "pace") else kpi.number_format
+        cells.append(Cell(value(row[name]), fmt))
+    return cells
+
+
+def rep_kpi_rows(config: Config, rep_kpis: pd.DataFrame) -> tuple[tuple[Cell, ...], ...]:
+    kpis = _kpi_formats(config)
+    rows = [header(REP_KPI_HEADERS)]
+    for record in rep_kpis.to_dict("records"):
+        kpi = kpis[record["kpi"]]
+        numbers = _kpi_cells(kpi, record, ("actual", "target"))
+        rates = _kpi_cells(kpi, record, ("attainment", "expected", "pace"))
+        rows.append((
+            Cell(record["period"]), Cell(record["level"]), Cell(value(record["name"])),
+            Cell(kpi.label), *numbers, Cell(value(record["target_source"])), *rates,
+            Cell(value(record["status"])), *_kpi_cells(kpi, record, ("projection",)),
+        ))  # fmt: skip
+    return tuple(rows)
+
+
+def summary_rows(
+    config: Config, rep_kpis: pd.DataFrame, as_of: date
+) -> tuple[tuple[Cell, ...], ...]:
+    """Total and team KPIs for the current week, month, quarter and year."""
+    kpis = _kpi_formats(config)
+    title = (Cell(f"Sales KPIs as of {as_of.isoformat()}", bold=True),)
+    rows: list[tuple[Cell, ...]] = [title, (), header(SUMMARY_HEADERS)]
+    wanted = rep_kpis[rep_kpis["level"].isin(["total", "team"])]
+    for record in wanted.to_dict("records"):
+        kpi = kpis[record["kpi"]]
+        rows.append((
+            Cell(record["period"]), Cell(value(record["name"])), Cell(kpi.label),
+            *_kpi_cells(kpi, record, ("actual", "target", "attainment", "expected", "pace")),
+            Cell(value(record["status"])), *_kpi_cells(kpi, record, ("projection",)),
+        ))  # fmt: skip
+    return tuple(rows)
+
+
+def ranking_rows(config: Config, ranking: pd.DataFrame) -> tuple[tuple[Cell, ...], ...]:
+    """Rank, rep, team, score, movement, each ranked KPI's attainment (or actual), and notes."""
+    kpis = _kpi_formats(config)
+    extra = [c for c in ranking.columns if ":" in str(c)]
+    labels = [f"{kpis[c.split(':', 1)[1]].label} {c.split(':', 1)[0]}" for c in extra]
+    score_format = kpis[config.ranking.by].number_format if config.ranking.by else PERCENT
+    rows = [header(("Rank", "Rep", "Team", "Score", "Movement", *labels, "Note"))]
+    for record in ranking.to_dict("records"):
+        measures = [
+            Cell(value(record[c]), PERCENT if c.startswith("attainment:") else
+                 kpis[c.split(":", 1)[1]].number_format)
+            for c in extra
+        ]  # fmt: skip
+        rows.append((
+            Cell(value(record["rank"]), "0"), Cell(value(record["rep"])),
+            Cell(value(record["team"])), Cell(value(record["score"]), score_format),
+            Cell(value(record["movement"])), *measures, Cell(value(record["reason"])),
+        ))  # fmt: skip
+    return tuple(rows)
+
+
+def issue_rows(issues: Sequence[Issue]) -> tuple[tuple[Cell, ...], ...]:
+    rows = [header(ISSUE_HEADERS)]
+    order = sorted(issues, key=lambda i: (i.severity != "error", i.tab, _cell_order(i.cell)))
+    for issue in order:
+        rows.append(tuple(Cell(text) for text in (
+            issue.severity, issue.tab, issue.cell, issue.problem, issue.value, issue.action,
+        )))  # fmt: skip
+    return tuple(rows)
+
+
+def _cell_order(cell: str) -> tuple[int, str]:
+    digits = "".join(ch for ch in cell if ch.isdigit())
+    return (int(digits) if digits else 0, cell)
+
+
+def status_rows(facts: RunFacts, issues: Sequence[Issue]) -> tuple[tuple[Cell, ...], ...]:
+    errors = sum(1 for i in issues if i.severity == "error")
+    pairs: list[tuple[str, CellValue, str | None]] = [
+        ("Last run", facts.ran_at.replace(tzinfo=None, microsecond=0), "yyyy-mm-dd hh:mm:ss"),
+        ("As-of date", facts.as_of, "yyyy-mm-dd"),
+        ("Source", facts.source, None),
+        ("Rows read", facts.rows_read, "#,##0"),
+        ("Rows counted", facts.rows_counted, "#,##0"),
+        ("Rows rejected", facts.rows_rejected, "#,##0"),
+        ("Data issues", f"{errors} errors, {len(issues) - errors} warnings", None),
+        ("API calls", facts.api_calls, "0"),
+        ("Duration (seconds)", round(facts.seconds, 3), "0.000"),
+        ("sheetsync version", facts.version, None),
+        ("Last error", facts.last_error or "none", None),
+    ]
+    return tuple((Cell(name, bold=True), Cell(val, fmt)) for name, val, fmt in pairs)
+
+
+def _widths(rows: Sequence[Sequence[Cell]]) -> tuple[int, ...]:
+    """Column widths from the longest text in the first rows (capped, in characters)."""
+    widths: list[int] = []
+    for row in rows[:200]:
+        for index, cell in enumerate(row):
+            size = len(str(cell.value)) if cell.value is not None else 0
+            if index >= len(widths):
+                widths.append(8)
+            widths[index] = min(60, max(widths[index], size + 2))
+    return tuple(widths)

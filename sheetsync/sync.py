@@ -1,0 +1,187 @@
+"""The sync stage: raw grids -> typed activity, goals and roster frames, plus data issues.
+
+Every non-empty activity row is either counted or rejected with an issue, so that
+rows read = rows counted + rows rejected.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+
+from sheetsync.activity import TabRows, empty_activity, read_activity_tab
+from sheetsync.backends.base import RawWorkbook
+from sheetsync.cells import a1, norm, tidy
+from sheetsync.config import Config
+from sheetsync.dataissues import Issue
+from sheetsync.errors import DataError
+from sheetsync.reference import closest, read_goals, read_holidays, read_roster
+
+
+@dataclass
+class SyncResult:
+    activity: pd.DataFrame
+    goals: pd.DataFrame
+    roster: pd.DataFrame
+    holidays: frozenset[date]
+    issues: list[Issue] = field(default_factory=list)
+    rows_read: int = 0
+    rows_counted: int = 0
+    rows_rejected: int = 0
+    activity_tabs: tuple[str, ...] = ()
+
+
+def find_tab(titles: Sequence[str], name: str | None) -> str | None:
+    """The title matching `name` loosely (case and spacing ignored), if any."""
+    if name is None:
+        return None
+    return next((t for t in titles if norm(t) == norm(name)), None)
+
+
+def rep_tab_pattern(pattern: str) -> re.Pattern[str]:
+    """`Rep - *` -> a regex whose first group is the rep's name (case and spacing loose)."""
+    parts = [re.escape(norm(p)) for p in re.split(r"([*?])", pattern) if p not in "*?"]
+    wildcards = [p for p in re.split(r"([*?])", pattern) if p in ("*", "?")]
+    regex = ""
+    for index, part in enumerate(parts):
+        regex += part
+        if index < len(wildcards):
+            regex += "(.+)" if wildcards[index] == "*" else "(.)"
+    return re.compile(regex)
+
+
+def rep_tabs(titles: Sequence[str], config: Config, skip: set[str]) -> dict[str, str]:
+    """Tab title -> rep name taken from the title, for every tab matching the rep pattern."""
+    if not config.activity.rep_tabs:
+        return {}
+    pattern = rep_tab_pattern(config.activity.rep_tabs)
+    found = {}
+    for title in titles:
+        match = pattern.fullmatch(norm(title))
+        if match and title not in skip:
+            start, end = match.span(1) if match.groups() else (0, len(title))
+            found[title] = tidy(tidy(title)[start:end]) if match.groups() else tidy(title)
+    return found
+
+
+def output_titles(config: Config) -> set[str]:
+    return {norm(t) for t in config.output.tabs.values()}
+
+
+def input_tabs(titles: Sequence[str], config: Config) -> list[str]:
+    """Every tab the sync stage needs, never an output tab."""
+    outputs = output_titles(config)
+    inputs = [t for t in titles if norm(t) not in outputs]
+    names = [config.activity.log_tab, config.goals.tab, config.roster.tab,
+             config.calendar.holidays_tab]  # fmt: skip
+    wanted = {find_tab(inputs, n) for n in names} | set(rep_tabs(inputs, config, set()))
+    return [t for t in inputs if t in wanted]
+
+
+def sync(raw: RawWorkbook, config: Config) -> SyncResult:
+    """Turn the raw grids into typed frames and data issues."""
+    titles = [t for t in raw.titles if t in raw.grids]
+    roster_tab = find_tab(titles, config.roster.tab)
+    roster = read_roster(roster_tab, raw.grids.get(roster_tab or ""), config)
+    tabs = _activity_tabs(titles, config)
+    results = [read_activity_tab(t, raw.grids[t], config, rep) for t, rep in tabs.items()]
+    result = SyncResult(
+        activity=_combined(results, config), goals=pd.DataFrame(), roster=roster.frame,
+        holidays=frozenset(), issues=list(roster.issues), activity_tabs=tuple(tabs),
+    )  # fmt: skip
+    for tab_rows in results:
+        result.issues += tab_rows.issues
+        result.rows_read += tab_rows.read
+        result.rows_rejected += tab_rows.rejected
+    result.rows_counted = len(result.activity)
+    _canonical_reps(result, results, roster.names, roster.frame.empty)
+    goals_tab = find_tab(titles, config.goals.tab)
+    goals = read_goals(goals_tab, raw.grids.get(goals_tab or ""), config, roster,
+                       set(result.activity["rep"].unique()))  # fmt: skip
+    result.goals, result.issues = goals.frame, result.issues + goals.issues
+    holidays_tab = find_tab(titles, config.calendar.holidays_tab)
+    days, issues = read_holidays(holidays_tab, raw.grids.get(holidays_tab or ""), config)
+    result.holidays, result.issues = days | config.calendar.holidays, result.issues + issues
+    result.issues += _missing_tab_issues(raw.titles, config, goals_tab, roster_tab)
+    return result
+
+
+def _activity_tabs(titles: Sequence[str], config: Config) -> dict[str, str | None]:
+    tabs: dict[str, str | None] = dict(rep_tabs(titles, config, set()))
+    log = find_tab(titles, config.activity.log_tab)
+    if log is not None:
+        tabs[log] = None
+    if not tabs:
+        wanted = " or ".join(
+            repr(x) for x in (config.activity.rep_tabs, config.activity.log_tab) if x
+        )
+        raise DataError(f"no activity tab found: no tab is named {wanted}; "
+                        "check activity.rep_tabs and activity.log_tab in the config")  # fmt: skip
+    return tabs
+
+
+def _combined(results: list[TabRows], config: Config) -> pd.DataFrame:
+    frames = [r.frame for r in results if len(r.frame)]
+    if not frames:
+        return empty_activity(config)
+    return pd.concat(frames, ignore_index=True)
+
+
+def _canonical_reps(
+    result: SyncResult, tabs: list[TabRows], roster_names: dict[str, str], no_roster: bool
+) -> None:
+    """Give every rep its roster spelling; flag reps the roster does not know."""
+    spelling: dict[str, str] = dict(roster_names)
+    mapping: dict[str, str] = {}
+    unknown: list[str] = []
+    for name in result.activity["rep"].unique():
+        key = norm(name)
+        if key not in spelling:
+            spelling[key] = tidy(str(name))
+            unknown.append(key)
+        mapping[name] = spelling[key]
+    result.activity["rep"] = result.activity["rep"].map(mapping)
+    if no_roster:
+        return
+    columns = {str(r.frame["_tab"].iat[0]): r.rep_column for r in tabs if len(r.frame)}
+    for key in unknown:
+        result.issues.append(_unknown_rep_issue(result.activity, spelling[key], roster_names,
+                                                columns))  # fmt: skip
+
+
+def _unknown_rep_issue(
+    activity: pd.DataFrame, name: str, roster_names: dict[str, str],
+    columns: dict[str, int | None],
+) -> Issue:  # fmt: skip
+    rows = activity[activity["rep"] == name]
+    tab, row = str(rows["_tab"].iat[0]), int(rows["_row"].to_numpy()[0])
+    column = columns.get(tab)
+    hint = closest(name, roster_names.values())
+    problem = f"rep {name!r} is not in the roster" + (f"; did you mean {hint!r}?" if hint else "")
+    cell = a1(column, row) if column is not None else ""
+    return Issue("warning", tab, cell, problem, name,
+                 f"counted as a rep of no team ({_rows(len(rows))})")  # fmt: skip
+
+
+def _missing_tab_issues(
+    titles: Sequence[str], config: Config, goals_tab: str | None, roster_tab: str | None
+) -> list[Issue]:
+    issues = []
+    if goals_tab is None:
+        issues.append(Issue("warning", config.goals.tab, "", "goals tab not found", "",
+                            "no targets: attainment, pace and status are blank"))  # fmt: skip
+    if config.roster.tab and roster_tab is None:
+        issues.append(Issue("warning", config.roster.tab, "", "roster tab not found", "",
+                            "no teams; every rep in the activity is ranked"))  # fmt: skip
+    if config.activity.log_tab and find_tab(titles, config.activity.log_tab) is None:
+        issues.append(Issue("warning", config.activity.log_tab, "", "log tab not found", "",
+                            "only the rep tabs were read"))  # fmt: skip
+    return issues
+
+
+def _rows(count: int) -> str:
+    return f"{count} row" if count == 1 else f"{count} rows"
