@@ -11,7 +11,16 @@ import numpy.typing as npt
 import pandas as pd
 
 from sheetsync.backends.base import Grid
-from sheetsync.cells import BoolArray, a1, blank_mask, norm, parse_dates, parse_numbers, tidy
+from sheetsync.cells import (
+    BoolArray,
+    a1,
+    blank_mask,
+    frame_of,
+    norm,
+    parse_dates,
+    parse_numbers,
+    tidy,
+)
 from sheetsync.config import Config
 from sheetsync.dataissues import Issue, Severity, shown
 
@@ -92,7 +101,7 @@ def read_activity_tab(title: str, grid: Grid, config: Config, tab_rep: str | Non
     header = find_header(grid, act.date_column)
     if header is None:
         return _tab_without_header(title, grid, config)
-    body = pd.DataFrame(grid[header + 1 :])
+    body = frame_of(grid[header + 1 :])
     nonblank = nonblank_rows(body)
     result = TabRows(frame=empty_activity(config), read=int(nonblank.sum()))
     if result.read == 0:
@@ -125,7 +134,7 @@ def empty_activity(config: Config) -> pd.DataFrame:
 
 
 def _tab_without_header(title: str, grid: Grid, config: Config) -> TabRows:
-    read = int(nonblank_rows(pd.DataFrame(grid)).sum()) if grid else 0
+    read = int(nonblank_rows(frame_of(grid)).sum()) if grid else 0
     header = config.activity.date_column
     issue = Issue(
         "error", title, "A1", f"no {header!r} column header in the first {HEADER_SEARCH_ROWS} rows",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -65,6 +66,15 @@ def blank_mask(values: pd.Series) -> BoolArray:
         text = values.where(~mask, "").astype(str)
         mask |= text.str.strip().eq("").to_numpy(dtype=bool)
     return mask
+
+
+def frame_of(rows: Sequence[Sequence[Any]]) -> pd.DataFrame:
+    """A frame of raw cells, one column per sheet column; short (trimmed) rows padded."""
+    lengths = set(map(len, rows))
+    if len(lengths) > 1:
+        width = max(lengths)
+        rows = [r if len(r) == width else [*r, *([None] * (width - len(r)))] for r in rows]
+    return pd.DataFrame(rows)
 
 
 def parse_number_text(text: str, locale: LocaleConfig) -> float | None:

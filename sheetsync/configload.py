@@ -57,6 +57,16 @@ TOP_KEYS = (
 )  # fmt: skip
 
 
+class _Loader(yaml.SafeLoader):
+    """Safe YAML with dates left as text, so a bad date gets our message, not a crash."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regex) for tag, regex in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def load_config(path: str | Path) -> Config:
     """Read and validate the config file at `path`."""
     file = Path(path)
@@ -72,7 +82,7 @@ def load_config(path: str | Path) -> Config:
 def parse_config(text: str, file: Path) -> Config:
     """Validate config `text`; relative paths in it are taken from `file`'s folder."""
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else ""

@@ -28,8 +28,11 @@ REPS = (
     ("Grace Liu", "South", True, 1.3), ("Hugo Silva", "South", True, 0.7),
     ("Ines Costa", "South", True, 1.0), ("Jon Smith", "South", True, 0.9),
 )  # fmt: skip
-CUSTOMERS = tuple(f"{a} {b}" for a in ("Acme", "Globex", "Initech", "Umbrella", "Stark", "Wayne",
-                                       "Hooli", "Vandelay") for b in ("Ltd", "Group", "Inc"))
+CUSTOMERS = tuple(
+    f"{a} {b}"
+    for a in ("Acme", "Globex", "Initech", "Umbrella", "Stark", "Wayne", "Hooli", "Vandelay")
+    for b in ("Ltd", "Group", "Inc")
+)
 MONTHLY_GOALS = {"Calls": 220, "Meetings": 28, "Revenue": 42000}
 
 
@@ -105,7 +108,7 @@ def _log_rows(as_of: date) -> list[tuple[Any, ...]]:
     first = as_of.replace(day=1)
     return [
         ("anna  nowak", first, 5, 2, 4000.0, 1, 6000.0, 1, 0.0, "Hooli Inc", "trade fair"),
-        ("Ben Carter", first, 3, 1, 2000.0, 0, 0.0, 0, 0.0, "Acme Ltd", "=HYPERLINK(\"x\")"),
+        ("Ben Carter", first, 3, 1, 2000.0, 0, 0.0, 0, 0.0, "Acme Ltd", '=HYPERLINK("x")'),
         ("Jon Smyth", first, 4, 1, 1000.0, 1, 3500.0, 1, 0.0, "Wayne Inc", "typo in rep name"),
     ]
 
@@ -119,8 +122,15 @@ def _goal_rows(as_of: date) -> list[tuple[Any, ...]]:
             continue  # no goals at all: listed unranked, a coverage gap
         scale = 1.0 if skill >= 1 else 0.8
         for month in range(1, 13):
-            rows.append((f"{year}-{month:02d}", name, *(round(v * scale) for v in
-                                                          MONTHLY_GOALS.values()), None, None))
+            rows.append(
+                (
+                    f"{year}-{month:02d}",
+                    name,
+                    *(round(v * scale) for v in MONTHLY_GOALS.values()),
+                    None,
+                    None,
+                )
+            )
     rows.append((f"{year}-{as_of.month:02d}", "North", None, None, None, None, 12))
     rows.append((f"{year}-{as_of.month:02d}", "South", None, None, None, None, 10))
     rows.append((f"{year}-{as_of.month:02d}", "Total", 2000, 260, 400_000, None, None))

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -91,7 +92,7 @@ class XlsxBackend:
         lost = lost_parts(target, owned)
         if lost:
             raise WorkbookError(
-                f"{target}: holds {', '.join(lost)}, which saving would lose, so it was not "
+                f"{target}: holds {' and '.join(lost)}, which saving would lose, so it was not "
                 "rewritten. Set source.output_path in the config to write the output tabs "
                 "into a separate workbook."
             )
@@ -155,7 +156,7 @@ def _replace_sheet(book: Workbook, tab: TabPlan) -> None:
     sheet = book.create_sheet(tab.title, index)
     bold = Font(bold=True)
     for row in tab.rows:
-        sheet.append([cell.value for cell in row])
+        sheet.append([_storable(cell.value) for cell in row])
     for r, row in enumerate(tab.rows, start=1):
         for c, cell in enumerate(row, start=1):
             _style(sheet, r, c, cell, bold, r <= tab.header_rows)
@@ -163,6 +164,11 @@ def _replace_sheet(book: Workbook, tab: TabPlan) -> None:
         sheet.freeze_panes = f"A{tab.header_rows + 1}"
     for c, width in enumerate(tab.column_widths, start=1):
         sheet.column_dimensions[get_column_letter(c)].width = width
+
+
+def _storable(value: Any) -> Any:
+    """Control characters cannot be stored in .xlsx: drop them from text."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
 
 def _style(sheet: Worksheet, r: int, c: int, cell: Cell, bold: Font, header: bool) -> None:

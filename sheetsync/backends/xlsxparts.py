@@ -20,7 +20,7 @@ DOC_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationshi
 
 LOST_PREFIXES = {
     "xl/media/": "images",
-    "xl/drawings/": "drawings or charts",
+    "xl/drawings/": "drawings",
     "xl/charts/": "charts",
     "xl/pivotTables/": "pivot tables",
     "xl/pivotCache/": "pivot tables",

@@ -1,0 +1,226 @@
+"""batchUpdate requests that write cells: updateCells, repeatCell, setDataValidation,
+sortRange, copyPaste and cutPaste."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+from ._cells import effective_value
+from ._common import JsonDict, bad_request, mask_update, normalise_colors, parse_mask, strip_nulls
+from ._state import Sheet, Spreadsheet
+
+Handler = Callable[[Spreadsheet, JsonDict, str], "JsonDict | None"]
+
+
+def fields_mask(request: JsonDict, where: str) -> Any:
+    """The parsed ``fields`` of an update request; empty fields are a 400 as for Google."""
+    fields = request.get("fields")
+    if not fields:
+        raise bad_request(
+            f"Invalid {where}: At least one field must be updated, but 'fields' is empty."
+        )
+    return parse_mask(str(fields))
+
+
+def out_range(grid_range: JsonDict) -> JsonDict:
+    """A GridRange as Google echoes it: sheetId 0 is omitted (proto3 default)."""
+    out = dict(grid_range)
+    if not out.get("sheetId"):
+        out.pop("sheetId", None)
+    return out
+
+
+def tidy_format(fmt: JsonDict) -> JsonDict:
+    """Round colours and mirror ``backgroundColor``/``foregroundColor`` into their Style."""
+    fmt = normalise_colors(fmt)
+    if "backgroundColor" in fmt and "backgroundColorStyle" not in fmt:
+        fmt["backgroundColorStyle"] = {"rgbColor": copy.deepcopy(fmt["backgroundColor"])}
+    text = fmt.get("textFormat")
+    if isinstance(text, dict) and "foregroundColor" in text and "foregroundColorStyle" not in text:
+        text["foregroundColorStyle"] = {"rgbColor": copy.deepcopy(text["foregroundColor"])}
+    return fmt
+
+
+def box_range(sheet_id: int, r0: int, r1: int, c0: int, c1: int) -> JsonDict:
+    return {
+        "sheetId": sheet_id,
+        "startRowIndex": r0,
+        "endRowIndex": r1,
+        "startColumnIndex": c0,
+        "endColumnIndex": c1,
+    }
+
+
+def _check_cell(cell: JsonDict, where: str) -> None:
+    value = cell.get("userEnteredValue")
+    if isinstance(value, dict) and len([v for v in value.values() if v is not None]) > 1:
+        raise bad_request(f"Invalid {where}: a userEnteredValue may only set one kind of value.")
+
+
+def _apply_cell(sheet: Sheet, row: int, col: int, source: JsonDict, mask: Any) -> None:
+    cell = copy.deepcopy(sheet.cells.get((row, col), {}))
+    mask_update(cell, strip_nulls(source), mask)
+    if "userEnteredFormat" in cell:
+        cell["userEnteredFormat"] = tidy_format(cell["userEnteredFormat"])
+        if not cell["userEnteredFormat"]:
+            cell.pop("userEnteredFormat")
+    for key in [k for k, v in cell.items() if v in ("", None, {})]:
+        cell.pop(key)
+    sheet.store(row, col, cell)
+
+
+def update_cells(ss: Spreadsheet, request: JsonDict, where: str) -> None:
+    mask = fields_mask(request, where)
+    rows = request.get("rows") or []
+    if "range" in request and request["range"] is not None:
+        sheet, r0, r1, c0, c1 = ss.grid_bounds(request["range"], where)
+        bounded = True
+    else:
+        start = request.get("start") or {}
+        sheet = ss.sheet_by_id(int(start.get("sheetId", 0)), where)
+        r0, c0 = int(start.get("rowIndex", 0)), int(start.get("columnIndex", 0))
+        r1 = r0 + len(rows)
+        c1 = c0 + max((len(row.get("values") or []) for row in rows), default=0)
+        bounded = False
+    if r1 > sheet.row_count or c1 > sheet.column_count:
+        raise bad_request(
+            f"Invalid {where}: Range ({r0}:{r1}, {c0}:{c1}) exceeds grid limits. "
+            f"Max rows: {sheet.row_count}, max columns: {sheet.column_count}"
+        )
+    for i in range(r1 - r0):
+        values = (rows[i].get("values") or []) if i < len(rows) else []
+        for j in range(c1 - c0):
+            if j < len(values):
+                source = values[j] or {}
+            elif bounded:
+                source = {}
+            else:
+                continue
+            _check_cell(source, where)
+            _apply_cell(sheet, r0 + i, c0 + j, source, mask)
+    return None
+
+
+def repeat_cell(ss: Spreadsheet, request: JsonDict, where: str) -> None:
+    mask = fields_mask(request, where)
+    sheet, r0, r1, c0, c1 = ss.grid_bounds(request.get("range") or {}, where)
+    source = request.get("cell") or {}
+    _check_cell(source, where)
+    for row in range(r0, r1):
+        for col in range(c0, c1):
+            _apply_cell(sheet, row, col, source, mask)
+    return None
+
+
+def set_data_validation(ss: Spreadsheet, request: JsonDict, where: str) -> None:
+    sheet, r0, r1, c0, c1 = ss.grid_bounds(request.get("range") or {}, where)
+    rule = request.get("rule")
+    for row in range(r0, r1):
+        for col in range(c0, c1):
+            cell = copy.deepcopy(sheet.cells.get((row, col), {}))
+            if rule:
+                cell["dataValidation"] = copy.deepcopy(rule)
+            else:
+                cell.pop("dataValidation", None)
+            sheet.store(row, col, cell)
+    return None
+
+
+def sort_range(ss: Spreadsheet, request: JsonDict, where: str) -> None:
+    sheet, r0, r1, c0, c1 = ss.grid_bounds(request.get("range") or {}, where)
+    rows = [{c: sheet.cells.get((r, c)) for c in range(c0, c1)} for r in range(r0, r1)]
+    for spec in reversed(request.get("sortSpecs") or []):
+        column = int(spec.get("dimensionIndex", 0))
+        descending = spec.get("sortOrder") == "DESCENDING"
+        present = [row for row in rows if _sort_key(row.get(column))[0] < 3]
+        empty = [row for row in rows if _sort_key(row.get(column))[0] == 3]
+        present.sort(key=lambda row: _sort_key(row.get(column)), reverse=descending)
+        rows = present + empty
+    for offset, row in enumerate(rows):
+        for col, cell in row.items():
+            sheet.store(r0 + offset, col, cell or {})
+    return None
+
+
+def _sort_key(cell: JsonDict | None) -> tuple[int, Any]:
+    value = effective_value(cell) if cell else None
+    if not value:
+        return (3, "")
+    if "numberValue" in value:
+        return (0, float(value["numberValue"]))
+    if "stringValue" in value:
+        return (1, str(value["stringValue"]).lower())
+    if "boolValue" in value:
+        return (2, bool(value["boolValue"]))
+    return (2, "")
+
+
+def _paste_part(cell: JsonDict, paste_type: str) -> JsonDict:
+    keep = {
+        "PASTE_NORMAL": None,
+        "PASTE_VALUES": {"userEnteredValue"},
+        "PASTE_FORMAT": {"userEnteredFormat"},
+        "PASTE_NO_BORDERS": None,
+        "PASTE_FORMULA": {"userEnteredValue"},
+        "PASTE_DATA_VALIDATION": {"dataValidation"},
+        "PASTE_CONDITIONAL_FORMATTING": set(),
+    }.get(paste_type)
+    return copy.deepcopy(cell if keep is None else {k: v for k, v in cell.items() if k in keep})
+
+
+def copy_paste(ss: Spreadsheet, request: JsonDict, where: str) -> None:
+    sheet, r0, r1, c0, c1 = ss.grid_bounds(request.get("source") or {}, where)
+    target, t0, t1, d0, d1 = ss.grid_bounds(request.get("destination") or {}, where)
+    paste_type = str(request.get("pasteType", "PASTE_NORMAL"))
+    height, width = r1 - r0, c1 - c0
+    source = {
+        (r, c): sheet.cells.get((r0 + r, c0 + c), {}) for r in range(height) for c in range(width)
+    }
+    rows = max(height, (t1 - t0) // height * height) if height else 0
+    cols = max(width, (d1 - d0) // width * width) if width else 0
+    target.grow_to(t0 + rows, d0 + cols)
+    for r in range(rows):
+        for c in range(cols):
+            part = _paste_part(source[(r % height, c % width)], paste_type)
+            if request.get("pasteOrientation") == "TRANSPOSE":
+                r, c = c, r
+            cell = (
+                dict(target.cells.get((t0 + r, d0 + c), {})) if paste_type != "PASTE_NORMAL" else {}
+            )
+            for key in ("userEnteredValue", "userEnteredFormat", "dataValidation"):
+                if paste_type == "PASTE_NORMAL" or key in part:
+                    cell.pop(key, None)
+            cell.update(part)
+            target.store(t0 + r, d0 + c, cell)
+    return None
+
+
+def cut_paste(ss: Spreadsheet, request: JsonDict, where: str) -> None:
+    sheet, r0, r1, c0, c1 = ss.grid_bounds(request.get("source") or {}, where)
+    anchor = request.get("destination") or {}
+    target = ss.sheet_by_id(int(anchor.get("sheetId", 0)), where)
+    t0, d0 = int(anchor.get("rowIndex", 0)), int(anchor.get("columnIndex", 0))
+    paste_type = str(request.get("pasteType", "PASTE_NORMAL"))
+    moved = {
+        (r - r0, c - c0): _paste_part(sheet.cells.pop((r, c)), paste_type)
+        for r in range(r0, r1)
+        for c in range(c0, c1)
+        if (r, c) in sheet.cells
+    }
+    target.grow_to(t0 + r1 - r0, d0 + c1 - c0)
+    for r in range(r1 - r0):
+        for c in range(c1 - c0):
+            target.store(t0 + r, d0 + c, moved.get((r, c), {}))
+    return None
+
+
+HANDLERS: dict[str, Handler] = {
+    "updateCells": update_cells,
+    "repeatCell": repeat_cell,
+    "setDataValidation": set_data_validation,
+    "sortRange": sort_range,
+    "copyPaste": copy_paste,
+    "cutPaste": cut_paste,
+}

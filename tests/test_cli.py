@@ -1,0 +1,84 @@
+"""The `sheetsync` command as a user runs it: exit codes, messages, never a traceback."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from sheetsync.cli import main
+from sheetsync.demo import make_demo
+from tests.helpers import BASE_CONFIG
+
+AS_OF = "2026-11-26"
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Path:
+    from datetime import date
+
+    return make_demo(tmp_path / "demo", date.fromisoformat(AS_OF))
+
+
+def test_demo_command_makes_and_refreshes_a_workbook(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["demo", str(tmp_path / "d"), "--as-of", AS_OF]) == 0
+    out = capsys.readouterr().out
+    assert "Demo workbook:" in out and "Top of the ranking: 1." in out
+    assert "Rep - Anna Nowak!B5: expected a number, got 'n/a'" in out
+    assert "Summary" in openpyxl.load_workbook(tmp_path / "d" / "demo-team.xlsx").sheetnames
+
+
+def test_refresh_dry_run_shows_the_plan_and_writes_nothing(
+    demo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    workbook = demo.parent / "demo-team.xlsx"
+    before = workbook.read_bytes()
+    assert main(["refresh", "--config", str(demo), "--as-of", AS_OF, "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "== Rep KPIs:" in out and "would write 5 tabs" in out
+    assert workbook.read_bytes() == before
+
+
+def test_refresh_strict_and_check_exit_3_on_data_issues(
+    demo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["refresh", "--config", str(demo), "--as-of", AS_OF, "--strict"]) == 3
+    assert "--strict: 8 data issues, nothing was written" in capsys.readouterr().err
+    assert main(["check", "--config", str(demo), "--as-of", AS_OF]) == 3
+    assert "config ok:" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("setup", "code", "message"),
+    [
+        ("calendar: {timezone: Nowhere/Town}\n", 2, "calendar.timezone: unknown time zone"),
+        ("", 4, "team.xlsx: workbook not found"),
+    ],
+)
+def test_user_mistakes_get_a_message_and_an_exit_code_not_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], setup: str, code: int, message: str
+) -> None:
+    config = tmp_path / "sheetsync.yaml"
+    config.write_text(BASE_CONFIG + setup)
+    assert main(["refresh", "--config", str(config)]) == code
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_bad_arguments_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["refresh", "--config", "x.yaml", "--as-of", "26/11/2026"])
+    assert exit_.value.code == 2
+    assert "expected a date as YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_the_console_script_runs_as_a_module(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "sheetsync", "demo", str(tmp_path / "m"), "--as-of", AS_OF],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "Refresh it again with: sheetsync refresh --config" in done.stdout

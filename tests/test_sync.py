@@ -1,0 +1,162 @@
+import pandas as pd
+import pytest
+
+from sheetsync.backends.base import RawWorkbook
+from sheetsync.errors import DataError
+from sheetsync.sync import input_tabs, rep_tab_pattern, sync
+from tests.helpers import activity, config, serial, team_workbook
+
+
+def run(tabs: dict, extra: str = ""):  # type: ignore[no-untyped-def]
+    return sync(RawWorkbook(tuple(tabs), tabs, frozenset()), config(extra))
+
+
+def problems(result) -> list[str]:  # type: ignore[no-untyped-def]
+    """Cell-level issues (tab-level ones like a missing Goals tab left out)."""
+    return [str(i) for i in result.issues if i.cell]
+
+
+def test_rep_tabs_log_tab_and_reference_tabs_are_selected_never_outputs() -> None:
+    titles = ["Roster", "Goals", "rep - anna", "Rep - Ben", "Summary", "Notes", "LOG"]
+    assert input_tabs(titles, config()) == ["Roster", "Goals", "rep - anna", "Rep - Ben", "LOG"]
+    assert rep_tab_pattern("Rep - *").fullmatch("rep - anna nowak")
+
+
+def test_typed_frames_from_a_clean_workbook() -> None:
+    result = run(team_workbook())
+    act = result.activity
+    assert sorted(act["rep"].unique()) == ["Anna Nowak", "Ben Carter"]
+    assert act["date"].dtype == "datetime64[ns]"
+    assert act["calls"].sum() == 35
+    assert act.loc[0, "date"] == pd.Timestamp("2026-11-02")
+    assert result.goals.to_dict("records")[0] == {
+        "period": "2026-11", "level": "rep", "scope": "Anna Nowak", "kpi": "calls", "target": 100.0
+    }  # fmt: skip
+    assert list(result.roster["team"]) == ["North", "South"]
+    assert (result.rows_read, result.rows_counted, result.rows_rejected) == (3, 3, 0)
+    assert result.issues == []
+
+
+def test_headers_match_loosely_and_may_sit_below_a_title_row() -> None:
+    grid = [["Anna's activity"], [], ["  DATE ", "calls", "MEETINGS  ", "Deals", "revenue"],
+            [serial("2026-11-02"), 3, 1, 0, 0]]  # fmt: skip
+    result = run({"Rep - Anna": grid})
+    assert result.activity["calls"].tolist() == [3.0]
+    assert result.activity["_row"].tolist() == [4]
+
+
+def test_every_kind_of_bad_cell_is_reported_with_its_cell_and_rows_add_up() -> None:
+    grid = activity(
+        ["2026-11-02", "n/a", 1, 0, 100, "Acme"],  # bad number: cell left out, row counted
+        ["2026-11-03", "12", "1,5", 0, "1,200.50", None],  # text numbers by the locale
+        ["not a date", 1, 1, 0, 0, None],  # bad date: row rejected
+        [None, 4, 0, 0, 0, "Acme"],  # missing date: row rejected
+        [None, None, None, None, None, None],  # blank row: not read at all
+        ["04.11.2026", True, 0, 0, 0, None],  # a typed date; a bool is not a number
+        [serial("2026-11-05") + 0.75, -2, 0, 0, "=1+1", None],  # date-time serial; formula text
+    )
+    result = run({"Rep - Anna": grid})
+    assert sorted(problems(result)) == [
+        "Rep - Anna!A4: expected a date, got 'not a date'",
+        "Rep - Anna!A5: the date is missing",
+        "Rep - Anna!B2: expected a number, got 'n/a'",
+        "Rep - Anna!B7: expected a number, got 'True'",
+        "Rep - Anna!C3: expected a number, got '1,5'",
+        "Rep - Anna!E8: expected a number, got '=1+1'",
+    ]
+    assert (result.rows_read, result.rows_counted, result.rows_rejected) == (6, 4, 2)
+    act = result.activity
+    assert act["revenue"].tolist()[:2] == [100.0, 1200.5]
+    assert act["calls"].isna().tolist() == [True, False, True, False]
+    assert act["date"].dt.strftime("%Y-%m-%d").tolist() == [
+        "2026-11-02", "2026-11-03", "2026-11-04", "2026-11-05"]  # fmt: skip
+    severities = {i.cell: (i.severity, i.action) for i in result.issues}
+    assert severities["A4"] == ("error", "row not counted")
+    assert severities["B2"] == ("warning", "cell left out; the rest of the row counted")
+
+
+def test_comma_decimal_locale_reads_text_numbers_and_dates() -> None:
+    extra = "locale: {decimal_separator: ',', date_formats: ['%d.%m.%Y']}\n"
+    grid = activity(["03.11.2026", "1 234", "1,5", 0, "2.500", None])
+    result = run({"Rep - Anna": grid}, extra)
+    assert result.activity[["calls", "meetings"]].iloc[0].tolist() == [1234.0, 1.5]
+    assert problems(result) == ["Rep - Anna!E2: expected a number, got '2.500'"]
+
+
+def test_names_differing_in_case_or_spacing_are_one_rep_and_unknown_reps_are_flagged() -> None:
+    tabs = team_workbook()
+    tabs["Log"] = [["Rep", *activity()[0]],
+                   ["  anna   NOWAK ", serial("2026-11-04"), 1, 0, 0, 0],
+                   ["Ann Nowak", serial("2026-11-04"), 2, 0, 0, 0],
+                   [None, serial("2026-11-04"), 2, 0, 0, 0]]  # fmt: skip
+    result = run(tabs)
+    reps = result.activity.groupby("rep")["calls"].sum().to_dict()
+    assert reps == {"Anna Nowak": 31.0, "Ann Nowak": 2.0, "Ben Carter": 5.0}
+    assert problems(result) == [
+        "Log!A4: the rep is missing",
+        "Log!A3: rep 'Ann Nowak' is not in the roster; did you mean 'Anna Nowak'?",
+    ]
+    assert result.rows_read == result.rows_counted + result.rows_rejected == 6
+
+
+def test_rep_column_on_a_rep_tab_overrides_the_title_when_filled() -> None:
+    grid = [["Date", "Rep", "Calls"], [serial("2026-11-02"), "Ben Carter", 1],
+            [serial("2026-11-02"), None, 2]]  # fmt: skip
+    result = run({"Rep - Anna": grid})
+    assert result.activity["rep"].tolist() == ["Ben Carter", "Anna"]
+
+
+def test_goals_wide_to_long_with_conflicts_bad_cells_and_unknown_scopes() -> None:
+    tabs = team_workbook()
+    tabs["Goals"] = [
+        ["Period", "Scope", "calls", "Revenue", "Mood"],
+        ["2026-11", "anna nowak", 100, None],
+        ["2026-q4", "North", None, 30000],
+        ["2026", "total", 2000, "lots"],
+        ["2026-11", "Anna Nowak", 120],
+        ["2026-13", "Ben Carter", 1],
+        ["2026-11", "Bern Carter", 1],
+        ["2026-11", "Ben Carter", 50, 5000],
+        ["2026-11", "Ben Carter", 50],
+    ]
+    result = run(tabs)
+    goals = result.goals.sort_values(["scope", "kpi"]).to_dict("records")
+    assert [(g["period"], g["level"], g["scope"], g["kpi"], g["target"]) for g in goals] == [
+        ("2026-11", "rep", "Ben Carter", "calls", 50.0),
+        ("2026-11", "rep", "Ben Carter", "revenue", 5000.0),
+        ("2026-Q4", "team", "North", "revenue", 30000.0),
+        ("2026", "total", "Total", "calls", 2000.0),
+    ]
+    text = problems(result)
+    assert "Goals!E1: column 'Mood' matches no KPI" in text
+    assert "Goals!D4: expected a number, got 'lots'" in text
+    assert "Goals!C2: conflicting goals for Anna Nowak 2026-11 calls: 100 in C2, 120 in C5" in text
+    assert "Goals!C5: conflicting goals for Anna Nowak 2026-11 calls: 100 in C2, 120 in C5" in text
+    assert any(t.startswith("Goals!A6: not a period: '2026-13'") for t in text)
+    assert ("Goals!B7: scope 'Bern Carter' is not a rep, team or 'Total'; "
+            "did you mean 'Ben Carter'?") in text  # fmt: skip
+
+
+def test_holidays_from_a_tab_and_from_the_config() -> None:
+    tabs = team_workbook()
+    tabs["Days off"] = [["Date"], [serial("2026-11-11")], ["2026-12-24"], ["someday"]]
+    extra = "calendar: {holidays_tab: Days off, holidays: [2026-11-30]}\n"
+    result = run(tabs, extra)
+    assert sorted(d.isoformat() for d in result.holidays) == [
+        "2026-11-11", "2026-11-30", "2026-12-24"]  # fmt: skip
+    assert problems(result) == ["Days off!A4: expected a date, got 'someday'"]
+
+
+def test_missing_tabs_and_headers() -> None:
+    with pytest.raises(DataError, match=r"no activity tab found"):
+        run({"Goals": [["Period"]]})
+    result = run({"Rep - Anna": [["When", "Calls"], [1, 2], [3, 4]]})
+    assert problems(result)[0] == "Rep - Anna!A1: no 'Date' column header in the first 10 rows"
+    assert (result.rows_read, result.rows_rejected) == (3, 3)  # no header: every row rejected
+    assert "Goals: goals tab not found" in [str(i) for i in result.issues]
+
+
+def test_a_log_tab_without_rep_column_is_rejected_whole() -> None:
+    result = run({"Log": activity(["2026-11-02", 1, 0, 0, 0])})
+    assert problems(result)[0] == "Log!A1: no 'Rep' column in this log tab"
+    assert (result.rows_read, result.rows_counted, result.rows_rejected) == (1, 0, 1)

@@ -1,0 +1,123 @@
+import zipfile
+from datetime import date, datetime
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from sheetsync.backends.xlsx import XlsxBackend
+from sheetsync.errors import OwnershipError, WorkbookError
+from sheetsync.plan import Cell, OutputPlan, TabPlan
+
+
+def workbook(path: Path, tabs: dict[str, list[list[object]]]) -> Path:
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title, rows in tabs.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    book.save(path)
+    return path
+
+
+def plan(*tabs: tuple[str, str, list[list[object]]]) -> OutputPlan:
+    return OutputPlan(tuple(
+        TabPlan(key, title, tuple(tuple(Cell(v) for v in row) for row in rows))
+        for key, title, rows in tabs
+    ))  # fmt: skip
+
+
+def test_read_gives_raw_values_with_dates_as_serials_and_trims_empties(tmp_path: Path) -> None:
+    path = workbook(tmp_path / "t.xlsx", {
+        "Rep - A": [["Date", "Calls", None], [date(2020, 1, 1), 3, None],
+                    [datetime(2020, 1, 2, 18), "n/a"], [None, None]],
+        "Other": [["x"]],
+    })  # fmt: skip
+    raw = XlsxBackend(path).read(lambda titles: [t for t in titles if t.startswith("Rep")])
+    assert raw.titles == ("Rep - A", "Other")
+    assert raw.grids == {"Rep - A": [["Date", "Calls"], [43831.0, 3], [43832.75, "n/a"]]}
+    assert raw.owned == frozenset()
+
+
+def test_apply_writes_typed_cells_marks_ownership_and_keeps_input(tmp_path: Path) -> None:
+    path = workbook(tmp_path / "t.xlsx", {"Input": [["keep", "=1+1"]]})
+    backend = XlsxBackend(path)
+    first = OutputPlan((TabPlan("summary", "Summary", (
+        (Cell("Name", bold=True), Cell("Revenue", bold=True)),
+        (Cell("=HYPERLINK(\"http://evil\")"), Cell(1234.5, '"$"#,##0')),
+    )),))  # fmt: skip
+    backend.apply(first)
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["Input", "Summary"]
+    assert book["Input"]["B1"].data_type == "f"  # the user's own formula is untouched
+    cell = book["Summary"]["A2"]
+    assert (cell.value, cell.data_type) == ('=HYPERLINK("http://evil")', "s")
+    assert book["Summary"]["B2"].value == 1234.5
+    assert book["Summary"]["B2"].number_format == '"$"#,##0'
+    assert book["Summary"]["A1"].font.bold
+    assert XlsxBackend(path).read(lambda t: []).owned == frozenset({"Summary"})
+    backend.apply(plan(("summary", "Summary", [["new"]])))
+    book = openpyxl.load_workbook(path)
+    assert book["Summary"]["A1"].value == "new" and book["Summary"].max_row == 1
+
+
+def test_a_tab_the_user_made_with_an_output_name_is_never_touched(tmp_path: Path) -> None:
+    path = workbook(tmp_path / "t.xlsx", {"Summary": [["my own notes"]]})
+    before = path.read_bytes()
+    with pytest.raises(OwnershipError, match=r"tab 'Summary' already exists .* output\.summary"):
+        XlsxBackend(path).apply(plan(("summary", "Summary", [["x"]])))
+    assert path.read_bytes() == before
+
+
+def test_a_failed_save_leaves_the_previous_file_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = workbook(tmp_path / "t.xlsx", {"Input": [["keep"]]})
+    XlsxBackend(path).apply(plan(("summary", "Summary", [["old"]])))
+    before = path.read_bytes()
+
+    def broken_save(self: object, filename: str) -> None:
+        Path(filename).write_bytes(b"half a file")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(openpyxl.Workbook, "save", broken_save)
+    with pytest.raises(WorkbookError, match=r"No space left on device.*previous file is unchanged"):
+        XlsxBackend(path).apply(plan(("summary", "Summary", [["new"]])))
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["t.xlsx"]
+
+
+def add_image(path: Path) -> None:
+    """Add a picture part to an input sheet, the way Excel stores one."""
+    from openpyxl.drawing.image import Image
+    from PIL import Image as PILImage
+
+    picture = path.with_suffix(".png")
+    PILImage.new("RGB", (4, 4)).save(picture)
+    book = openpyxl.load_workbook(path)
+    book["Input"].add_image(Image(str(picture)), "C3")
+    book.save(path)
+
+
+def test_a_workbook_with_parts_openpyxl_would_drop_is_not_rewritten(tmp_path: Path) -> None:
+    path = workbook(tmp_path / "t.xlsx", {"Input": [["keep"]]})
+    add_image(path)
+    assert any(n.startswith("xl/media/") for n in zipfile.ZipFile(path).namelist())
+    before = path.read_bytes()
+    with pytest.raises(WorkbookError, match=r"holds drawings and images, .*source.output_path"):
+        XlsxBackend(path).apply(plan(("summary", "Summary", [["x"]])))
+    assert path.read_bytes() == before
+    out = tmp_path / "out.xlsx"
+    XlsxBackend(path, out).apply(plan(("summary", "Summary", [["x"]])))
+    assert openpyxl.load_workbook(out).sheetnames == ["Summary"]
+    assert path.read_bytes() == before
+
+
+def test_missing_and_broken_workbooks_get_clear_errors(tmp_path: Path) -> None:
+    with pytest.raises(WorkbookError, match=r"workbook not found"):
+        XlsxBackend(tmp_path / "nope.xlsx").read(lambda t: t)
+    broken = tmp_path / "broken.xlsx"
+    broken.write_text("not a zip")
+    with pytest.raises(WorkbookError, match=r"not a readable .xlsx workbook"):
+        XlsxBackend(broken).read(lambda t: t)
