@@ -142,15 +142,23 @@ def _print_headlines(config: Config, report: Report) -> None:
     rows = report.rep_kpis
     total = rows[(rows["period"] == month.label) & (rows["level"] == "total")]
     print(f"\nTotal for {month.label}:")
-    labels = {kpi.key: kpi.label for kpi in config.kpis}
     for record in total.to_dict("records"):
-        target = "" if record["target"] != record["target"] else f" of {record['target']:,.0f}"
+        kpi = config.kpi(record["kpi"])
+        shown = _plain(record["actual"], kpi.kind == "ratio")
+        if record["target"] == record["target"]:
+            shown += f" of {_plain(record['target'], kpi.kind == 'ratio')}"
         status = f" ({record['status']})" if record["status"] else ""
-        print(f"  {labels[record['kpi']]:<18} {record['actual']:>12,.2f}{target}{status}")
+        print(f"  {kpi.label:<18} {shown}{status}")
     top = report.ranking.dropna(subset=["rank"]).head(3)
     if len(top):
         leaders = ", ".join(f"{int(r['rank'])}. {r['rep']}" for r in top.to_dict("records"))
         print(f"Top of the ranking: {leaders}")
+
+
+def _plain(number: float, percent: bool) -> str:
+    if number != number:
+        return "-"
+    return f"{number:.1%}" if percent else f"{number:,.0f}"
 
 
 def _print_issues(issues: list[Issue], limit: int = 10) -> None:

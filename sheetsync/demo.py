@@ -33,7 +33,7 @@ CUSTOMERS = tuple(
     for a in ("Acme", "Globex", "Initech", "Umbrella", "Stark", "Wayne", "Hooli", "Vandelay")
     for b in ("Ltd", "Group", "Inc")
 )
-MONTHLY_GOALS = {"Calls": 220, "Meetings": 28, "Revenue": 42000}
+MONTHLY_GOALS = {"Calls": 220, "Meetings": 28, "Revenue": 30000}
 
 
 def make_demo(folder: Path, as_of: date) -> Path:
@@ -133,7 +133,7 @@ def _goal_rows(as_of: date) -> list[tuple[Any, ...]]:
             )
     rows.append((f"{year}-{as_of.month:02d}", "North", None, None, None, None, 12))
     rows.append((f"{year}-{as_of.month:02d}", "South", None, None, None, None, 10))
-    rows.append((f"{year}-{as_of.month:02d}", "Total", 2000, 260, 400_000, None, None))
+    rows.append((f"{year}-{as_of.month:02d}", "Total", 2000, 260, 280_000, None, None))
     rows.append((f"{year}-Q{quarter}", "Total", None, None, None, 160, None))
     rows.append((str(year), "Total", None, None, 4_600_000, None, None))
     rows.append((f"{year}-01", "Ben Carter", 250, None, None, None, None))  # conflicts
