@@ -1,4 +1,8 @@
-"""Activity tabs -> one typed frame per tab, every rejected row and bad cell reported."""
+"""Activity tabs -> typed column arrays per tab, every rejected row and bad cell reported.
+
+Each tab is parsed column by column (see `columns`); the sync stage joins the tabs' arrays into
+one frame at the end, so no frame is built per tab.
+"""
 
 from __future__ import annotations
 
@@ -11,16 +15,8 @@ import numpy.typing as npt
 import pandas as pd
 
 from sheetsync.backends.base import Grid
-from sheetsync.cells import (
-    BoolArray,
-    a1,
-    blank_mask,
-    frame_of,
-    norm,
-    parse_dates,
-    parse_numbers,
-    tidy,
-)
+from sheetsync.cells import a1, norm, tidy
+from sheetsync.columns import BoolArray, Column, ObjectArray, columns_of
 from sheetsync.config import Config
 from sheetsync.dataissues import Issue, Severity, shown
 
@@ -29,39 +25,41 @@ HEADER_SEARCH_ROWS = 10
 
 @dataclass
 class TabRows:
-    """What one activity tab gave: counted rows, issues, and the row accounting."""
+    """What one activity tab gave: counted rows as arrays, issues, and the row accounting."""
 
-    frame: pd.DataFrame
+    title: str
+    arrays: dict[str, npt.NDArray[Any]] = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
     read: int = 0
     rejected: int = 0
     rep_column: int | None = None
 
+    @property
+    def counted(self) -> int:
+        return self.read - self.rejected
+
 
 @dataclass
 class _Tab:
-    """The body of one tab being parsed: its cells, header columns and sheet row numbers."""
+    """The non-blank body of one tab being parsed: its columns and sheet row numbers."""
 
     title: str
-    body: pd.DataFrame
-    columns: dict[str, int]
+    columns: list[Column]
+    where: dict[str, int]
     rows: npt.NDArray[np.int64]
     result: TabRows
 
-    def column(self, header: str) -> pd.Series | None:
-        index = self.columns.get(norm(header))
-        if index is None or index not in self.body.columns:
-            return None
-        return self.body[index]
+    def column(self, header: str) -> Column | None:
+        index = self.where.get(norm(header))
+        return self.columns[index] if index is not None and index < len(self.columns) else None
 
     def report(
-        self, severity: Severity, header: str, mask: BoolArray, values: pd.Series | None,
+        self, severity: Severity, header: str, mask: BoolArray, cells: ObjectArray | None,
         problem: Callable[[str], str], action: str,
     ) -> None:  # fmt: skip
-        col = self.columns.get(norm(header), 0)
-        raw = values.to_numpy(dtype=object) if values is not None else None
+        col = self.where.get(norm(header), 0)
         for i in np.flatnonzero(mask):
-            value = shown(raw[i]) if raw is not None else ""
+            value = shown(cells[i]) if cells is not None else ""
             cell = a1(col, int(self.rows[i]))
             self.result.issues.append(
                 Issue(severity, self.title, cell, problem(value), value, action)
@@ -87,121 +85,131 @@ def header_columns(row: list[Any]) -> dict[str, int]:
     return columns
 
 
-def nonblank_rows(body: pd.DataFrame) -> BoolArray:
+def nonblank_rows(columns: list[Column], count: int) -> BoolArray:
     """True for each row with at least one non-empty cell."""
-    nonblank = np.zeros(len(body), dtype=bool)
-    for column in body.columns:
-        nonblank |= ~blank_mask(body[column])
+    nonblank = np.zeros(count, dtype=bool)
+    for column in columns:
+        nonblank |= ~column.blank
     return nonblank
 
 
 def read_activity_tab(title: str, grid: Grid, config: Config, tab_rep: str | None) -> TabRows:
     """Parse one activity tab. `tab_rep` is the rep named by the tab title (None for a log)."""
-    act = config.activity
-    header = find_header(grid, act.date_column)
+    header = find_header(grid, config.activity.date_column)
     if header is None:
         return _tab_without_header(title, grid, config)
-    body = frame_of(grid[header + 1 :])
-    nonblank = nonblank_rows(body)
-    result = TabRows(frame=empty_activity(config), read=int(nonblank.sum()))
+    body = grid[header + 1 :]
+    columns = columns_of(body)
+    nonblank = nonblank_rows(columns, len(body))
+    result = TabRows(title, read=int(nonblank.sum()))
     if result.read == 0:
         return result
-    rows = header + 2 + np.flatnonzero(nonblank)
-    tab = _Tab(title, body[nonblank], header_columns(grid[header]), rows, result)
-    frame = pd.DataFrame({"_row": rows})
-    keep = _parse_dates(tab, frame, config)
-    keep &= _parse_reps(tab, frame, act.rep_column, tab_rep)
-    _parse_numbers(tab, frame, keep, config, header)
-    _take_texts(tab, frame, config)
-    frame["_tab"] = title
+    index = np.flatnonzero(nonblank)
+    if len(index) < len(body):
+        for column in columns:
+            column.take(index)
+    tab = _Tab(title, columns, header_columns(grid[header]), header + 2 + index, result)
+    arrays: dict[str, npt.NDArray[Any]] = {"_row": tab.rows}
+    keep = _parse_dates(tab, arrays, config)
+    keep &= _parse_reps(tab, arrays, config.activity.rep_column, tab_rep)
+    _parse_numbers(tab, arrays, keep, config, header)
+    _take_texts(tab, arrays, config)
     result.rejected = int((~keep).sum())
-    result.frame = frame[keep].reset_index(drop=True)
+    result.arrays = arrays if keep.all() else {k: v[keep] for k, v in arrays.items()}
     return result
 
 
-def empty_activity(config: Config) -> pd.DataFrame:
-    """A frame with no rows and the activity columns, typed."""
+def activity_frame(tabs: list[TabRows], config: Config) -> pd.DataFrame:
+    """One frame of every counted row: rep, date, number and text fields, _row and _tab."""
     act = config.activity
-    columns: dict[str, pd.Series] = {
-        "rep": pd.Series([], dtype=object),
-        "date": pd.Series([], dtype="datetime64[ns]"),
-        **{key: pd.Series([], dtype=np.float64) for key in act.numbers},
-        **{key: pd.Series([], dtype=object) for key in act.texts},
-        "_row": pd.Series([], dtype=np.int64),
-        "_tab": pd.Series([], dtype=object),
-    }
-    return pd.DataFrame(columns)
+    keys = ["rep", "date", *act.numbers, *act.texts, "_row"]
+    dtypes: dict[str, Any] = {"rep": object, "date": "datetime64[ns]", "_row": np.int64}
+    dtypes |= {key: np.float64 for key in act.numbers} | {key: object for key in act.texts}
+    filled = [t for t in tabs if t.counted]
+    data: dict[str, Any] = {
+        key: np.concatenate([t.arrays[key] for t in filled]).astype(dtypes[key], copy=False)
+        if filled else np.array([], dtype=dtypes[key])
+        for key in keys
+    }  # fmt: skip
+    tab_names = np.array([t.title for t in filled], dtype=object)
+    data["_tab"] = np.repeat(tab_names, [t.counted for t in filled])
+    # object columns stay object (pandas would otherwise infer its string dtype, slowly)
+    return pd.DataFrame({k: pd.Series(v, dtype=v.dtype, copy=False) for k, v in data.items()})
 
 
 def _tab_without_header(title: str, grid: Grid, config: Config) -> TabRows:
-    read = int(nonblank_rows(frame_of(grid)).sum()) if grid else 0
+    read = int(nonblank_rows(columns_of(grid), len(grid)).sum())
     header = config.activity.date_column
     issue = Issue(
         "error", title, "A1", f"no {header!r} column header in the first {HEADER_SEARCH_ROWS} rows",
         "", f"tab not counted ({read} rows rejected)",
     )  # fmt: skip
-    return TabRows(frame=empty_activity(config), issues=[issue], read=read, rejected=read)
+    return TabRows(title, issues=[issue], read=read, rejected=read)
 
 
-def _parse_dates(tab: _Tab, frame: pd.DataFrame, config: Config) -> BoolArray:
+def _parse_dates(tab: _Tab, arrays: dict[str, npt.NDArray[Any]], config: Config) -> BoolArray:
     header = config.activity.date_column
-    values = tab.column(header)
-    if values is None:
-        values = pd.Series([None] * len(tab.body), dtype=object)
-    dates, bad = parse_dates(values, config.locale)
+    column = tab.column(header) or Column([None] * len(tab.rows))
+    dates, bad = column.dates(config.locale)
     missing = np.isnat(dates) & ~bad
-    tab.report("error", header, bad, values, lambda v: f"expected a date, got {v!r}",
+    tab.report("error", header, bad, column.raw, lambda v: f"expected a date, got {v!r}",
                "row not counted")  # fmt: skip
     tab.report("error", header, missing, None, lambda _: "the date is missing", "row not counted")
-    frame["date"] = dates.astype("datetime64[ns]")
+    arrays["date"] = dates.astype("datetime64[ns]")
     return ~(bad | missing)
 
 
-def _parse_reps(tab: _Tab, frame: pd.DataFrame, header: str, tab_rep: str | None) -> BoolArray:
-    values = tab.column(header)
-    if values is None:
+def _parse_reps(
+    tab: _Tab, arrays: dict[str, npt.NDArray[Any]], header: str, tab_rep: str | None
+) -> BoolArray:
+    column = tab.column(header)
+    count = len(tab.rows)
+    if column is None:
         if tab_rep is None:
             tab.result.issues.append(Issue(
                 "error", tab.title, "A1", f"no {header!r} column in this log tab", "",
-                f"tab not counted ({len(tab.body)} rows rejected)",
+                f"tab not counted ({count} rows rejected)",
             ))  # fmt: skip
-            return np.zeros(len(tab.body), dtype=bool)
-        frame["rep"] = tab_rep
-        return np.ones(len(tab.body), dtype=bool)
-    tab.result.rep_column = tab.columns[norm(header)]
-    blank = blank_mask(values)
-    names = values.where(~blank, tab_rep or "").astype(str).map(tidy)
-    frame["rep"] = names.to_numpy(dtype=object)
+            return np.zeros(count, dtype=bool)
+        arrays["rep"] = np.full(count, tab_rep, dtype=object)
+        return np.ones(count, dtype=bool)
+    tab.result.rep_column = tab.where[norm(header)]
+    arrays["rep"] = _rep_names(column, tab_rep or "")
     if tab_rep is not None:
-        return np.ones(len(tab.body), dtype=bool)
-    tab.report("error", header, blank, None, lambda _: "the rep is missing", "row not counted")
-    return ~blank
+        return np.ones(count, dtype=bool)
+    tab.report("error", header, column.blank, None, lambda _: "the rep is missing",
+               "row not counted")  # fmt: skip
+    return ~column.blank
+
+
+def _rep_names(column: Column, fallback: str) -> ObjectArray:
+    """Tidied names (spacing), tidying each distinct name once; blanks get `fallback`."""
+    codes, uniques = pd.factorize(column.texts())
+    names = np.array([tidy(str(u)) for u in uniques] + [tidy(fallback)], dtype=object)
+    return names[np.where(codes < 0, len(uniques), codes)]
 
 
 def _parse_numbers(
-    tab: _Tab, frame: pd.DataFrame, keep: BoolArray, config: Config, header_index: int
-) -> None:
+    tab: _Tab, arrays: dict[str, npt.NDArray[Any]], keep: BoolArray, config: Config,
+    header_index: int,
+) -> None:  # fmt: skip
     for key, header in config.activity.numbers.items():
-        values = tab.column(header)
-        if values is None:
-            frame[key] = np.nan
+        column = tab.column(header)
+        if column is None:
+            arrays[key] = np.full(len(tab.rows), np.nan)
             tab.result.issues.append(Issue(
                 "warning", tab.title, a1(0, header_index + 1), f"no {header!r} column", "",
                 f"{header} counts nothing from this tab",
             ))  # fmt: skip
             continue
-        numbers, bad = parse_numbers(values, config.locale)
-        frame[key] = numbers
-        tab.report("warning", header, bad & keep, values,
+        numbers, bad = column.numbers(config.locale)
+        arrays[key] = numbers
+        tab.report("warning", header, bad & keep, column.raw,
                    lambda v: f"expected a number, got {v!r}",
                    "cell left out; the rest of the row counted")  # fmt: skip
 
 
-def _take_texts(tab: _Tab, frame: pd.DataFrame, config: Config) -> None:
+def _take_texts(tab: _Tab, arrays: dict[str, npt.NDArray[Any]], config: Config) -> None:
     for key, header in config.activity.texts.items():
-        values = tab.column(header)
-        if values is None:
-            frame[key] = None
-            continue
-        blank = blank_mask(values)
-        frame[key] = values.astype(object).where(~blank, None).to_numpy(dtype=object)
+        column = tab.column(header)
+        arrays[key] = column.texts() if column else np.full(len(tab.rows), None, dtype=object)

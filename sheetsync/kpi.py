@@ -149,8 +149,52 @@ def rows_to_date(activity: pd.DataFrame, period: Period, as_of: date) -> pd.Data
 
 def _codes(keys: pd.Series, names: Sequence[str]) -> IntArray:
     """Each key's position in `names`; -1 for a key that is missing or not among them."""
+    if isinstance(keys.dtype, pd.CategoricalDtype):  # the sync stage's rep column: no hashing
+        places = pd.Index(list(names), dtype=object).get_indexer(keys.cat.categories)
+        codes = keys.cat.codes.to_numpy()
+        return np.where(codes >= 0, np.append(places, -1)[codes], -1).astype(np.intp)
     return np.asarray(
         pd.Index(list(names), dtype=object).get_indexer(pd.Index(keys)), dtype=np.intp
+    )
+
+
+@dataclass(frozen=True)
+class _Coded:
+    """The activity reduced once to day numbers, group codes and plain arrays.
+
+    Every period then works on boolean masks over these arrays: no frame is copied and no
+    text column is hashed again per period, level or KPI.
+    """
+
+    days: IntArray
+    groups: tuple[IntArray, IntArray, IntArray]  # total, team and rep code of each row
+    team_of_rep: IntArray
+    sizes: tuple[int, int, int]
+    sums: dict[str, FloatArray]  # empty cells as 0
+    distinct: dict[str, IntArray]  # value codes, -1 for empty cells
+
+
+def _coded(activity: pd.DataFrame, who: People, kpis: Sequence[KpiDef]) -> _Coded:
+    rep_codes = _codes(activity["rep"], who.reps)
+    team_of_rep = _codes(pd.Series([who.rep_team[rep] for rep in who.reps]), who.teams)
+    team_codes = np.where(rep_codes >= 0, team_of_rep[rep_codes], -1)
+    sums, distinct = {}, {}
+    for kpi in kpis:
+        if kpi.kind in ("sum", "count_distinct"):
+            values = _column(activity, kpi)
+            if kpi.kind == "sum":
+                numbers = values.to_numpy(dtype=float, na_value=np.nan)
+                sums[kpi.key] = np.nan_to_num(numbers)
+            else:
+                distinct[kpi.key] = np.asarray(pd.factorize(values)[0], dtype=np.intp)
+    days = activity["date"].to_numpy(dtype="datetime64[D]").astype(np.int64)
+    return _Coded(
+        days=days,
+        groups=(np.zeros(len(activity), dtype=np.intp), team_codes, rep_codes),
+        team_of_rep=team_of_rep,
+        sizes=(1, len(who.teams), len(who.reps)),
+        sums=sums,
+        distinct=distinct,
     )
 
 
@@ -160,36 +204,64 @@ def _column(rows: pd.DataFrame, kpi: KpiDef) -> pd.Series:
     return rows[kpi.column]
 
 
-def _base_actual(rows: pd.DataFrame, codes: IntArray, size: int, kpi: KpiDef) -> FloatArray:
-    """A sum, count or count_distinct KPI for groups 0..size-1 (rows coded -1 are left out).
+def _period_mask(coded: _Coded, period: Period, as_of: date) -> BoolArray:
+    """Rows dated from the period's first day to min(its last day, as_of), inclusive."""
+    first = np.datetime64(period.start, "D").astype(np.int64)
+    last = np.datetime64(min(period.end, as_of), "D").astype(np.int64)
+    return (coded.days >= first) & (coded.days <= last)
 
-    Empty cells (NaN, None) add nothing to a sum and are not a distinct value; a group without
-    rows gets 0.
-    """
-    keep = codes >= 0
-    if kpi.kind == "count":
-        return np.bincount(codes[keep], minlength=size).astype(float)
-    values = _column(rows, kpi)
-    if kpi.kind == "sum":
-        numbers = np.nan_to_num(values.to_numpy(dtype=float, na_value=np.nan)[keep])
-        return np.bincount(codes[keep], weights=numbers, minlength=size).astype(float)
-    value_codes, uniques = pd.factorize(values)
-    valid = keep & (value_codes >= 0)
-    width = len(uniques) + 1
+
+def _rep_actual(coded: _Coded, rows: _PeriodRows, kpi: KpiDef) -> FloatArray:
+    """A sum or count KPI per rep over the period's rows (empty cells add nothing)."""
+    size = coded.sizes[2]
+    weights = None if kpi.kind == "count" else rows.sums[kpi.key]
+    return np.bincount(rows.reps, weights=weights, minlength=size).astype(np.float64)
+
+
+def _distinct(coded: _Coded, rows: _PeriodRows, level: int, kpi: KpiDef) -> FloatArray:
+    """Distinct non-empty values per group of `level` (a union, never a sum of rep counts)."""
+    codes, size = rows.groups[level], coded.sizes[level]
+    value_codes = rows.distinct[kpi.key]
+    valid = (codes >= 0) & (value_codes >= 0)
+    width = int(value_codes.max(initial=0)) + 2
     pairs = np.unique(codes[valid].astype(np.int64) * width + value_codes[valid])
     return np.bincount(pairs // width, minlength=size).astype(float)
 
 
-def _actuals(
-    rows: pd.DataFrame, codes: IntArray, size: int, kpis: Sequence[KpiDef]
-) -> dict[str, FloatArray]:
-    """Every KPI's actual for groups 0..size-1, given each row's group code.
+def _level_actuals(
+    coded: _Coded, rows: _PeriodRows, kpis: Sequence[KpiDef]
+) -> list[dict[str, FloatArray]]:
+    """Every non-ratio KPI for the total, the teams and the reps.
 
-    A ratio is the numerator KPI's actual over the denominator KPI's actual for the same group
-    (so a team's ratio comes from the team's sums, never from an average of rep ratios); a zero
+    Sums and counts are added up per rep once, and teams and the total are summed from their
+    reps (a rep in no team is left out of the teams, never out of the total).
+    """
+    levels: list[dict[str, FloatArray]] = [{}, {}, {}]
+    for kpi in kpis:
+        if kpi.kind in ("sum", "count"):
+            per_rep = _rep_actual(coded, rows, kpi)
+            levels[2][kpi.key] = per_rep
+            levels[1][kpi.key] = _team_totals(coded, per_rep)
+            levels[0][kpi.key] = np.array([per_rep.sum()])
+        elif kpi.kind == "count_distinct":
+            for level in range(3):
+                levels[level][kpi.key] = _distinct(coded, rows, level, kpi)
+    return levels
+
+
+def _team_totals(coded: _Coded, per_rep: FloatArray) -> FloatArray:
+    in_team = coded.team_of_rep >= 0
+    weights = per_rep[in_team]
+    totals = np.bincount(coded.team_of_rep[in_team], weights=weights, minlength=coded.sizes[1])
+    return totals.astype(np.float64)
+
+
+def _with_ratios(values: dict[str, FloatArray], kpis: Sequence[KpiDef]) -> dict[str, FloatArray]:
+    """Add every ratio KPI: numerator actual / denominator actual for the same group.
+
+    So a team's ratio comes from the team's sums, never from an average of rep ratios; a zero
     denominator gives NaN.
     """
-    values = {k.key: _base_actual(rows, codes, size, k) for k in kpis if k.kind != "ratio"}
     by_key = {kpi.key: kpi for kpi in kpis}
     for kpi in kpis:
         _ratio(kpi.key, by_key, values, ())
@@ -215,16 +287,32 @@ def _ratio(
     return ratio
 
 
-def _scope_actuals(rows: pd.DataFrame, who: People, kpis: Sequence[KpiDef]) -> FloatArray:
+@dataclass(frozen=True)
+class _PeriodRows:
+    """The coded arrays narrowed to one period's rows."""
+
+    groups: tuple[IntArray, ...]
+    reps: IntArray
+    sums: dict[str, FloatArray]
+    distinct: dict[str, IntArray]
+
+
+def _period_rows(coded: _Coded, mask: BoolArray) -> _PeriodRows:
+    """Every row has a rep (the sync stage rejects rows without one); -1 is dropped anyway."""
+    index = np.flatnonzero(mask & (coded.groups[2] >= 0))
+    groups = tuple(g[index] for g in coded.groups)
+    return _PeriodRows(
+        groups=groups,
+        reps=groups[2],
+        sums={k: v[index] for k, v in coded.sums.items()},
+        distinct={k: v[index] for k, v in coded.distinct.items()},
+    )
+
+
+def _scope_actuals(coded: _Coded, mask: BoolArray, kpis: Sequence[KpiDef]) -> FloatArray:
     """Actuals as a (scope, KPI) matrix: the total, then each team, then each rep."""
-    rep_codes = _codes(rows["rep"], who.reps)
-    team_of_rep = _codes(pd.Series([who.rep_team[rep] for rep in who.reps]), who.teams)
-    team_codes = np.where(rep_codes >= 0, team_of_rep[rep_codes], -1)
-    blocks = [
-        _actuals(rows, np.zeros(len(rows), dtype=np.intp), 1, kpis),
-        _actuals(rows, team_codes, len(who.teams), kpis),
-        _actuals(rows, rep_codes, len(who.reps), kpis),
-    ]
+    levels = _level_actuals(coded, _period_rows(coded, mask), kpis)
+    blocks = [_with_ratios(values, kpis) for values in levels]
     columns = [np.concatenate([block[kpi.key] for block in blocks]) for kpi in kpis]
     return np.column_stack(columns)
 
@@ -329,7 +417,8 @@ def evaluate(
     who = people(activity, goals, roster, total_label)
     resolver = TargetResolver(goal_lookup(goals, calendar.fiscal_year_start), kpis, who.members)
     context = _Context(who, tuple(kpis), resolver, calendar, thresholds, as_of)
-    frames = [_evaluate_period(activity, period, context) for period in periods]
+    coded = _coded(activity, who, kpis)
+    frames = [_evaluate_period(coded, period, context) for period in periods]
     return pd.concat(frames, ignore_index=True)
 
 
@@ -345,10 +434,11 @@ class _Context:
     as_of: date
 
 
-def _evaluate_period(activity: pd.DataFrame, period: Period, ctx: _Context) -> pd.DataFrame:
+def _evaluate_period(coded: _Coded, period: Period, ctx: _Context) -> pd.DataFrame:
     """All rows of one period: scope-major, KPIs in configured order within each scope."""
     scopes = _scopes(ctx.who)
-    actual = _scope_actuals(rows_to_date(activity, period, ctx.as_of), ctx.who, ctx.kpis).ravel()
+    mask = _period_mask(coded, period, ctx.as_of)
+    actual = _scope_actuals(coded, mask, ctx.kpis).ravel()
     found = [
         ctx.resolver.resolve(period, level, name, kpi.key)
         for level, name, _ in scopes

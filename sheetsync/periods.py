@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 import numpy as np
 
@@ -195,6 +196,7 @@ def current_periods(as_of: date, fiscal_year_start: int = 1) -> tuple[Period, ..
     return tuple(current_period(kind, as_of, fiscal_year_start) for kind in PERIOD_KINDS)
 
 
+@lru_cache(maxsize=4096)
 def components(period: Period) -> tuple[Period, ...] | None:
     """What `period` is made of, for target roll-ups; None for months and weeks.
 

@@ -8,11 +8,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from sheetsync.activity import find_header, header_columns
 from sheetsync.backends.base import Grid
-from sheetsync.cells import a1, is_blank, norm, parse_dates, parse_number_text, tidy
+from sheetsync.cells import a1, is_blank, norm, parse_number_text, tidy
+from sheetsync.columns import Column
 from sheetsync.config import Config
 from sheetsync.dataissues import Issue, shown
 from sheetsync.periods import parse_period
@@ -278,13 +280,12 @@ def read_holidays(title: str | None, grid: Grid | None, config: Config) -> tuple
     """Dates in the first column of the holidays tab (below a header, if there is one)."""
     if title is None or grid is None:
         return frozenset(), []
-    values = pd.Series([row[0] if row else None for row in grid], dtype=object)
-    dates, bad = parse_dates(values, config.locale)
+    column = Column([row[0] if row else None for row in grid])
+    dates, bad = column.dates(config.locale)
     issues = []
-    for i, is_bad in enumerate(bad):
-        if is_bad and i > 0:
-            issues.append(Issue("warning", title, a1(0, i + 1),
-                                f"expected a date, got {shown(values[i])!r}",
-                                shown(values[i]), "not taken as a holiday"))  # fmt: skip
+    for i in np.flatnonzero(bad[1:]) + 1:
+        value = shown(column.raw[i])
+        issues.append(Issue("warning", title, a1(0, int(i) + 1), f"expected a date, got {value!r}",
+                            value, "not taken as a holiday"))  # fmt: skip
     days = {pd.Timestamp(d).date() for d in dates if not pd.isna(d)}
     return frozenset(days), issues

@@ -11,9 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
-from sheetsync.activity import TabRows, empty_activity, read_activity_tab
+from sheetsync.activity import TabRows, activity_frame, read_activity_tab
 from sheetsync.backends.base import RawWorkbook
 from sheetsync.cells import a1, norm, tidy
 from sheetsync.config import Config
@@ -90,7 +91,7 @@ def sync(raw: RawWorkbook, config: Config) -> SyncResult:
     tabs = _activity_tabs(titles, config)
     results = [read_activity_tab(t, raw.grids[t], config, rep) for t, rep in tabs.items()]
     result = SyncResult(
-        activity=_combined(results, config), goals=pd.DataFrame(), roster=roster.frame,
+        activity=activity_frame(results, config), goals=pd.DataFrame(), roster=roster.frame,
         holidays=frozenset(), issues=list(roster.issues), activity_tabs=tuple(tabs),
     )  # fmt: skip
     for tab_rows in results:
@@ -124,30 +125,29 @@ def _activity_tabs(titles: Sequence[str], config: Config) -> dict[str, str | Non
     return tabs
 
 
-def _combined(results: list[TabRows], config: Config) -> pd.DataFrame:
-    frames = [r.frame for r in results if len(r.frame)]
-    if not frames:
-        return empty_activity(config)
-    return pd.concat(frames, ignore_index=True)
-
-
 def _canonical_reps(
     result: SyncResult, tabs: list[TabRows], roster_names: dict[str, str], no_roster: bool
 ) -> None:
     """Give every rep its roster spelling; flag reps the roster does not know."""
     spelling: dict[str, str] = dict(roster_names)
-    mapping: dict[str, str] = {}
     unknown: list[str] = []
-    for name in result.activity["rep"].unique():
+    codes, names = pd.factorize(result.activity["rep"])
+    for name in names:
         key = norm(name)
         if key not in spelling:
             spelling[key] = tidy(str(name))
             unknown.append(key)
-        mapping[name] = spelling[key]
-    result.activity["rep"] = result.activity["rep"].map(mapping)
+    canonical = [spelling[norm(name)] for name in names]
+    categories = list(dict.fromkeys(canonical))
+    position = np.array([categories.index(name) for name in canonical], dtype=np.intp)
+    new_codes = np.where(codes >= 0, np.append(position, -1)[codes], -1).astype(np.intp)
+    # categorical: the KPI engine reads rep codes from it without hashing a million names
+    result.activity["rep"] = pd.Categorical.from_codes(
+        new_codes, categories=pd.Index(categories, dtype=object)
+    )
     if no_roster:
         return
-    columns = {str(r.frame["_tab"].iat[0]): r.rep_column for r in tabs if len(r.frame)}
+    columns = {r.title: r.rep_column for r in tabs}
     for key in unknown:
         result.issues.append(_unknown_rep_issue(result.activity, spelling[key], roster_names,
                                                 columns))  # fmt: skip

@@ -1,0 +1,1 @@
+"""Benchmarks: synthetic workbooks and timing scripts (not part of the installed package)."""
