@@ -21,6 +21,7 @@ from sheetsync.configload import load_config
 from sheetsync.dataissues import Issue
 from sheetsync.errors import SheetsyncError
 from sheetsync.pipeline import Report, refresh, today
+from sheetsync.plan import Cell
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -61,6 +62,9 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="validate the config and the data; write nothing")
     _config_args(check)
     check.set_defaults(run=_check)
+    init = commands.add_parser("init", help="add the empty input tabs the config expects")
+    init.add_argument("--config", required=True, type=Path, help="the YAML config file")
+    init.set_defaults(run=_init)
     demo = commands.add_parser("demo", help="make a sample team workbook and refresh it")
     demo.add_argument("dir", nargs="?", default="sheetsync-demo", type=Path,
                       help="folder for the demo workbook and config")  # fmt: skip
@@ -102,6 +106,19 @@ def _check(args: argparse.Namespace) -> int:
     return 3 if report.errors else 0
 
 
+def _init(args: argparse.Namespace) -> int:
+    from sheetsync.layout import init_inputs
+
+    result = init_inputs(load_config(args.config))
+    for tab in result.created:
+        print(f"created     {tab.title}: {' | '.join(tab.headers)}  ({tab.purpose})")
+    for title in result.existing:
+        print(f"left alone  {title} (it exists)")
+    added = f"added {len(result.created)} tabs" if result.created else "nothing to add"
+    print(f"{added} in {result.where}")
+    return 0
+
+
 def _demo(args: argparse.Namespace) -> int:
     from sheetsync.demo import WORKBOOK, make_demo
 
@@ -125,7 +142,19 @@ def _print_plan(report: Report, preview: int = 5) -> None:
     for tab in report.plan.tabs:
         print(f"== {tab.title}: {len(tab.rows)} rows x {tab.width} columns")
         for row in tab.rows[:preview]:
-            print("   " + " | ".join("" if c.value is None else str(c.value) for c in row))
+            print("   " + " | ".join(_shown(cell) for cell in row))
+
+
+def _shown(cell: Cell) -> str:
+    """A planned cell as a person reads it: percents as percents, numbers with separators."""
+    value = cell.value
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    if cell.number_format and "%" in cell.number_format:
+        return f"{value:.1%}"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
 
 
 def _outcome(report: Report) -> str:

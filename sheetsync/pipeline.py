@@ -61,7 +61,11 @@ def make_backend(config: Config) -> Backend:
 
         assert source.path is not None
         return XlsxBackend(source.path, source.output_path)
-    raise ConfigError(str(config.path), "source.type", "the google backend is not built yet")
+    if source.type == "google":
+        from sheetsync.backends.google import GoogleBackend
+
+        return GoogleBackend.from_config(source, str(config.path or "config"))
+    raise ConfigError(str(config.path), "source.type", f"unknown source type {source.type!r}")
 
 
 def today(config: Config, now: datetime | None = None) -> date:

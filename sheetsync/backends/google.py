@@ -1,0 +1,259 @@
+"""The Google Sheets backend: gspread's HTTP client, a bounded retry loop, few API calls.
+
+A refresh costs at most three Sheets API calls, whatever the number of reps, tabs or rows:
+
+1. spreadsheets.get with a narrow field mask (tab ids, titles, sizes, owner markers);
+2. values:batchGet for every input tab at once (skipped when no tab is selected);
+3. one spreadsheets.batchUpdate with the whole output (atomic: all of it or nothing).
+
+`api_calls` counts these logical calls; retries of one call (see `retry.py`) are counted
+apart in `requests_sent` and logged. Credentials come from `credentials_file` (a service
+account's JSON key) or else Application Default Credentials (GOOGLE_APPLICATION_CREDENTIALS,
+gcloud, the metadata server), always with the single scope `spreadsheets` (no Drive scope:
+the spreadsheet is opened by id, never searched for). Nothing is loaded or fetched until the
+first call (no I/O in the constructor).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import time
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import google.auth
+from google.auth.credentials import Credentials
+from google.auth.exceptions import DefaultCredentialsError, RefreshError
+from google.oauth2 import service_account
+from gspread.exceptions import NoValidUrlKeyFound
+from gspread.utils import extract_id_from_url
+
+from sheetsync.backends.base import RawWorkbook, TabSelector, check_ownership
+from sheetsync.backends.google_errors import Context, translate
+from sheetsync.backends.google_read import (
+    METADATA_FIELDS,
+    VALUE_PARAMS,
+    SheetInfo,
+    grids_from,
+    parse_sheets,
+    value_ranges,
+)
+from sheetsync.backends.google_write import header_tab_requests, plan_requests
+from sheetsync.backends.retry import GiveUp, RetryingHTTPClient, RetryPolicy
+from sheetsync.config import SourceConfig
+from sheetsync.errors import BackendError, ConfigError
+from sheetsync.plan import OutputPlan
+
+SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
+CREDENTIALS_KEY = "source.credentials_file"
+ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{10,}")
+NEW_KEY_HINT = (
+    "Make a JSON key for the service account (Google Cloud console > IAM & Admin > Service "
+    "accounts > Keys > Add key) and give its path here."
+)
+T = TypeVar("T")
+
+
+def spreadsheet_id(text: str) -> str:
+    """The id in a spreadsheet id or full URL; ValueError when there is none."""
+    text = text.strip()
+    if "/" in text:
+        try:
+            return str(extract_id_from_url(text))
+        except NoValidUrlKeyFound:
+            raise ValueError(f"no spreadsheet id in the URL {text!r}") from None
+    if not ID_PATTERN.fullmatch(text):
+        raise ValueError(f"{text!r} is not a spreadsheet id (letters, digits, - and _)")
+    return text
+
+
+class GoogleBackend:
+    """One Google spreadsheet, read in two calls and written in one."""
+
+    def __init__(
+        self,
+        spreadsheet: str,
+        credentials_file: Path | None = None,
+        *,
+        config_file: str = "config",
+        credentials: Credentials | None = None,
+        policy: RetryPolicy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        rng: random.Random | None = None,
+    ) -> None:
+        try:
+            self.spreadsheet_id = spreadsheet_id(spreadsheet)
+        except ValueError as exc:
+            raise ConfigError(config_file, "source.spreadsheet", str(exc)) from None
+        self.credentials_file = credentials_file
+        self.config_file = config_file
+        self._credentials = credentials
+        self._policy, self._sleep, self._clock, self._rng = policy, sleep, clock, rng
+        self._client: RetryingHTTPClient | None = None
+        self._sheets: tuple[SheetInfo, ...] | None = None
+
+    @classmethod
+    def from_config(
+        cls, source: SourceConfig, config_file: str = "config", **options: Any
+    ) -> GoogleBackend:
+        """The backend a `source: {type: google}` config describes."""
+        if source.spreadsheet is None:
+            raise ConfigError(config_file, "source.spreadsheet", "required for type google")
+        return cls(source.spreadsheet, source.credentials_file, config_file=config_file,
+                   **options)  # fmt: skip
+
+    # ---------------------------------------------------------------- Backend protocol
+    @property
+    def description(self) -> str:
+        return f"Google spreadsheet {self.spreadsheet_id}"
+
+    @property
+    def api_calls(self) -> int:
+        """Logical Sheets API calls made so far (a retried call counts once)."""
+        return self._client.calls if self._client else 0
+
+    @property
+    def requests_sent(self) -> int:
+        """HTTP requests sent to the Sheets API so far, retries included."""
+        return self._client.requests_sent if self._client else 0
+
+    @property
+    def write_calls(self) -> int:
+        """One batchUpdate per apply (after a read; an apply on its own also reads metadata)."""
+        return 1
+
+    def read(self, select: TabSelector) -> RawWorkbook:
+        """One metadata call, then one values:batchGet for the tabs `select` picks."""
+        sheets = self._fetch_sheets()
+        titles = tuple(sheet.title for sheet in sheets)
+        owned = frozenset(sheet.title for sheet in sheets if sheet.owned)
+        chosen = list(select(titles))
+        grids = {}
+        if chosen:
+            client = self._http()
+            answer = self._call("reading", client.values_batch_get, self.spreadsheet_id,
+                                value_ranges(chosen), params=dict(VALUE_PARAMS))  # fmt: skip
+            grids = grids_from(chosen, answer)
+        return RawWorkbook(titles=titles, grids=grids, owned=owned)
+
+    def apply(self, plan: OutputPlan) -> None:
+        """Write the whole plan in one batchUpdate, after checking tab ownership."""
+        sheets = self._sheets if self._sheets is not None else self._fetch_sheets()
+        titles = [sheet.title for sheet in sheets]
+        owned = frozenset(sheet.title for sheet in sheets if sheet.owned)
+        check_ownership(plan, titles, owned, self.description)
+        requests = plan_requests(plan, sheets)
+        if requests:
+            self._batch_update(requests)
+
+    # ---------------------------------------------------------------- init
+    def add_input_tabs(self, tabs: Mapping[str, Sequence[str]]) -> None:
+        """Add tabs (title -> header row) in one batchUpdate that touches no existing tab.
+
+        Uses the tab list of the last read (or fetches it); a title that exists already makes
+        the whole batch fail, so nothing is ever overwritten.
+        """
+        sheets = self._sheets if self._sheets is not None else self._fetch_sheets()
+        if tabs:
+            self._batch_update(header_tab_requests(tabs, {s.sheet_id for s in sheets}))
+
+    # ---------------------------------------------------------------- calls
+    def _fetch_sheets(self) -> tuple[SheetInfo, ...]:
+        client = self._http()
+        params = {"includeGridData": "false", "fields": METADATA_FIELDS}
+        metadata = self._call("reading", client.fetch_sheet_metadata, self.spreadsheet_id,
+                              params=params)  # fmt: skip
+        self._sheets = parse_sheets(metadata)
+        return self._sheets
+
+    def _batch_update(self, requests: list[dict[str, Any]]) -> None:
+        client = self._http()
+        self._sheets = None  # ids and sizes change: the next write reads them again
+        self._call("writing", client.batch_update, self.spreadsheet_id, {"requests": requests})
+
+    def _call(self, action: str, method: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run one API call, turning its failure into a BackendError that says what to do."""
+        try:
+            return method(*args, **kwargs)
+        except GiveUp as failure:
+            raise translate(failure, self._context(action)) from failure.error
+        except RefreshError as exc:
+            reason = exc.args[0] if exc.args and isinstance(exc.args[0], str) else "refused"
+            raise BackendError(
+                f"Google would not issue an access token for {self._context(action).who} "
+                f"({reason}). The key may have been deleted or disabled, or this computer's "
+                f"clock is wrong. {NEW_KEY_HINT}"
+            ) from None
+
+    def _context(self, action: str) -> Context:
+        account = getattr(self._credentials, "service_account_email", None)
+        if account == "default":  # compute engine credentials before their first use
+            account = None
+        return Context(self.spreadsheet_id, account, self._credentials_source(), action)
+
+    def _credentials_source(self) -> str:
+        if self.credentials_file is not None:
+            return str(self.credentials_file)
+        env = os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")
+        return f"GOOGLE_APPLICATION_CREDENTIALS ({env})" if env else "Application Default " \
+            "Credentials"  # fmt: skip
+
+    def _http(self) -> RetryingHTTPClient:
+        if self._client is None:
+            if self._credentials is None:
+                self._credentials = load_credentials(self.credentials_file, self.config_file)
+            self._client = RetryingHTTPClient(
+                self._credentials,
+                policy=self._policy,
+                sleep=self._sleep,
+                clock=self._clock,
+                rng=self._rng,
+            )
+        return self._client
+
+
+def load_credentials(path: Path | None, config_file: str) -> Credentials:
+    """Credentials with the spreadsheets scope, from a key file or else from ADC.
+
+    Errors name the file and what to do, never its contents.
+    """
+    if path is not None:
+        return _from_key_file(path, config_file)
+    env = os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")
+    if env and not Path(env).is_file():
+        raise ConfigError(config_file, CREDENTIALS_KEY,
+                          f"GOOGLE_APPLICATION_CREDENTIALS names {env}, which is not a file. "
+                          f"{NEW_KEY_HINT}")  # fmt: skip
+    try:
+        credentials, _project = google.auth.default(scopes=list(SCOPES))
+    except DefaultCredentialsError:
+        where = f"the file {env}" if env else "Application Default Credentials"
+        raise ConfigError(config_file, CREDENTIALS_KEY,
+                          f"no usable Google credentials in {where}. Set "
+                          "source.credentials_file to a service account's JSON key file, or set "
+                          "GOOGLE_APPLICATION_CREDENTIALS to its path, or run `gcloud auth "
+                          "application-default login`.") from None  # fmt: skip
+    return credentials
+
+
+def _from_key_file(path: Path, config_file: str) -> Credentials:
+    """A service account's JSON key file, with the spreadsheets scope."""
+    if not path.is_file():
+        raise ConfigError(config_file, CREDENTIALS_KEY,
+                          f"{path}: credentials file not found. {NEW_KEY_HINT}")  # fmt: skip
+    try:
+        return service_account.Credentials.from_service_account_file(  # type: ignore[no-untyped-call,no-any-return]
+            str(path), scopes=SCOPES
+        )
+    except OSError as exc:
+        raise ConfigError(config_file, CREDENTIALS_KEY,
+                          f"{path}: cannot be read ({exc.strerror})") from None  # fmt: skip
+    except (ValueError, KeyError, TypeError):
+        raise ConfigError(config_file, CREDENTIALS_KEY,
+                          f"{path}: not a service account's JSON key (it needs type, "
+                          f"client_email, private_key and token_uri). {NEW_KEY_HINT}",
+                          ) from None  # fmt: skip

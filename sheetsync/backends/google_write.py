@@ -1,0 +1,252 @@
+"""The one spreadsheets.batchUpdate that writes a whole output plan.
+
+Per output tab, in plan order:
+
+* a tab sheetsync owns already: resize its grid to the plan (rows, columns, frozen header
+  rows), then one updateCells over the whole new grid with `userEnteredValue,userEnteredFormat`
+  so every old value and format is replaced or cleared;
+* a missing tab: addSheet with a chosen sheetId, the same updateCells, the owner marker
+  (developer metadata on the tab, value = its sheetId) and a warning-only protected range;
+* column widths (updateDimensionProperties, one request per run of equal widths).
+
+Cells are typed: numbers as numberValue, booleans as boolValue, dates and datetimes as
+numberValue serials with a DATE / DATE_TIME format, and text ALWAYS as stringValue, so text
+that looks like a formula ('=HYPERLINK(...)') stays text. The caller checks ownership first.
+"""
+
+from __future__ import annotations
+
+import math
+import zlib
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sheetsync.backends.base import OWNER_KEY
+from sheetsync.backends.google_read import SheetInfo
+from sheetsync.plan import Cell, OutputPlan, TabPlan
+
+JsonDict = dict[str, Any]
+EPOCH = datetime(1899, 12, 30)
+DATE_PATTERN = "yyyy-mm-dd"
+DATETIME_PATTERN = "yyyy-mm-dd hh:mm"
+CELL_FIELDS = "userEnteredValue,userEnteredFormat"
+GRID_FIELDS = "gridProperties(rowCount,columnCount,frozenRowCount)"
+PROTECTION_NOTE = "Written by sheetsync: edits here are replaced at the next refresh."
+CURRENCY_MARKS = ("$", "€", "£", "¥", "₹", "zł", "[$", "¤")
+PIXELS_PER_CHARACTER = 7
+PIXEL_PADDING = 10
+MAX_SHEET_ID = 2**31 - 1
+INPUT_ROWS = 1000
+INPUT_COLUMNS = 26
+
+
+def plan_requests(plan: OutputPlan, sheets: Sequence[SheetInfo]) -> list[JsonDict]:
+    """Every request of the batchUpdate that writes `plan` over the tabs `sheets`."""
+    by_title = {sheet.title.casefold(): sheet for sheet in sheets}
+    taken = {sheet.sheet_id for sheet in sheets}
+    requests: list[JsonDict] = []
+    for tab in plan.tabs:
+        existing = by_title.get(tab.title.casefold())
+        if existing is not None:
+            requests += replace_tab(tab, existing)
+        else:
+            sheet_id = choose_sheet_id(tab.title, taken)
+            taken.add(sheet_id)
+            requests += new_tab(tab, sheet_id)
+    return requests
+
+
+def header_tab_requests(tabs: Mapping[str, Sequence[str]], taken: set[int]) -> list[JsonDict]:
+    """Add input tabs (title -> headers) with a bold, frozen header row; no owner marker,
+    no protection: these tabs belong to the people who type into them."""
+    requests: list[JsonDict] = []
+    taken = set(taken)
+    for title, headers in tabs.items():
+        sheet_id = choose_sheet_id(title, taken)
+        taken.add(sheet_id)
+        widths = tuple(max(10, len(h) + 2) for h in headers)
+        tab = TabPlan("input", title, (tuple(Cell(h, bold=True) for h in headers),), 1, widths)
+        grid = {"rowCount": INPUT_ROWS, "columnCount": max(INPUT_COLUMNS, len(headers)),
+                "frozenRowCount": 1}  # fmt: skip
+        add = {"addSheet": {"properties": {"sheetId": sheet_id, "title": title,
+                                           "gridProperties": grid}}}  # fmt: skip
+        requests += [add, update_cells(tab, sheet_id), *column_widths(tab, sheet_id)]
+    return requests
+
+
+def choose_sheet_id(title: str, taken: set[int]) -> int:
+    """A stable id derived from the title (so links to a re-made tab keep working), moved on
+    past ids already in use. Never 0, the id of a spreadsheet's first default tab."""
+    candidate = zlib.crc32(title.encode("utf-8")) % MAX_SHEET_ID or 1
+    while candidate in taken:
+        candidate = candidate % MAX_SHEET_ID + 1
+    return candidate
+
+
+def grid_size(tab: TabPlan) -> tuple[int, int]:
+    """Rows and columns the tab's grid gets: the plan's, with one free row under the frozen
+    header rows (Sheets cannot freeze every row) and at least one column."""
+    return max(len(tab.rows), tab.header_rows + 1, 1), max(tab.width, 1)
+
+
+def replace_tab(tab: TabPlan, sheet: SheetInfo) -> list[JsonDict]:
+    """Resize an owned tab and rewrite all its cells."""
+    rows, columns = grid_size(tab)
+    props: JsonDict = {"sheetId": sheet.sheet_id, "gridProperties": _grid(tab, rows, columns)}
+    fields = GRID_FIELDS
+    if sheet.title != tab.title:  # same name in another case: take the configured spelling
+        props["title"] = tab.title
+        fields += ",title"
+    resize = {"updateSheetProperties": {"properties": props, "fields": fields}}
+    return [resize, update_cells(tab, sheet.sheet_id), *column_widths(tab, sheet.sheet_id)]
+
+
+def new_tab(tab: TabPlan, sheet_id: int) -> list[JsonDict]:
+    """Add a tab with a chosen id, fill it, mark it owned and protect it (warning only)."""
+    rows, columns = grid_size(tab)
+    add = {
+        "addSheet": {
+            "properties": {
+                "sheetId": sheet_id,
+                "title": tab.title,
+                "gridProperties": _grid(tab, rows, columns),
+            }
+        }
+    }
+    return [
+        add,
+        update_cells(tab, sheet_id),
+        owner_marker(sheet_id),
+        protection(sheet_id),
+        *column_widths(tab, sheet_id),
+    ]
+
+
+def _grid(tab: TabPlan, rows: int, columns: int) -> JsonDict:
+    return {"rowCount": rows, "columnCount": columns, "frozenRowCount": tab.header_rows}
+
+
+def owner_marker(sheet_id: int) -> JsonDict:
+    """Developer metadata saying sheetsync made (and may rewrite) this tab."""
+    return {
+        "createDeveloperMetadata": {
+            "developerMetadata": {
+                "metadataKey": OWNER_KEY,
+                "metadataValue": str(sheet_id),
+                "location": {"sheetId": sheet_id},
+                "visibility": "DOCUMENT",
+            }
+        }
+    }
+
+
+def protection(sheet_id: int) -> JsonDict:
+    """A warning-only protected range over the whole tab: people are told, not stopped."""
+    return {
+        "addProtectedRange": {
+            "protectedRange": {
+                "range": {"sheetId": sheet_id},
+                "description": PROTECTION_NOTE,
+                "warningOnly": True,
+            }
+        }
+    }
+
+
+def update_cells(tab: TabPlan, sheet_id: int) -> JsonDict:
+    """Write every cell of the tab's new grid; cells the plan leaves out are cleared."""
+    rows, columns = grid_size(tab)
+    data = [
+        {"values": [cell_data(cell, r < tab.header_rows) for cell in row]} if row else {}
+        for r, row in enumerate(tab.rows)
+    ]
+    grid_range = {
+        "sheetId": sheet_id,
+        "startRowIndex": 0,
+        "endRowIndex": rows,
+        "startColumnIndex": 0,
+        "endColumnIndex": columns,
+    }
+    return {"updateCells": {"range": grid_range, "rows": data, "fields": CELL_FIELDS}}
+
+
+def cell_data(cell: Cell, header: bool = False) -> JsonDict:
+    """CellData for one planned cell: a typed value and, when needed, a format."""
+    data: JsonDict = {}
+    value = user_entered_value(cell.value)
+    if value is not None:
+        data["userEnteredValue"] = value
+    fmt: JsonDict = {}
+    number_format = _number_format(cell)
+    if number_format is not None and value is not None:
+        fmt["numberFormat"] = number_format
+    if cell.bold or header:
+        fmt["textFormat"] = {"bold": True}
+    if fmt:
+        data["userEnteredFormat"] = fmt
+    return data
+
+
+def user_entered_value(value: Any) -> JsonDict | None:
+    """ExtendedValue for a plan value; None for an empty cell. Text is never a formula."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return {"boolValue": value}
+    if isinstance(value, int | float):
+        return {"numberValue": value} if math.isfinite(value) else None
+    if isinstance(value, datetime | date):
+        return {"numberValue": serial(value)}
+    return {"stringValue": str(value)}
+
+
+def serial(value: date | datetime) -> float | int:
+    """Days since 1899-12-30 (a datetime's time of day as the fraction; time zone dropped)."""
+    if isinstance(value, datetime):
+        return (value.replace(tzinfo=None) - EPOCH).total_seconds() / 86400
+    return (value - EPOCH.date()).days
+
+
+def _number_format(cell: Cell) -> JsonDict | None:
+    if isinstance(cell.value, datetime):
+        return {"type": "DATE_TIME", "pattern": cell.number_format or DATETIME_PATTERN}
+    if isinstance(cell.value, date):
+        return {"type": "DATE", "pattern": cell.number_format or DATE_PATTERN}
+    if cell.number_format and isinstance(cell.value, int | float):
+        return {"type": format_type(cell.number_format), "pattern": cell.number_format}
+    return None
+
+
+def format_type(pattern: str) -> str:
+    """The NumberFormat type a pattern belongs to: PERCENT, CURRENCY or NUMBER."""
+    if "%" in pattern:
+        return "PERCENT"
+    if any(mark in pattern for mark in CURRENCY_MARKS):
+        return "CURRENCY"
+    return "NUMBER"
+
+
+def column_widths(tab: TabPlan, sheet_id: int) -> list[JsonDict]:
+    """Pixel widths from the plan's widths in characters, one request per run of equals."""
+    requests = []
+    for start, end, width in _runs(tab.column_widths[: grid_size(tab)[1]]):
+        pixels = width * PIXELS_PER_CHARACTER + PIXEL_PADDING
+        dimension = {"sheetId": sheet_id, "dimension": "COLUMNS", "startIndex": start,
+                     "endIndex": end}  # fmt: skip
+        requests.append({
+            "updateDimensionProperties": {
+                "range": dimension, "properties": {"pixelSize": pixels}, "fields": "pixelSize",
+            }
+        })  # fmt: skip
+    return requests
+
+
+def _runs(widths: Iterable[int]) -> list[tuple[int, int, int]]:
+    runs: list[tuple[int, int, int]] = []
+    for index, width in enumerate(widths):
+        if runs and runs[-1][2] == width and runs[-1][1] == index:
+            runs[-1] = (runs[-1][0], index + 1, width)
+        else:
+            runs.append((index, index + 1, width))
+    return runs

@@ -1,0 +1,148 @@
+"""`sheetsync init`: the empty input tabs a config expects, laid out with their headers.
+
+The templates come from the config alone (tab names, column headers, KPI labels), so a
+Polish or any other sheet gets its own names:
+
+* activity: an example rep tab named from the `rep_tabs` pattern (`Rep - *` -> `Rep - Example`,
+  only when no tab matches the pattern yet) and/or the shared log tab with its rep column;
+* Goals: `Period | Scope | <one column per KPI label>`;
+* Roster: `Rep | Email | Team | Active` (when a roster tab is configured);
+* Holidays: `Date | Holiday` (when a holidays tab is configured).
+
+Existing tabs are never touched: only the missing ones are added, in one step (Google: one
+metadata read and one batchUpdate that only adds sheets; xlsx: a new file moved into place,
+or a new workbook when the file does not exist yet).
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import openpyxl
+from openpyxl.styles import Font
+
+from sheetsync.backends.xlsx import _atomic_save
+from sheetsync.backends.xlsxparts import lost_parts
+from sheetsync.config import Config
+from sheetsync.errors import WorkbookError
+from sheetsync.sync import find_tab, rep_tabs
+
+EXAMPLE_REP = "Example"
+HOLIDAY_HEADERS = ("Date", "Holiday")
+
+
+@dataclass(frozen=True)
+class InputTab:
+    """One input tab to lay out: its title, header row and what it is for."""
+
+    title: str
+    headers: tuple[str, ...]
+    purpose: str
+
+
+@dataclass(frozen=True)
+class InitResult:
+    """What `init` did: tabs added (with their headers) and tabs left as they were."""
+
+    where: str
+    created: tuple[InputTab, ...]
+    existing: tuple[str, ...]
+
+
+def input_layout(config: Config, titles: Sequence[str] = ()) -> tuple[InputTab, ...]:
+    """Every input tab the config reads, as a template (pure: no I/O)."""
+    activity = config.activity
+    columns = (activity.date_column, *activity.numbers.values(), *activity.texts.values())
+    tabs: list[InputTab] = []
+    if activity.rep_tabs:
+        found = rep_tabs(titles, config, set())
+        title = next(iter(found), None) or example_rep_tab(activity.rep_tabs)
+        tabs.append(InputTab(title, columns, "one rep's activity: copy it once per rep"))
+    if activity.log_tab:
+        tabs.append(InputTab(activity.log_tab, (activity.rep_column, *columns),
+                             "shared activity log, one row per entry"))  # fmt: skip
+    goals = config.goals
+    labels = tuple(kpi.label for kpi in config.kpis)
+    tabs.append(InputTab(goals.tab, (goals.period_column, goals.scope_column, *labels),
+                         "goals: a period, a rep/team/total and a target per KPI"))  # fmt: skip
+    roster = config.roster
+    if roster.tab:
+        headers = (roster.rep_column, roster.email_column, roster.team_column,
+                   roster.active_column)  # fmt: skip
+        tabs.append(InputTab(roster.tab, headers, "who is who: team, e-mail, active"))
+    if config.calendar.holidays_tab:
+        tabs.append(InputTab(config.calendar.holidays_tab, HOLIDAY_HEADERS, "days off"))
+    return tuple(tabs)
+
+
+def example_rep_tab(pattern: str) -> str:
+    """`Rep - *` -> `Rep - Example`: the first wildcard named, the others dropped."""
+    title = pattern.replace("*", EXAMPLE_REP, 1)
+    return re.sub(r"[*?]", "", title).strip() or EXAMPLE_REP
+
+
+def split_missing(
+    layout: Sequence[InputTab], titles: Sequence[str]
+) -> tuple[tuple[InputTab, ...], tuple[str, ...]]:
+    """(tabs to create, titles that exist already), matching names loosely like the reader."""
+    missing, existing = [], []
+    for tab in layout:
+        found = find_tab(titles, tab.title)
+        if found is None:
+            missing.append(tab)
+        else:
+            existing.append(found)
+    return tuple(missing), tuple(existing)
+
+
+def init_inputs(config: Config) -> InitResult:
+    """Add the missing input tabs of `config`'s source; leave every existing tab alone."""
+    source = config.source
+    if source.type == "google":
+        return _init_google(config)
+    assert source.path is not None
+    return _init_xlsx(config, source.path)
+
+
+def _init_google(config: Config) -> InitResult:
+    from sheetsync.backends.google import GoogleBackend
+
+    backend = GoogleBackend.from_config(config.source, str(config.path or "config"))
+    titles = backend.read(lambda _titles: ()).titles  # metadata only, no values read
+    missing, existing = split_missing(input_layout(config, titles), titles)
+    backend.add_input_tabs({tab.title: tab.headers for tab in missing})
+    return InitResult(backend.description, missing, existing)
+
+
+def _init_xlsx(config: Config, path: Path) -> InitResult:
+    if path.exists():
+        book = _open(path)
+        lost = lost_parts(path, ())
+        if lost:
+            raise WorkbookError(f"{path}: holds {' and '.join(lost)}, which saving would lose, "
+                                "so no tabs were added; add them by hand")  # fmt: skip
+    else:
+        book = openpyxl.Workbook()
+        book.remove(book.active)
+    titles = list(book.sheetnames)
+    missing, existing = split_missing(input_layout(config, titles), titles)
+    for tab in missing:
+        sheet = book.create_sheet(tab.title)
+        sheet.append(list(tab.headers))
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        sheet.freeze_panes = "A2"
+    if missing:
+        _atomic_save(book, path)
+    return InitResult(str(path), missing, existing)
+
+
+def _open(path: Path) -> openpyxl.Workbook:
+    try:
+        return openpyxl.load_workbook(path)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise WorkbookError(f"{path}: not a readable .xlsx workbook ({exc})") from exc
