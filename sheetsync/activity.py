@@ -33,6 +33,7 @@ class TabRows:
     read: int = 0
     rejected: int = 0
     rep_column: int | None = None
+    rep_names: list[str] = field(default_factory=list)  # arrays["rep"] holds codes into these
 
     @property
     def counted(self) -> int:
@@ -122,19 +123,29 @@ def read_activity_tab(title: str, grid: Grid, config: Config, tab_rep: str | Non
 def activity_frame(tabs: list[TabRows], config: Config) -> pd.DataFrame:
     """One frame of every counted row: rep, date, number and text fields, _row and _tab."""
     act = config.activity
-    keys = ["rep", "date", *act.numbers, *act.texts, "_row"]
-    dtypes: dict[str, Any] = {"rep": object, "date": "datetime64[ns]", "_row": np.int64}
+    keys = ["date", *act.numbers, *act.texts, "_row"]
+    dtypes: dict[str, Any] = {"date": "datetime64[ns]", "_row": np.int64}
     dtypes |= {key: np.float64 for key in act.numbers} | {key: object for key in act.texts}
     filled = [t for t in tabs if t.counted]
-    data: dict[str, Any] = {
-        key: np.concatenate([t.arrays[key] for t in filled]).astype(dtypes[key], copy=False)
-        if filled else np.array([], dtype=dtypes[key])
-        for key in keys
-    }  # fmt: skip
+    data: dict[str, Any] = {"rep": _rep_column(filled)}
+    for key in keys:
+        parts = [t.arrays[key] for t in filled] or [np.array([], dtype=dtypes[key])]
+        data[key] = np.concatenate(parts).astype(dtypes[key], copy=False)
     tab_names = np.array([t.title for t in filled], dtype=object)
     data["_tab"] = np.repeat(tab_names, [t.counted for t in filled])
     # object columns stay object (pandas would otherwise infer its string dtype, slowly)
     return pd.DataFrame({k: pd.Series(v, dtype=v.dtype, copy=False) for k, v in data.items()})
+
+
+def _rep_column(tabs: list[TabRows]) -> pd.Categorical:
+    """The tabs' rep codes joined into one categorical column (names as typed, tidied)."""
+    names: dict[str, int] = {}
+    parts = []
+    for tab in tabs:
+        local = np.array([names.setdefault(n, len(names)) for n in tab.rep_names], dtype=np.intp)
+        parts.append(local[tab.arrays["rep"]])
+    codes = np.concatenate(parts) if parts else np.array([], dtype=np.intp)
+    return pd.Categorical.from_codes(codes, categories=pd.Index(list(names), dtype=object))
 
 
 def _tab_without_header(title: str, grid: Grid, config: Config) -> TabRows:
@@ -171,10 +182,11 @@ def _parse_reps(
                 f"tab not counted ({count} rows rejected)",
             ))  # fmt: skip
             return np.zeros(count, dtype=bool)
-        arrays["rep"] = np.full(count, tab_rep, dtype=object)
+        tab.result.rep_names = [tab_rep]
+        arrays["rep"] = np.zeros(count, dtype=np.intp)
         return np.ones(count, dtype=bool)
     tab.result.rep_column = tab.where[norm(header)]
-    arrays["rep"] = _rep_names(column, tab_rep or "")
+    arrays["rep"], tab.result.rep_names = _rep_codes(column, tab_rep or "")
     if tab_rep is not None:
         return np.ones(count, dtype=bool)
     tab.report("error", header, column.blank, None, lambda _: "the rep is missing",
@@ -182,11 +194,11 @@ def _parse_reps(
     return ~column.blank
 
 
-def _rep_names(column: Column, fallback: str) -> ObjectArray:
-    """Tidied names (spacing), tidying each distinct name once; blanks get `fallback`."""
+def _rep_codes(column: Column, fallback: str) -> tuple[npt.NDArray[np.intp], list[str]]:
+    """Each row's code into a list of tidied names (blanks get `fallback`)."""
     codes, uniques = pd.factorize(column.texts())
-    names = np.array([tidy(str(u)) for u in uniques] + [tidy(fallback)], dtype=object)
-    return names[np.where(codes < 0, len(uniques), codes)]
+    names = [tidy(str(u)) for u in uniques] + [tidy(fallback)]
+    return np.where(codes < 0, len(uniques), codes).astype(np.intp), names
 
 
 def _parse_numbers(

@@ -122,11 +122,10 @@ def columns_of(rows: Sequence[Sequence[Any]]) -> list[Column]:
     """The columns of a block of (possibly ragged) rows; short rows read as blank cells."""
     if not rows:
         return []
-    width = max(map(len, rows))
     if to_object_array is None:
         return [Column(cells) for cells in zip_longest(*rows, fillvalue=None)]
-    block = to_object_array(list(rows), min_width=width).T.copy()
-    return [Column(block[index]) for index in range(width)]
+    block = to_object_array(rows if isinstance(rows, list) else list(rows)).T.copy()
+    return [Column(column) for column in block]
 
 
 def _suspects(raw: ObjectArray, block: int = 512) -> IndexArray:

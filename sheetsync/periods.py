@@ -123,6 +123,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 _NOTATION = "2026-11 (month), 2026-Q4, 2026, 2026-W48, FY2027 or FY2027-Q1"
 
 
+@lru_cache(maxsize=4096)
 def parse_period(label: str, fiscal_year_start: int = 1) -> Period:
     """Read a goal-sheet period label; raise ValueError naming the label if it is not one.
 

@@ -131,7 +131,8 @@ def _canonical_reps(
     """Give every rep its roster spelling; flag reps the roster does not know."""
     spelling: dict[str, str] = dict(roster_names)
     unknown: list[str] = []
-    codes, names = pd.factorize(result.activity["rep"])
+    reps = result.activity["rep"].cat.remove_unused_categories().cat
+    codes, names = reps.codes.to_numpy(), reps.categories
     for name in names:
         key = norm(name)
         if key not in spelling:
