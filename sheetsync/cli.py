@@ -37,6 +37,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("sheetsync: interrupted; nothing more was written", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into `head` and cut short: not a failure
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as exc:  # a bug, not a user mistake: say so plainly
         if os.environ.get("SHEETSYNC_DEBUG"):
             raise

@@ -6,8 +6,9 @@ run over periods, KPIs and scopes (reps, teams, the total).
 
 Input frames (made by the sync stage):
 
-- activity: `rep` (str, or a categorical of str), `date` (datetime64, midnight), one float column per numeric field (NaN
-  is an empty cell) and one object column per text field (None when empty).
+- activity: `rep` (str, or a categorical of str), `date` (datetime64, midnight), one float
+  column per numeric field (NaN is an empty cell) and one object column per text field (None
+  when empty).
 - goals: `period` (goal notation), `level` (rep | team | total), `scope`, `kpi`, `target`.
 - roster: `rep`, `email`, `team` (str or None), `active` (bool); may be empty.
 

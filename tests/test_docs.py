@@ -3,6 +3,8 @@
 import re
 from pathlib import Path
 
+import pytest
+
 from sheetsync.cli import _parser
 
 ROOT = Path(__file__).parent.parent
@@ -28,3 +30,20 @@ def test_every_cli_command_has_help_and_is_in_the_readme() -> None:
     for name, sub in commands.items():
         assert f"`sheetsync {name}" in README, name
         assert sub.format_help()
+
+
+def test_the_readme_offline_testing_example_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    example = re.search(r"```python\n(import dataclasses.*?)```", README, flags=re.S)
+    assert example is not None
+    (tmp_path / "sheetsync.yaml").write_text(
+        "source: {type: xlsx, path: unused.xlsx}\n"
+        "activity: {rep_tabs: 'Rep - *', numbers: {calls: Calls}}\n"
+        "kpis: {calls: {kind: sum, column: calls, label: Calls}}\n"
+        "roster: null\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    exec(compile(example.group(1).replace('"/tmp"', repr(str(tmp_path))), "README", "exec"))
+    out = capsys.readouterr().out
+    assert "['2026-W45', 'rep', 'Anna', 'Calls', 12" in out and out.rstrip().endswith("3")
