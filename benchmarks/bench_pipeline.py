@@ -7,7 +7,7 @@ is built once, in memory, outside every timed region. Then:
 
 - baseline: the time pandas needs only to build DataFrames from the same raw grids,
   `pd.DataFrame(grid[1:])` for each activity tab, summed over the tabs;
-- pipeline: `sheetsync.pipeline.refresh(config, as_of=..., backend=MemoryBackend(...))`, the
+- pipeline: `sheetsync.pipeline.refresh(config, as_of=..., backend=memory_backend(...))`, the
   whole refresh with no file or network I/O, its `report.timings` per stage.
 
 Times are best of K runs (the sum sync + kpi + report is taken per run, then the best run).
@@ -37,7 +37,7 @@ import pandas as pd
 if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.synthetic import AS_OF, MemoryBackend, activity_grids, bench_config, make_workbook
+from benchmarks.synthetic import AS_OF, activity_grids, bench_config, make_workbook, memory_backend
 from sheetsync.backends.base import Grid, RawWorkbook
 from sheetsync.config import Config
 from sheetsync.pipeline import Report, refresh
@@ -77,7 +77,7 @@ def build_frames(grids: Sequence[Grid]) -> int:
 
 
 def run_pipeline(config: Config, workbook: RawWorkbook) -> Report:
-    return refresh(config, as_of=AS_OF, backend=MemoryBackend(workbook), now=NOW)
+    return refresh(config, as_of=AS_OF, backend=memory_backend(workbook), now=NOW)
 
 
 def best_of(repeat: int, action: Callable[[], float]) -> list[float]:

@@ -20,7 +20,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.synthetic import AS_OF, MemoryBackend, bench_config, make_workbook
+from benchmarks.synthetic import AS_OF, bench_config, make_workbook, memory_backend
 from sheetsync.pipeline import refresh
 
 
@@ -35,19 +35,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     config = bench_config()
     workbook = make_workbook(args.rows, reps=args.reps)
     if not args.no_warmup:
-        refresh(config, as_of=AS_OF, backend=MemoryBackend(workbook))
+        refresh(config, as_of=AS_OF, backend=memory_backend(workbook))
     if args.tool == "pyinstrument":
         from pyinstrument import Profiler
 
         profiler = Profiler(interval=0.001)
         profiler.start()
-        report = refresh(config, as_of=AS_OF, backend=MemoryBackend(workbook))
+        report = refresh(config, as_of=AS_OF, backend=memory_backend(workbook))
         profiler.stop()
         print(profiler.output_text(unicode=True, color=False, show_all=False))
     else:
         profile = cProfile.Profile()
         profile.enable()
-        report = refresh(config, as_of=AS_OF, backend=MemoryBackend(workbook))
+        report = refresh(config, as_of=AS_OF, backend=memory_backend(workbook))
         profile.disable()
         stats = pstats.Stats(profile)
         stats.sort_stats("tottime").print_stats(args.top)

@@ -20,18 +20,18 @@ Everything is deterministic for a given seed. `MemoryBackend` serves a workbook 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from sheetsync.backends.base import Grid, RawValue, RawWorkbook, TabSelector
+from sheetsync.backends.base import Grid, RawValue, RawWorkbook
+from sheetsync.backends.memory import MemoryBackend
 from sheetsync.cells import date_to_serial
 from sheetsync.config import Config
 from sheetsync.configload import parse_config
-from sheetsync.plan import OutputPlan
 
 __all__ = [
     "ACTIVITY_HEADERS",
@@ -41,6 +41,7 @@ __all__ = [
     "activity_grids",
     "bench_config",
     "make_workbook",
+    "memory_backend",
 ]
 
 AS_OF = date(2026, 11, 18)
@@ -183,32 +184,9 @@ def activity_grids(workbook: RawWorkbook) -> list[Grid]:
     return [grid for title, grid in workbook.grids.items() if title.startswith("Rep - ")]
 
 
-@dataclass
-class MemoryBackend:
-    """A `Backend` over an in-memory `RawWorkbook`: no I/O, no API calls; keeps applied plans."""
-
-    workbook: RawWorkbook
-    applied: list[OutputPlan] = field(default_factory=list)
-
-    @property
-    def description(self) -> str:
-        return "memory:synthetic"
-
-    @property
-    def api_calls(self) -> int:
-        return 0
-
-    @property
-    def write_calls(self) -> int:
-        return 0
-
-    def read(self, select: TabSelector) -> RawWorkbook:
-        wanted = set(select(self.workbook.titles))
-        grids = {t: g for t, g in self.workbook.grids.items() if t in wanted}
-        return RawWorkbook(self.workbook.titles, grids, self.workbook.owned)
-
-    def apply(self, plan: OutputPlan) -> None:
-        self.applied[:] = [plan]  # keep only the latest, so repeated runs do not pile up
+def memory_backend(workbook: RawWorkbook) -> MemoryBackend:
+    """The workbook served from memory: no I/O, no API calls."""
+    return MemoryBackend(workbook.grids, workbook.owned)
 
 
 def _people(rng: np.random.Generator, count: int, teams: int) -> list[_Rep]:

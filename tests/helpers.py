@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sheetsync.backends.base import Grid, RawWorkbook, TabSelector, check_ownership
+from sheetsync.backends.base import Grid
+from sheetsync.backends.memory import MemoryBackend
 from sheetsync.cells import date_to_serial
 from sheetsync.config import Config
 from sheetsync.configload import parse_config
-from sheetsync.plan import OutputPlan
 
 BASE_CONFIG = """
 source: {type: xlsx, path: team.xlsx}
@@ -59,39 +59,6 @@ def activity(*rows: Sequence[Any]) -> Grid:
     return grid
 
 
-class MemoryBackend:
-    """A workbook held in memory: the Backend protocol with no I/O."""
-
-    def __init__(self, tabs: Mapping[str, Grid], owned: Sequence[str] = ()) -> None:
-        self.tabs: dict[str, Grid] = dict(tabs)
-        self.owned = set(owned)
-        self.written: list[OutputPlan] = []
-
-    @property
-    def description(self) -> str:
-        return "memory"
-
-    @property
-    def api_calls(self) -> int:
-        return 0
-
-    @property
-    def write_calls(self) -> int:
-        return 0
-
-    def read(self, select: TabSelector) -> RawWorkbook:
-        titles = tuple(self.tabs)
-        grids = {t: self.tabs[t] for t in select(titles)}
-        return RawWorkbook(titles, grids, frozenset(self.owned))
-
-    def apply(self, plan: OutputPlan) -> None:
-        check_ownership(plan, tuple(self.tabs), frozenset(self.owned), "memory")
-        for tab in plan.tabs:
-            self.tabs[tab.title] = [[c.value for c in row] for row in tab.rows]
-            self.owned.add(tab.title)
-        self.written.append(plan)
-
-
 def team_workbook() -> dict[str, Grid]:
     """Two reps in two teams with a few entries in November 2026, goals and a roster."""
     return {
@@ -108,3 +75,6 @@ def team_workbook() -> dict[str, Grid]:
         "Rep - Ben Carter": activity(["2026-11-02", 5, 4, 2, 3000, "Acme"]),
         "Log": [["Rep", *ACTIVITY_HEADER]],
     }  # fmt: skip
+
+
+__all__ = ["ACTIVITY_HEADER", "BASE_CONFIG", "MemoryBackend", "activity", "config", "serial"]

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from sheetsync.cells import column_letter
+
 from ._common import bad_request
 
 _ENDPOINT = re.compile(r"^\$?([A-Za-z]{0,3})\$?(\d*)$")
@@ -29,14 +31,7 @@ class A1:
     cells: bool = True
 
 
-def column_letters(index: int) -> str:
-    """0 -> ``A``, 25 -> ``Z``, 26 -> ``AA``."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
+column_letters = column_letter  # 0 -> A, 25 -> Z, 26 -> AA
 
 
 def column_index(letters: str) -> int:
