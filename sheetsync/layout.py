@@ -25,7 +25,7 @@ from pathlib import Path
 import openpyxl
 from openpyxl.styles import Font
 
-from sheetsync.backends.xlsx import _atomic_save
+from sheetsync.backends.xlsx import atomic_save
 from sheetsync.backends.xlsxparts import lost_parts
 from sheetsync.config import Config
 from sheetsync.errors import WorkbookError
@@ -137,7 +137,7 @@ def _init_xlsx(config: Config, path: Path) -> InitResult:
             cell.font = Font(bold=True)
         sheet.freeze_panes = "A2"
     if missing:
-        _atomic_save(book, path)
+        atomic_save(book, path)
     return InitResult(str(path), missing, existing)
 
 

@@ -78,7 +78,7 @@ class XlsxBackend:
         for tab in plan.tabs:
             _replace_sheet(book, tab)
         _set_owned(book, (set(owned) & set(book.sheetnames)) | set(plan.titles()))
-        _atomic_save(book, target)
+        atomic_save(book, target)
 
     def _open(self, path: Path, *, read_only: bool) -> Workbook:
         try:
@@ -185,7 +185,8 @@ def _style(sheet: Worksheet, r: int, c: int, cell: Cell, bold: Font, header: boo
         target.font = bold
 
 
-def _atomic_save(book: Workbook, target: Path) -> None:
+def atomic_save(book: Workbook, target: Path) -> None:
+    """Save into a new file beside `target`, then move it into place: all or nothing."""
     folder = target.parent
     handle, temp = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=".xlsx", dir=folder)
     os.close(handle)
