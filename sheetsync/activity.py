@@ -42,12 +42,16 @@ class TabRows:
 
 @dataclass
 class _Tab:
-    """The non-blank body of one tab being parsed: its columns and sheet row numbers."""
+    """The body of one tab being parsed: its columns, sheet row numbers and non-blank rows.
+
+    Blank rows are not read: no issue is ever reported on one, and none is counted.
+    """
 
     title: str
     columns: list[Column]
     where: dict[str, int]
     rows: npt.NDArray[np.int64]
+    nonblank: BoolArray
     result: TabRows
 
     def column(self, header: str) -> Column | None:
@@ -59,7 +63,7 @@ class _Tab:
         problem: Callable[[str], str], action: str,
     ) -> None:  # fmt: skip
         col = self.where.get(norm(header), 0)
-        for i in np.flatnonzero(mask):
+        for i in np.flatnonzero(mask & self.nonblank):
             value = shown(cells[i]) if cells is not None else ""
             cell = a1(col, int(self.rows[i]))
             self.result.issues.append(
@@ -105,17 +109,14 @@ def read_activity_tab(title: str, grid: Grid, config: Config, tab_rep: str | Non
     result = TabRows(title, read=int(nonblank.sum()))
     if result.read == 0:
         return result
-    index = np.flatnonzero(nonblank)
-    if len(index) < len(body):
-        for column in columns:
-            column.take(index)
-    tab = _Tab(title, columns, header_columns(grid[header]), header + 2 + index, result)
-    arrays: dict[str, npt.NDArray[Any]] = {"_row": tab.rows}
-    keep = _parse_dates(tab, arrays, config)
+    rows = header + 2 + np.arange(len(body))
+    tab = _Tab(title, columns, header_columns(grid[header]), rows, nonblank, result)
+    arrays: dict[str, npt.NDArray[Any]] = {"_row": rows}
+    keep = nonblank & _parse_dates(tab, arrays, config)
     keep &= _parse_reps(tab, arrays, config.activity.rep_column, tab_rep)
     _parse_numbers(tab, arrays, keep, config, header)
     _take_texts(tab, arrays, config)
-    result.rejected = int((~keep).sum())
+    result.rejected = result.read - int(keep.sum())
     result.arrays = arrays if keep.all() else {k: v[keep] for k, v in arrays.items()}
     return result
 
@@ -179,7 +180,7 @@ def _parse_reps(
         if tab_rep is None:
             tab.result.issues.append(Issue(
                 "error", tab.title, "A1", f"no {header!r} column in this log tab", "",
-                f"tab not counted ({count} rows rejected)",
+                f"tab not counted ({tab.result.read} rows rejected)",
             ))  # fmt: skip
             return np.zeros(count, dtype=bool)
         tab.result.rep_names = [tab_rep]

@@ -123,17 +123,16 @@ class Coded:
     """
 
     days: IntArray
-    groups: tuple[IntArray, IntArray, IntArray]  # total, team and rep code of each row
-    team_of_rep: IntArray
+    reps: IntArray  # each row's rep, as a position in People.reps
+    team_of_rep: IntArray  # each rep's team, as a position in People.teams (-1: none)
     sizes: tuple[int, int, int]
     sums: dict[str, FloatArray]  # empty cells as 0
     distinct: dict[str, IntArray]  # value codes, -1 for empty cells
 
 
 def code_activity(activity: pd.DataFrame, who: People, kpis: Sequence[KpiDef]) -> Coded:
-    rep_codes = codes(activity["rep"], who.reps)
+    """The activity as arrays: day numbers, rep codes, summable numbers, distinct-value codes."""
     team_of_rep = codes(pd.Series([who.rep_team[rep] for rep in who.reps]), who.teams)
-    team_codes = np.where(rep_codes >= 0, team_of_rep[rep_codes], -1)
     sums, distinct = {}, {}
     for kpi in kpis:
         if kpi.kind in ("sum", "count_distinct"):
@@ -146,7 +145,7 @@ def code_activity(activity: pd.DataFrame, who: People, kpis: Sequence[KpiDef]) -
     days = activity["date"].to_numpy(dtype="datetime64[D]").astype(np.int64)
     return Coded(
         days=days,
-        groups=(np.zeros(len(activity), dtype=np.intp), team_codes, rep_codes),
+        reps=codes(activity["rep"], who.reps),
         team_of_rep=team_of_rep,
         sizes=(1, len(who.teams), len(who.reps)),
         sums=sums,
@@ -170,18 +169,31 @@ def period_mask(coded: Coded, period: Period, as_of: date) -> BoolArray:
 def _rep_actual(coded: Coded, rows: _PeriodRows, kpi: KpiDef) -> FloatArray:
     """A sum or count KPI per rep over the period's rows (empty cells add nothing)."""
     size = coded.sizes[2]
-    weights = None if kpi.kind == "count" else rows.sums[kpi.key]
-    return np.bincount(rows.reps, weights=weights, minlength=size).astype(np.float64)
+    weights = None if kpi.kind == "count" else coded.sums[kpi.key]
+    counted = np.bincount(rows.reps_or_out, weights=weights, minlength=size + 1)
+    return counted[:size].astype(np.float64)
 
 
-def _distinct(coded: Coded, rows: _PeriodRows, level: int, kpi: KpiDef) -> FloatArray:
-    """Distinct non-empty values per group of `level` (a union, never a sum of rep counts)."""
-    codes, size = rows.groups[level], coded.sizes[level]
-    value_codes = rows.distinct[kpi.key]
-    valid = (codes >= 0) & (value_codes >= 0)
-    width = int(value_codes.max(initial=0)) + 2
-    pairs = np.unique(codes[valid].astype(np.int64) * width + value_codes[valid])
-    return np.bincount(pairs // width, minlength=size).astype(float)
+def _distinct(coded: Coded, rows: _PeriodRows, kpi: KpiDef) -> list[FloatArray]:
+    """Distinct non-empty values for the total, each team and each rep.
+
+    A team's or the total's count is over the union of its reps' values, never a sum of rep
+    counts: the distinct (rep, value) pairs are found once, and teams and the total are
+    counted from those pairs.
+    """
+    reps, values = rows.reps, rows.distinct[kpi.key]
+    valid = (reps >= 0) & (values >= 0)
+    width = int(values.max(initial=0)) + 1
+    pairs = np.unique(reps[valid].astype(np.int64) * width + values[valid])
+    rep_of, value_of = pairs // width, pairs % width
+    teams = coded.team_of_rep[rep_of]
+    in_team = teams >= 0
+    team_pairs = np.unique(teams[in_team].astype(np.int64) * width + value_of[in_team])
+    return [
+        np.array([float(len(np.unique(value_of)))]),
+        np.bincount(team_pairs // width, minlength=coded.sizes[1]).astype(np.float64),
+        np.bincount(rep_of, minlength=coded.sizes[2]).astype(np.float64),
+    ]
 
 
 def _level_actuals(
@@ -200,8 +212,8 @@ def _level_actuals(
             levels[1][kpi.key] = _team_totals(coded, per_rep)
             levels[0][kpi.key] = np.array([per_rep.sum()])
         elif kpi.kind == "count_distinct":
-            for level in range(3):
-                levels[level][kpi.key] = _distinct(coded, rows, level, kpi)
+            for level, counts in enumerate(_distinct(coded, rows, kpi)):
+                levels[level][kpi.key] = counts
     return levels
 
 
@@ -245,22 +257,24 @@ def _ratio(
 
 @dataclass(frozen=True)
 class _PeriodRows:
-    """The coded arrays narrowed to one period's rows."""
+    """One period's rows: each row's rep code, or one extra "out" code for rows outside it.
 
-    groups: tuple[IntArray, ...]
+    Sums and counts then run over the full arrays (no copy of every column per period); the
+    distinct counts get the period's rows gathered.
+    """
+
+    reps_or_out: IntArray
     reps: IntArray
-    sums: dict[str, FloatArray]
     distinct: dict[str, IntArray]
 
 
 def _period_rows(coded: Coded, mask: BoolArray) -> _PeriodRows:
-    """Every row has a rep (the sync stage rejects rows without one); -1 is dropped anyway."""
-    index = np.flatnonzero(mask & (coded.groups[2] >= 0))
-    groups = tuple(g[index] for g in coded.groups)
+    """Every row has a rep (the sync stage rejects rows without one); -1 is left out anyway."""
+    inside = mask & (coded.reps >= 0)
+    index = np.flatnonzero(inside) if coded.distinct else np.array([], dtype=np.intp)
     return _PeriodRows(
-        groups=groups,
-        reps=groups[2],
-        sums={k: v[index] for k, v in coded.sums.items()},
+        reps_or_out=np.where(inside, coded.reps, coded.sizes[2]),
+        reps=coded.reps[index],
         distinct={k: v[index] for k, v in coded.distinct.items()},
     )
 

@@ -79,16 +79,14 @@ class Column:
         self.odd[odd] = True
         self.odd &= ~self.blank
 
-    def take(self, index: IndexArray) -> None:
-        """Keep only the cells at `index` (for example the non-blank rows)."""
-        self.raw, self.values = self.raw[index], self.values[index]
-        self.blank, self.odd = self.blank[index], self.odd[index]
-
     def parsed(self, one: Callable[[Any], float | None]) -> tuple[FloatArray, BoolArray]:
         """(numbers with NaN for blank or bad cells, mask of bad cells); odd cells via `one`."""
+        bad = np.zeros(len(self.values), dtype=bool)
+        odd = np.flatnonzero(self.odd)
+        if not len(odd):
+            return self.values, bad
         values = self.values.copy()
-        bad = np.zeros(len(values), dtype=bool)
-        for i in np.flatnonzero(self.odd):
+        for i in odd:
             number = one(self.raw[i])
             if number is None or math.isnan(number):
                 bad[i] = True
@@ -124,7 +122,7 @@ def columns_of(rows: Sequence[Sequence[Any]]) -> list[Column]:
         return []
     if to_object_array is None:
         return [Column(cells) for cells in zip_longest(*rows, fillvalue=None)]
-    block = to_object_array(rows if isinstance(rows, list) else list(rows)).T.copy()
+    block = to_object_array(rows if isinstance(rows, list) else list(rows)).T
     return [Column(column) for column in block]
 
 

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Literal
+from typing import Literal, NamedTuple
 
 CellValue = str | float | int | bool | date | datetime | None
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):
+    """One typed cell (a tuple: there are many of them, and tuples are cheap to make)."""
+
     value: CellValue
     number_format: str | None = None
     bold: bool = False
