@@ -15,6 +15,7 @@ import pytest
 from sheetsync.config import CalendarConfig, KpiDef, StatusThresholds
 from sheetsync.kpi import REP_KPI_COLUMNS, evaluate, rows_to_date
 from sheetsync.periods import Period, parse_period
+from tests.frames import goals, roster
 
 NAN = float("nan")
 KPIS = (
@@ -42,31 +43,6 @@ def activity(*rows: Row) -> pd.DataFrame:
             "meetings": pd.Series([r[3] for r in rows], dtype="float64"),
             "won": pd.Series([r[4] for r in rows], dtype="float64"),
             "customer": pd.Series([r[5] for r in rows], dtype=object),
-        }
-    )
-
-
-def goals(*rows: tuple[str, str, str, str, float]) -> pd.DataFrame:
-    """The sync stage's long goals frame: period, level, scope, kpi, target."""
-    return pd.DataFrame(
-        {
-            "period": pd.Series([r[0] for r in rows], dtype=object),
-            "level": pd.Series([r[1] for r in rows], dtype=object),
-            "scope": pd.Series([r[2] for r in rows], dtype=object),
-            "kpi": pd.Series([r[3] for r in rows], dtype=object),
-            "target": pd.Series([r[4] for r in rows], dtype="float64"),
-        }
-    )
-
-
-def roster(*rows: tuple[str, str | None, bool]) -> pd.DataFrame:
-    """The sync stage's roster frame: rep, email, team, active."""
-    return pd.DataFrame(
-        {
-            "rep": pd.Series([r[0] for r in rows], dtype=object),
-            "email": pd.Series([None] * len(rows), dtype=object),
-            "team": pd.Series([r[1] for r in rows], dtype=object),
-            "active": pd.Series([r[2] for r in rows], dtype=bool),
         }
     )
 

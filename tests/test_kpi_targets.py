@@ -12,6 +12,7 @@ from sheetsync.config import CalendarConfig, KpiDef, StatusThresholds
 from sheetsync.kpi import evaluate
 from sheetsync.periods import Period, parse_period
 from sheetsync.targets import TargetResolver, goal_lookup
+from tests.frames import goals, roster
 
 KPIS = (
     KpiDef("calls", "sum", "Calls", column="calls"),
@@ -20,30 +21,6 @@ KPIS = (
     KpiDef("rate", "ratio", "Calls per meeting", numerator="calls", denominator="meetings"),
     KpiDef("customers", "count_distinct", "Customers", column="customer"),
 )
-Goal = tuple[str, str, str, str, float]
-
-
-def goals(*rows: Goal) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "period": pd.Series([r[0] for r in rows], dtype=object),
-            "level": pd.Series([r[1] for r in rows], dtype=object),
-            "scope": pd.Series([r[2] for r in rows], dtype=object),
-            "kpi": pd.Series([r[3] for r in rows], dtype=object),
-            "target": pd.Series([r[4] for r in rows], dtype="float64"),
-        }
-    )
-
-
-def roster(*rows: tuple[str, str | None, bool]) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "rep": pd.Series([r[0] for r in rows], dtype=object),
-            "email": pd.Series([None] * len(rows), dtype=object),
-            "team": pd.Series([r[1] for r in rows], dtype=object),
-            "active": pd.Series([r[2] for r in rows], dtype=bool),
-        }
-    )
 
 
 def activity(*reps: str) -> pd.DataFrame:

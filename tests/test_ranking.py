@@ -12,6 +12,7 @@ from sheetsync.config import CalendarConfig, KpiDef, RankingConfig, StatusThresh
 from sheetsync.kpi import evaluate
 from sheetsync.periods import parse_period
 from sheetsync.ranking import RANKING_COLUMNS, rank
+from tests.frames import roster
 
 NAN = float("nan")
 KPIS = (
@@ -35,17 +36,6 @@ def rep_kpis(*rows: tuple[str, str, float, float], period: str = "2026-11") -> p
             "kpi": pd.Series([r[1] for r in rows], dtype=object),
             "attainment": pd.Series([r[2] for r in rows], dtype="float64"),
             "actual": pd.Series([r[3] for r in rows], dtype="float64"),
-        }
-    )
-
-
-def roster(*rows: tuple[str, str | None, bool]) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "rep": pd.Series([r[0] for r in rows], dtype=object),
-            "email": pd.Series([None] * len(rows), dtype=object),
-            "team": pd.Series([r[1] for r in rows], dtype=object),
-            "active": pd.Series([r[2] for r in rows], dtype=bool),
         }
     )
 

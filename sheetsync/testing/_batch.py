@@ -15,9 +15,9 @@ from ._common import (
     ApiError,
     JsonDict,
     bad_request,
+    fields_mask,
     mask_update,
     normalise_colors,
-    parse_mask,
     random_int32,
     strip_nulls,
 )
@@ -59,15 +59,6 @@ def batch_update(ss: Spreadsheet, body: JsonDict) -> JsonDict:
             ranges=ranges, include_grid_data=bool(body.get("responseIncludeGridData"))
         )
     return out
-
-
-def _fields(request: JsonDict, where: str) -> Any:
-    fields = request.get("fields")
-    if not fields:
-        raise bad_request(
-            f"Invalid {where}: At least one field must be updated, but 'fields' is empty."
-        )
-    return parse_mask(str(fields))
 
 
 def tidy_sheet_properties(props: JsonDict) -> None:
@@ -170,7 +161,7 @@ def delete_sheet(ss: Spreadsheet, request: JsonDict, where: str) -> None:
 def update_sheet_properties(ss: Spreadsheet, request: JsonDict, where: str) -> None:
     given = request.get("properties") or {}
     sheet = ss.sheet_by_id(int(given.get("sheetId", 0)), where)
-    mask = _fields(request, where)
+    mask = fields_mask(request, where)
     props = copy.deepcopy(sheet.properties)
     old_index = int(props["index"])
     mask_update(props, strip_nulls(given), mask)
@@ -210,7 +201,7 @@ def _move_sheet(ss: Spreadsheet, sheet: Sheet, new_index: int) -> None:
 
 
 def update_spreadsheet_properties(ss: Spreadsheet, request: JsonDict, where: str) -> None:
-    mask_update(ss.properties, request.get("properties") or {}, _fields(request, where))
+    mask_update(ss.properties, request.get("properties") or {}, fields_mask(request, where))
     if not ss.properties.get("title"):
         raise bad_request(f"Invalid {where}: The spreadsheet title cannot be empty.")
     return None
@@ -295,7 +286,7 @@ def delete_dimension(ss: Spreadsheet, request: JsonDict, where: str) -> None:
 
 def update_dimension_properties(ss: Spreadsheet, request: JsonDict, where: str) -> None:
     sheet, rows, start, end = _dimension(ss, request.get("range") or {}, where)
-    mask = _fields(request, where)
+    mask = fields_mask(request, where)
     meta = sheet.row_meta if rows else sheet.col_meta
     for index in range(start, end):
         current = meta.get(index, {})

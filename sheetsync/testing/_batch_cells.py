@@ -8,20 +8,17 @@ from collections.abc import Callable
 from typing import Any
 
 from ._cells import effective_value
-from ._common import JsonDict, bad_request, mask_update, normalise_colors, parse_mask, strip_nulls
+from ._common import (
+    JsonDict,
+    bad_request,
+    fields_mask,
+    mask_update,
+    normalise_colors,
+    strip_nulls,
+)
 from ._state import Sheet, Spreadsheet
 
 Handler = Callable[[Spreadsheet, JsonDict, str], "JsonDict | None"]
-
-
-def fields_mask(request: JsonDict, where: str) -> Any:
-    """The parsed ``fields`` of an update request; empty fields are a 400 as for Google."""
-    fields = request.get("fields")
-    if not fields:
-        raise bad_request(
-            f"Invalid {where}: At least one field must be updated, but 'fields' is empty."
-        )
-    return parse_mask(str(fields))
 
 
 def out_range(grid_range: JsonDict) -> JsonDict:

@@ -7,10 +7,11 @@ import copy
 from collections.abc import Callable
 
 from ._batch_cells import HANDLERS as _CELL_HANDLERS
-from ._batch_cells import box_range, fields_mask, out_range
+from ._batch_cells import box_range, out_range
 from ._common import (
     JsonDict,
     bad_request,
+    fields_mask,
     mask_update,
     normalise_colors,
     strip_nulls,

@@ -305,3 +305,13 @@ class IdSource:
         if pending:
             return str(pending.pop(0))
         return str(factory())
+
+
+def fields_mask(request: JsonDict, where: str) -> Any:
+    """The parsed ``fields`` of an update request; empty fields are a 400 as for Google."""
+    fields = request.get("fields")
+    if not fields:
+        raise bad_request(
+            f"Invalid {where}: At least one field must be updated, but 'fields' is empty."
+        )
+    return parse_mask(str(fields))

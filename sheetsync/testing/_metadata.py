@@ -7,7 +7,7 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-from ._common import JsonDict, bad_request, mask_update, parse_mask, strip_nulls
+from ._common import JsonDict, bad_request, fields_mask, mask_update, strip_nulls
 from ._state import Spreadsheet
 
 Handler = Callable[[Spreadsheet, JsonDict, str], "JsonDict | None"]
@@ -117,12 +117,7 @@ def update_developer_metadata(ss: Spreadsheet, request: JsonDict, where: str) ->
     filters = request.get("dataFilters") or []
     if not filters:
         raise bad_request(f"Invalid {where}: dataFilters must not be empty.")
-    fields = request.get("fields")
-    if not fields:
-        raise bad_request(
-            f"Invalid {where}: At least one field must be updated, but 'fields' is empty."
-        )
-    mask = parse_mask(str(fields))
+    mask = fields_mask(request, where)
     given = strip_nulls(request.get("developerMetadata") or {})
     if "location" in given:
         given = {**given, "location": _location(ss, given["location"], where)}
