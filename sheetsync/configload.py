@@ -8,8 +8,9 @@ environment, see `backends.google`).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, get_args
+from typing import get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -238,7 +239,7 @@ def _kpi(node: Node, key: str, activity: ActivityConfig, locale: LocaleConfig) -
     )
 
 
-def _field(node: Node, fields: dict[str, str] | Any) -> str:
+def _field(node: Node, fields: Mapping[str, str]) -> str:
     column = node.text("column", required=True)
     if column not in fields:
         allowed = ", ".join(fields) or "(none defined under activity)"

@@ -59,7 +59,7 @@ def input_layout(config: Config, titles: Sequence[str] = ()) -> tuple[InputTab, 
     columns = (activity.date_column, *activity.numbers.values(), *activity.texts.values())
     tabs: list[InputTab] = []
     if activity.rep_tabs:
-        found = rep_tabs(titles, config, set())
+        found = rep_tabs(titles, config)
         title = next(iter(found), None) or example_rep_tab(activity.rep_tabs)
         tabs.append(InputTab(title, columns, "one rep's activity: copy it once per rep"))
     if activity.log_tab:

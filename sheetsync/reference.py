@@ -274,9 +274,9 @@ def _without_conflicts(title: str, frame: pd.DataFrame, issues: list[Issue]) -> 
     return kept[list(GOAL_COLUMNS)].reset_index(drop=True)
 
 
-def read_holidays(title: str | None, grid: Grid | None, config: Config) -> tuple[
-    frozenset[date], list[Issue]
-]:  # fmt: skip
+def read_holidays(
+    title: str | None, grid: Grid | None, config: Config
+) -> tuple[frozenset[date], list[Issue]]:
     """Dates in the first column of the holidays tab (below a header, if there is one)."""
     if title is None or grid is None:
         return frozenset(), []

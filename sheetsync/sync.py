@@ -55,7 +55,7 @@ def rep_tab_pattern(pattern: str) -> re.Pattern[str]:
     return re.compile(regex)
 
 
-def rep_tabs(titles: Sequence[str], config: Config, skip: set[str]) -> dict[str, str]:
+def rep_tabs(titles: Sequence[str], config: Config) -> dict[str, str]:
     """Tab title -> rep name taken from the title, for every tab matching the rep pattern."""
     if not config.activity.rep_tabs:
         return {}
@@ -63,7 +63,7 @@ def rep_tabs(titles: Sequence[str], config: Config, skip: set[str]) -> dict[str,
     found = {}
     for title in titles:
         match = pattern.fullmatch(norm(title))
-        if match and title not in skip:
+        if match:
             start, end = match.span(1) if match.groups() else (0, len(title))
             found[title] = tidy(tidy(title)[start:end]) if match.groups() else tidy(title)
     return found
@@ -79,7 +79,7 @@ def input_tabs(titles: Sequence[str], config: Config) -> list[str]:
     inputs = [t for t in titles if norm(t) not in outputs]
     names = [config.activity.log_tab, config.goals.tab, config.roster.tab,
              config.calendar.holidays_tab]  # fmt: skip
-    wanted = {find_tab(inputs, n) for n in names} | set(rep_tabs(inputs, config, set()))
+    wanted = {find_tab(inputs, n) for n in names} | set(rep_tabs(inputs, config))
     return [t for t in inputs if t in wanted]
 
 
@@ -112,7 +112,7 @@ def sync(raw: RawWorkbook, config: Config) -> SyncResult:
 
 
 def _activity_tabs(titles: Sequence[str], config: Config) -> dict[str, str | None]:
-    tabs: dict[str, str | None] = dict(rep_tabs(titles, config, set()))
+    tabs: dict[str, str | None] = dict(rep_tabs(titles, config))
     log = find_tab(titles, config.activity.log_tab)
     if log is not None:
         tabs[log] = None
