@@ -15,6 +15,7 @@ import numpy as np
 from sheetsync.config import LocaleConfig
 
 SERIAL_EPOCH = np.datetime64("1899-12-30", "D")
+_EPOCH = datetime(1899, 12, 30)
 _SPACES = re.compile(r"\s+")
 
 
@@ -89,5 +90,9 @@ def parse_date_text(text: str, locale: LocaleConfig) -> date | None:
     return None
 
 
-def date_to_serial(day: date) -> int:
-    return int((np.datetime64(day, "D") - SERIAL_EPOCH).astype(np.int64))
+def date_to_serial(value: date) -> float | int:
+    """Days since 1899-12-30, as spreadsheets store dates: whole days for a date; a
+    datetime's time of day is the fraction (its time zone is dropped: wall-clock time)."""
+    if isinstance(value, datetime):
+        return (value.replace(tzinfo=None) - _EPOCH).total_seconds() / 86400
+    return (value - _EPOCH.date()).days

@@ -24,10 +24,10 @@ from typing import Any
 
 from sheetsync.backends.base import OWNER_KEY
 from sheetsync.backends.google_read import SheetInfo
+from sheetsync.cells import date_to_serial
 from sheetsync.plan import Cell, OutputPlan, TabPlan
 
 JsonDict = dict[str, Any]
-EPOCH = datetime(1899, 12, 30)
 DATE_PATTERN = "yyyy-mm-dd"
 DATETIME_PATTERN = "yyyy-mm-dd hh:mm"
 CELL_FIELDS = "userEnteredValue,userEnteredFormat"
@@ -197,15 +197,8 @@ def user_entered_value(value: Any) -> JsonDict | None:
     if isinstance(value, int | float):
         return {"numberValue": value} if math.isfinite(value) else None
     if isinstance(value, datetime | date):
-        return {"numberValue": serial(value)}
+        return {"numberValue": date_to_serial(value)}
     return {"stringValue": str(value)}
-
-
-def serial(value: date | datetime) -> float | int:
-    """Days since 1899-12-30 (a datetime's time of day as the fraction; time zone dropped)."""
-    if isinstance(value, datetime):
-        return (value.replace(tzinfo=None) - EPOCH).total_seconds() / 86400
-    return (value - EPOCH.date()).days
 
 
 def _number_format(cell: Cell) -> JsonDict | None:

@@ -4,7 +4,7 @@ scripts that build their grids themselves."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime
+from datetime import date
 
 from sheetsync.backends.base import Grid, RawValue, RawWorkbook, TabSelector, check_ownership
 from sheetsync.cells import date_to_serial
@@ -46,9 +46,4 @@ class MemoryBackend:
 
 def _raw(value: CellValue) -> RawValue:
     """A written value as a spreadsheet gives it back: dates as serial numbers."""
-    if isinstance(value, datetime):
-        midnight = datetime.combine(value.date(), datetime.min.time(), value.tzinfo)
-        return date_to_serial(value.date()) + (value - midnight).total_seconds() / 86400
-    if isinstance(value, date):
-        return date_to_serial(value)
-    return value
+    return date_to_serial(value) if isinstance(value, date) else value

@@ -27,10 +27,10 @@ from sheetsync.backends.base import (
     check_ownership,
 )
 from sheetsync.backends.xlsxparts import lost_parts
+from sheetsync.cells import date_to_serial
 from sheetsync.errors import WorkbookError
 from sheetsync.plan import Cell, OutputPlan, TabPlan
 
-EXCEL_EPOCH = datetime(1899, 12, 30)
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 
@@ -120,10 +120,8 @@ def _grid(sheet: Any) -> Grid:
 def _raw(value: Any) -> RawValue:
     if value is None or isinstance(value, str | int | float | bool):
         return value
-    if isinstance(value, datetime):
-        return (value - EXCEL_EPOCH).total_seconds() / 86400
     if isinstance(value, date):
-        return float((value - EXCEL_EPOCH.date()).days)
+        return float(date_to_serial(value))
     if isinstance(value, time):
         return (value.hour * 3600 + value.minute * 60 + value.second) / 86400
     return str(value)

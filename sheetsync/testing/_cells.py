@@ -14,9 +14,10 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from sheetsync.cells import date_to_serial
+
 from ._common import JsonDict, bad_request
 
-EPOCH = dt.date(1899, 12, 30)
 _NUMBER = re.compile(
     r"^([-+]?)(\$?)((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|\.\d+)([eE][-+]?\d+)?(%?)$"
 )
@@ -34,15 +35,6 @@ _ERROR_TEXT = {
     "ERROR": "#ERROR!",
     "LOADING": "Loading...",
 }
-
-
-def date_to_serial(value: dt.date) -> float | int:
-    """Google's serial number: days since 1899-12-30, time of day as a fraction."""
-    if isinstance(value, dt.datetime):
-        base = dt.datetime(1899, 12, 30, tzinfo=value.tzinfo)
-        delta = value - base
-        return delta.days + delta.seconds / 86400 + delta.microseconds / 86400e6
-    return (value - EPOCH).days
 
 
 def python_to_cell(value: Any, *, user_entered: bool) -> JsonDict | None:
