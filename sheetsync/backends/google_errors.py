@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from gspread.exceptions import APIError
 
-from sheetsync.backends.retry import GiveUp, describe
+from sheetsync.backends.retry import GiveUp, api_message, describe
 from sheetsync.errors import BackendError
 
 NOTHING_WRITTEN = "Nothing was written; the previous output is unchanged."
@@ -57,8 +57,7 @@ def _tries(failure: GiveUp) -> str:
 
 
 def _message(failure: GiveUp) -> str:
-    error = failure.error
-    return str(error.error.get("message", "")).strip() if isinstance(error, APIError) else ""
+    return api_message(failure.error)
 
 
 def _unauthorized(failure: GiveUp, context: Context) -> BackendError:

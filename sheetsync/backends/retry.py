@@ -167,10 +167,15 @@ class RetryingHTTPClient(HTTPClient):
         )  # fmt: skip
 
 
+def api_message(error: Exception) -> str:
+    """Google's own message in an API error's body ("" for a network error)."""
+    return str(error.error.get("message", "")).strip() if isinstance(error, APIError) else ""
+
+
 def describe(error: Exception) -> str:
     """A short, secret-free description of a failed try: the status and Google's message."""
     if isinstance(error, APIError):
-        message = str(error.error.get("message", "")).strip()
+        message = api_message(error)
         status = error.error.get("status") or ""
         return f"{error.code} {status}: {message}".strip().rstrip(":")
     return f"network error: {type(error).__name__}"
