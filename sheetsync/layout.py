@@ -17,15 +17,13 @@ or a new workbook when the file does not exist yet).
 from __future__ import annotations
 
 import re
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import openpyxl
 from openpyxl.styles import Font
 
-from sheetsync.backends.xlsx import atomic_save
+from sheetsync.backends.xlsx import atomic_save, new_workbook, open_workbook
 from sheetsync.backends.xlsxparts import lost_parts
 from sheetsync.config import Config
 from sheetsync.errors import WorkbookError
@@ -120,14 +118,13 @@ def _init_google(config: Config) -> InitResult:
 
 def _init_xlsx(config: Config, path: Path) -> InitResult:
     if path.exists():
-        book = _open(path)
+        book = open_workbook(path)
         lost = lost_parts(path, ())
         if lost:
             raise WorkbookError(f"{path}: holds {' and '.join(lost)}, which saving would lose, "
                                 "so no tabs were added; add them by hand")  # fmt: skip
     else:
-        book = openpyxl.Workbook()
-        book.remove(book.active)
+        book = new_workbook()
     titles = list(book.sheetnames)
     missing, existing = split_missing(input_layout(config, titles), titles)
     for tab in missing:
@@ -139,10 +136,3 @@ def _init_xlsx(config: Config, path: Path) -> InitResult:
     if missing:
         atomic_save(book, path)
     return InitResult(str(path), missing, existing)
-
-
-def _open(path: Path) -> openpyxl.Workbook:
-    try:
-        return openpyxl.load_workbook(path)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise WorkbookError(f"{path}: not a readable .xlsx workbook ({exc})") from exc

@@ -59,7 +59,7 @@ class XlsxBackend:
         return self.output_path or self.path
 
     def read(self, select: TabSelector) -> RawWorkbook:
-        book = self._open(self.path, read_only=True)
+        book = open_workbook(self.path, read_only=True)
         try:
             owned = _owned(book) if self.target == self.path else frozenset()
             titles = tuple(book.sheetnames)
@@ -70,7 +70,7 @@ class XlsxBackend:
 
     def apply(self, plan: OutputPlan) -> None:
         target = self.target
-        book = self._open(target, read_only=False) if target.exists() else _new_book()
+        book = open_workbook(target) if target.exists() else new_workbook()
         owned = _owned(book)
         check_ownership(plan, book.sheetnames, owned, str(target))
         if target.exists():
@@ -79,14 +79,6 @@ class XlsxBackend:
             _replace_sheet(book, tab)
         _set_owned(book, (set(owned) & set(book.sheetnames)) | set(plan.titles()))
         atomic_save(book, target)
-
-    def _open(self, path: Path, *, read_only: bool) -> Workbook:
-        try:
-            return openpyxl.load_workbook(path, read_only=read_only, data_only=read_only)
-        except FileNotFoundError:
-            raise WorkbookError(f"{path}: workbook not found") from None
-        except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-            raise WorkbookError(f"{path}: not a readable .xlsx workbook ({exc})") from exc
 
     def _refuse_lossy_save(self, target: Path, owned: set[str]) -> None:
         lost = lost_parts(target, owned)
@@ -98,7 +90,18 @@ class XlsxBackend:
             )
 
 
-def _new_book() -> Workbook:
+def open_workbook(path: Path, *, read_only: bool = False) -> Workbook:
+    """Load a workbook (read-only: cached values; else: formulas kept, for saving back)."""
+    try:
+        return openpyxl.load_workbook(path, read_only=read_only, data_only=read_only)
+    except FileNotFoundError:
+        raise WorkbookError(f"{path}: workbook not found") from None
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise WorkbookError(f"{path}: not a readable .xlsx workbook ({exc})") from exc
+
+
+def new_workbook() -> Workbook:
+    """An empty workbook, without openpyxl's default sheet."""
     book = openpyxl.Workbook()
     book.remove(book.active)
     return book
