@@ -10,11 +10,8 @@ import re
 from datetime import date, datetime
 from typing import Any
 
-import numpy as np
-
 from sheetsync.config import LocaleConfig
 
-SERIAL_EPOCH = np.datetime64("1899-12-30", "D")
 _EPOCH = datetime(1899, 12, 30)
 _SPACES = re.compile(r"\s+")
 

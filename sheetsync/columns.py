@@ -20,7 +20,7 @@ import pandas as pd
 from pandas._libs import lib as _pandas_lib
 from pandas.api.types import infer_dtype
 
-from sheetsync.cells import SERIAL_EPOCH, date_to_serial, parse_date_text, parse_number_text
+from sheetsync.cells import date_to_serial, parse_date_text, parse_number_text
 from sheetsync.config import LocaleConfig
 
 FloatArray = npt.NDArray[np.float64]
@@ -30,6 +30,7 @@ IndexArray = npt.NDArray[np.intp]
 # pandas' own C transposition of a list of rows (what DataFrame(rows) uses): 5x faster than
 # zip_longest. A pandas without it falls back to zip_longest.
 to_object_array: Callable[..., ObjectArray] | None = getattr(_pandas_lib, "to_object_array", None)
+SERIAL_EPOCH = np.datetime64("1899-12-30", "D")
 LAST_SERIAL = 2958466  # 9999-12-31
 
 _NUMERIC = frozenset({"floating", "integer", "mixed-integer-float", "empty", "decimal"})
