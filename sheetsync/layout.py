@@ -24,7 +24,7 @@ from pathlib import Path
 from openpyxl.styles import Font
 
 from sheetsync.backends.xlsx import atomic_save, new_workbook, open_workbook
-from sheetsync.backends.xlsxparts import lost_parts
+from sheetsync.backends.xlsx.parts import lost_parts
 from sheetsync.config import Config
 from sheetsync.errors import WorkbookError
 from sheetsync.sync import find_tab, rep_tabs

@@ -26,7 +26,7 @@ from sheetsync.backends.base import (
     TabSelector,
     check_ownership,
 )
-from sheetsync.backends.xlsxparts import lost_parts
+from sheetsync.backends.xlsx.parts import lost_parts
 from sheetsync.cells import date_to_serial
 from sheetsync.errors import WorkbookError
 from sheetsync.plan import Cell, OutputPlan, TabPlan
