@@ -61,6 +61,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--dry-run", action="store_true", help="compute and show, write nothing")
     run.add_argument("--strict", action="store_true",
                      help="stop without writing when there is any data issue")  # fmt: skip
+    run.add_argument("--force", action="store_true",
+                     help="write an .xlsx even when a lock file says it is open in Excel or "
+                     "LibreOffice (for a lock left behind by a crash)")  # fmt: skip
     run.set_defaults(run=_refresh)
     check = commands.add_parser("check", help="validate the config and the data; write nothing")
     _config_args(check)
@@ -90,7 +93,7 @@ def _date(text: str) -> date:
 
 def _refresh(args: argparse.Namespace) -> int:
     config = load_config(args.config)
-    report = refresh(config, args.as_of, args.dry_run, strict=args.strict)
+    report = refresh(config, args.as_of, args.dry_run, strict=args.strict, force=args.force)
     if args.dry_run:
         _print_plan(report)
     print(_outcome(report))
@@ -163,7 +166,7 @@ def _shown(cell: Cell) -> str:
 def _outcome(report: Report) -> str:
     facts = report.facts
     verb = "wrote" if report.written else "would write"
-    return (f"{verb} {len(report.plan.tabs)} tabs to {facts.source} as of {report.as_of}: "
+    return (f"{verb} {len(report.plan.tabs)} tabs to {facts.written_to} as of {report.as_of}: "
             f"{facts.rows_read} rows read, {facts.rows_counted} counted, "
             f"{facts.rows_rejected} rejected, {len(report.issues)} data issues, "
             f"{facts.api_calls} API calls, {report.timings['total']:.2f}s")  # fmt: skip

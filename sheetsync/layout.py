@@ -10,8 +10,8 @@ Polish or any other sheet gets its own names:
 * Holidays: `Date | Holiday` (when a holidays tab is configured).
 
 Existing tabs are never touched: only the missing ones are added, in one step (Google: one
-metadata read and one batchUpdate that only adds sheets; xlsx: a new file moved into place,
-or a new workbook when the file does not exist yet).
+metadata read and one batchUpdate that only adds sheets; xlsx: the new tabs spliced into the
+workbook, every other part kept byte for byte, or a new workbook when there is none yet).
 """
 
 from __future__ import annotations
@@ -21,12 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from openpyxl.styles import Font
-
-from sheetsync.backends.xlsx import atomic_save, new_workbook, open_workbook
-from sheetsync.backends.xlsx.parts import lost_parts
 from sheetsync.config import Config
-from sheetsync.errors import WorkbookError
 from sheetsync.sync import find_tab, rep_tabs
 
 EXAMPLE_REP = "Example"
@@ -117,22 +112,12 @@ def _init_google(config: Config) -> InitResult:
 
 
 def _init_xlsx(config: Config, path: Path) -> InitResult:
-    if path.exists():
-        book = open_workbook(path)
-        lost = lost_parts(path, ())
-        if lost:
-            raise WorkbookError(f"{path}: holds {' and '.join(lost)}, which saving would lose, "
-                                "so no tabs were added; add them by hand")  # fmt: skip
-    else:
-        book = new_workbook()
-    titles = list(book.sheetnames)
+    from sheetsync.backends.xlsx import XlsxBackend
+
+    backend = XlsxBackend(path)
+    titles = backend.read(lambda _titles: ()).titles if path.exists() else ()
     missing, existing = split_missing(input_layout(config, titles), titles)
-    for tab in missing:
-        sheet = book.create_sheet(tab.title)
-        sheet.append(list(tab.headers))
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        sheet.freeze_panes = "A2"
     if missing:
-        atomic_save(book, path)
+        with backend.locked():
+            backend.add_input_tabs({tab.title: tab.headers for tab in missing})
     return InitResult(str(path), missing, existing)

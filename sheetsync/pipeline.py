@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -53,14 +53,14 @@ class Report:
         return [i for i in self.issues if i.severity == "error"]
 
 
-def make_backend(config: Config) -> Backend:
-    """The backend the config's `source` names."""
+def make_backend(config: Config, *, force: bool = False) -> Backend:
+    """The backend the config's `source` names (`force`: write an xlsx open in Excel)."""
     source = config.source
     if source.type == "xlsx":
         from sheetsync.backends.xlsx import XlsxBackend
 
         assert source.path is not None
-        return XlsxBackend(source.path, source.output_path)
+        return XlsxBackend(source.path, source.output_path, force=force)
     if source.type == "google":
         from sheetsync.backends.google import GoogleBackend
 
@@ -82,13 +82,35 @@ def refresh(
     strict: bool = False,
     backend: Backend | None = None,
     now: datetime | None = None,
+    force: bool = False,
 ) -> Report:
     """Read the workbook, compute every KPI table and write the output tabs in one step.
 
     `as_of` defaults to today in the configured time zone. With `dry_run` nothing is written.
-    With `strict`, any data issue stops the refresh before writing (DataError).
+    With `strict`, any data issue stops the refresh before writing (DataError). With `force`,
+    an xlsx workbook is written even when a lock file says it is open in Excel (a stale lock).
+    A backend with a `locked()` method is held from the read to the write, so two refreshes
+    of one workbook never interleave.
     """
-    backend = backend or make_backend(config)
+    backend = backend or make_backend(config, force=force)
+    held = getattr(backend, "locked", None)
+    with held() if held is not None and not dry_run else nullcontext():
+        return _refresh(config, as_of, dry_run, strict, backend, now)
+
+
+def destination(backend: Backend) -> str:
+    """Where the backend writes its output (an optional property; else its description)."""
+    return str(getattr(backend, "destination", backend.description))
+
+
+def _refresh(
+    config: Config,
+    as_of: date | None,
+    dry_run: bool,
+    strict: bool,
+    backend: Backend,
+    now: datetime | None,
+) -> Report:
     timings: dict[str, float] = {}
     started = time.perf_counter()
     ran_at = now or datetime.now(ZoneInfo(config.calendar.timezone))
@@ -107,10 +129,11 @@ def refresh(
         rows_rejected=synced.rows_rejected,
         api_calls=backend.api_calls + (0 if dry_run else backend.write_calls),
         seconds=time.perf_counter() - started, version=__version__,
+        destination=destination(backend),
     )  # fmt: skip
     with _timed(timings, "report"):
         plan = build_plan(config, rep_kpis, ranking, synced.issues, facts)
-    check_ownership(plan, raw.titles, raw.owned, backend.description)
+    check_ownership(plan, raw.titles_written, raw.owned, destination(backend))
     if not dry_run:
         with _timed(timings, "write"):
             backend.apply(plan)

@@ -45,6 +45,12 @@ class RunFacts:
     seconds: float
     version: str
     last_error: str | None = None
+    destination: str | None = None
+
+    @property
+    def written_to(self) -> str:
+        """Where the output tabs go: the source itself unless the output goes elsewhere."""
+        return self.destination or self.source
 
 
 def build_plan(

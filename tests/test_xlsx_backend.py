@@ -1,13 +1,16 @@
-import zipfile
+import shutil
 from datetime import date, datetime
 from pathlib import Path
+from typing import BinaryIO
 
 import openpyxl
 import pytest
 
+from sheetsync.backends import xlsx as xlsx_backend
 from sheetsync.backends.xlsx import XlsxBackend
 from sheetsync.errors import OwnershipError, WorkbookError
 from sheetsync.plan import Cell, OutputPlan, TabPlan
+from tests.packages import parts, untouched_parts_differing, without_sheets
 
 
 def workbook(path: Path, tabs: dict[str, list[list[object]]]) -> Path:
@@ -77,11 +80,11 @@ def test_a_failed_save_leaves_the_previous_file_whole(
     XlsxBackend(path).apply(plan(("summary", "Summary", [["old"]])))
     before = path.read_bytes()
 
-    def broken_save(self: object, filename: str) -> None:
-        Path(filename).write_bytes(b"half a file")
+    def broken_write(source: object, out: BinaryIO, changes: object) -> None:
+        out.write(b"half a file")
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(openpyxl.Workbook, "save", broken_save)
+    monkeypatch.setattr(xlsx_backend, "write_package", broken_write)
     with pytest.raises(WorkbookError, match=r"No space left on device.*previous file is unchanged"):
         XlsxBackend(path).apply(plan(("summary", "Summary", [["new"]])))
     assert path.read_bytes() == before
@@ -98,20 +101,55 @@ def add_image(path: Path) -> None:
     book = openpyxl.load_workbook(path)
     book["Input"].add_image(Image(str(picture)), "C3")
     book.save(path)
+    picture.unlink()
 
 
-def test_a_workbook_with_parts_openpyxl_would_drop_is_not_rewritten(tmp_path: Path) -> None:
-    path = workbook(tmp_path / "t.xlsx", {"Input": [["keep"]]})
+def test_parts_sheetsync_does_not_own_stay_byte_for_byte(tmp_path: Path) -> None:
+    path = workbook(tmp_path / "t.xlsx", {"Input": [["keep", "=1+1"]]})
     add_image(path)
-    assert any(n.startswith("xl/media/") for n in zipfile.ZipFile(path).namelist())
-    before = path.read_bytes()
-    with pytest.raises(WorkbookError, match=r"holds drawings and images, .*source.output_path"):
-        XlsxBackend(path).apply(plan(("summary", "Summary", [["x"]])))
-    assert path.read_bytes() == before
+    original = tmp_path / "original.xlsx"
+    shutil.copy(path, original)
+    XlsxBackend(path).apply(plan(("summary", "Summary", [["x"]]), ("ranking", "Ranking", [[1]])))
+    XlsxBackend(path).apply(plan(("summary", "Summary", [["y", 2]])))
+    assert untouched_parts_differing(original, path, {"Summary", "Ranking"}) == []
+    assert any(n.startswith("xl/media/") for n in parts(path))
+    old, new = parts(original), parts(path)
+    book_xml = new["xl/workbook.xml"].decode()
+    assert without_sheets(book_xml, {"Summary", "Ranking"}) == old["xl/workbook.xml"].decode()
+    assert openpyxl.load_workbook(path)["Summary"]["B1"].value == 2
+    assert openpyxl.load_workbook(path).sheetnames == ["Input", "Summary", "Ranking"]
+
+
+def test_a_second_refresh_adds_no_styles(tmp_path: Path) -> None:
+    path = workbook(tmp_path / "t.xlsx", {"Input": [["keep"]]})
+    tab = (("summary", "Summary", [["Name", "Revenue"], ["Anna", 1.5]]),)
+    XlsxBackend(path).apply(plan(*tab))
+    first = parts(path)["xl/styles.xml"]
+    XlsxBackend(path).apply(plan(*tab))
+    assert parts(path)["xl/styles.xml"] == first
+
+
+def test_output_path_checks_ownership_in_the_output_workbook(tmp_path: Path) -> None:
+    source = workbook(tmp_path / "t.xlsx", {"Input": [["keep"]]})
+    before = source.read_bytes()
     out = tmp_path / "out.xlsx"
-    XlsxBackend(path, out).apply(plan(("summary", "Summary", [["x"]])))
-    assert openpyxl.load_workbook(out).sheetnames == ["Summary"]
-    assert path.read_bytes() == before
+    for value in ("first", "second"):
+        backend = XlsxBackend(source, out)
+        raw = backend.read(lambda titles: titles)
+        backend.apply(plan(("summary", "Summary", [[value]])))
+    assert raw.titles == ("Input",) and raw.titles_written == ("Summary",)
+    assert raw.owned == frozenset({"Summary"})
+    assert openpyxl.load_workbook(out)["Summary"]["A1"].value == "second"
+    assert source.read_bytes() == before
+
+
+def test_an_output_path_in_a_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
+    source = workbook(tmp_path / "t.xlsx", {"Input": [["keep"]]})
+    backend = XlsxBackend(source, tmp_path / "nope" / "out.xlsx")
+    backend.read(lambda titles: ())
+    with pytest.raises(WorkbookError, match=r"does not exist") as caught:
+        backend.apply(plan(("summary", "Summary", [["x"]])))
+    assert caught.value.exit_code == 4
 
 
 def test_missing_and_broken_workbooks_get_clear_errors(tmp_path: Path) -> None:
@@ -119,5 +157,5 @@ def test_missing_and_broken_workbooks_get_clear_errors(tmp_path: Path) -> None:
         XlsxBackend(tmp_path / "nope.xlsx").read(lambda t: t)
     broken = tmp_path / "broken.xlsx"
     broken.write_text("not a zip")
-    with pytest.raises(WorkbookError, match=r"not a readable .xlsx workbook"):
+    with pytest.raises(WorkbookError, match=r"not an .xlsx workbook"):
         XlsxBackend(broken).read(lambda t: t)

@@ -21,12 +21,20 @@ class RawWorkbook:
     """Every tab title in order, the grids of the tabs that were asked for, and the owned tabs.
 
     Grid values are unformatted: numbers as numbers, dates as serial numbers (days since
-    1899-12-30), text as text, empty cells as None. Rows may be ragged.
+    1899-12-30), text as text, empty cells as None. Rows may be ragged. When the output goes
+    to another workbook (xlsx `output_path`), `output_titles` lists that workbook's tabs and
+    `owned` the ones sheetsync owns there; otherwise `output_titles` is None.
     """
 
     titles: tuple[str, ...]
     grids: Mapping[str, Grid]
     owned: frozenset[str]
+    output_titles: tuple[str, ...] | None = None
+
+    @property
+    def titles_written(self) -> tuple[str, ...]:
+        """The tabs of the workbook the output goes into."""
+        return self.titles if self.output_titles is None else self.output_titles
 
 
 class Backend(Protocol):

@@ -1,50 +1,73 @@
-"""The local Excel backend (openpyxl): read every tab in one pass, write in one atomic step."""
+"""The local Excel backend: read the input tabs fast, write only the tabs sheetsync owns.
+
+    read:  the file's bytes once (size, mtime, hash) -> package checks and limits (`package`)
+           -> the selected tabs by calamine, or openpyxl's streaming reader where unsafe (`read`)
+    apply: the output tabs as new worksheet parts spliced into the same package (`splice`),
+           every other part copied byte for byte (`zippackage`), and the file replaced only
+           if nobody saved it meanwhile, keeping its mode and owner (`filesafety`).
+
+Output goes into the workbook itself, or into `output_path` when given (the source is then
+only read). A refresh holds a lock beside the output workbook (`locked`), so two sheetsync
+refreshes of one workbook never run at once.
+"""
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
-import zipfile
-from datetime import date, datetime, time
+import io
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import BinaryIO
 
-import openpyxl
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.packaging.custom import StringProperty
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.workbook.workbook import Workbook
-from openpyxl.worksheet.worksheet import Worksheet
-
-from sheetsync.backends.base import (
-    OWNER_KEY,
-    Grid,
-    RawValue,
-    RawWorkbook,
-    TabSelector,
-    check_ownership,
+from sheetsync.backends.base import RawWorkbook, TabSelector, check_ownership
+from sheetsync.backends.xlsx.filesafety import (
+    Snapshot,
+    check_not_open,
+    check_writable,
+    exclusive,
+    replace_file,
+    snapshot,
 )
-from sheetsync.backends.xlsx.parts import lost_parts
-from sheetsync.cells import date_to_serial
-from sheetsync.errors import WorkbookError
+from sheetsync.backends.xlsx.package import Limits, Package, open_package
+from sheetsync.backends.xlsx.read import read_tabs
+from sheetsync.backends.xlsx.splice import Splice, empty_package
+from sheetsync.backends.xlsx.zippackage import write_package
 from sheetsync.plan import Cell, OutputPlan, TabPlan
 
-DATE_FORMAT = "yyyy-mm-dd"
-DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+
+@dataclass(frozen=True)
+class _Opened:
+    """A workbook as it was read: the snapshot the write is checked against, and its package."""
+
+    snap: Snapshot | None
+    package: Package
 
 
 class XlsxBackend:
     """A workbook on disk. Output goes into the same file, or into `output_path` when given."""
 
-    def __init__(self, path: Path, output_path: Path | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        output_path: Path | None = None,
+        *,
+        force: bool = False,
+        limits: Limits | None = None,
+    ) -> None:
         self.path = path
         self.output_path = output_path
+        self.force = force
+        self.limits = limits or Limits()
+        self._target: _Opened | None = None
 
     @property
     def description(self) -> str:
         return str(self.path)
+
+    @property
+    def destination(self) -> str:
+        return str(self.target)
 
     @property
     def api_calls(self) -> int:
@@ -58,147 +81,63 @@ class XlsxBackend:
     def target(self) -> Path:
         return self.output_path or self.path
 
+    def locked(self) -> AbstractContextManager[None]:
+        """Hold the output workbook for one refresh: no other sheetsync refresh writes it."""
+        return exclusive(self.target)
+
     def read(self, select: TabSelector) -> RawWorkbook:
-        book = open_workbook(self.path, read_only=True)
-        try:
-            owned = _owned(book) if self.target == self.path else frozenset()
-            titles = tuple(book.sheetnames)
-            grids = {title: _grid(book[title]) for title in select(titles)}
-        finally:
-            book.close()
-        return RawWorkbook(titles=titles, grids=grids, owned=owned)
+        source = self._open(self.path)
+        target = source if self.output_path is None else self._open_target()
+        self._target = target
+        titles = source.package.titles
+        grids = read_tabs(source.package, select(titles), self.limits)
+        return RawWorkbook(titles=titles, grids=grids, owned=target.package.owned,
+                           output_titles=target.package.titles)  # fmt: skip
 
     def apply(self, plan: OutputPlan) -> None:
-        target = self.target
-        book = open_workbook(target) if target.exists() else new_workbook()
-        owned = _owned(book)
-        check_ownership(plan, book.sheetnames, owned, str(target))
-        if target.exists():
-            self._refuse_lossy_save(target, set(owned) | set(plan.titles()))
-        for tab in plan.tabs:
-            _replace_sheet(book, tab)
-        _set_owned(book, (set(owned) & set(book.sheetnames)) | set(plan.titles()))
-        atomic_save(book, target)
+        """Splice the plan's tabs into the output workbook and replace it, all or nothing."""
+        self._check_target()
+        target = self._target or self._open_target()
+        base = target.package
+        check_ownership(plan, base.titles, base.owned, str(self.target))
+        splice = Splice(base)
+        splice.write_tabs(plan.tabs)
+        splice.set_owned(set(base.owned) | set(plan.titles()))
+        self._replace(target, splice)
 
-    def _refuse_lossy_save(self, target: Path, owned: set[str]) -> None:
-        lost = lost_parts(target, owned)
-        if lost:
-            raise WorkbookError(
-                f"{target}: holds {' and '.join(lost)}, which saving would lose, so it was not "
-                "rewritten. Set source.output_path in the config to write the output tabs "
-                "into a separate workbook."
-            )
+    def add_input_tabs(self, headers: Mapping[str, Sequence[str]]) -> None:
+        """Add empty input tabs with a bold header row to the source workbook (`init`)."""
+        self.output_path = None
+        self._check_target()
+        target = self._open_target()
+        splice = Splice(target.package)
+        splice.write_tabs([_header_tab(title, row) for title, row in headers.items()])
+        self._replace(target, splice)
 
+    def _check_target(self) -> None:
+        check_writable(self.target)
+        check_not_open(self.target, force=self.force)
 
-def open_workbook(path: Path, *, read_only: bool = False) -> Workbook:
-    """Load a workbook (read-only: cached values; else: formulas kept, for saving back)."""
-    try:
-        return openpyxl.load_workbook(path, read_only=read_only, data_only=read_only)
-    except FileNotFoundError:
-        raise WorkbookError(f"{path}: workbook not found") from None
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise WorkbookError(f"{path}: not a readable .xlsx workbook ({exc})") from exc
+    def _replace(self, target: _Opened, splice: Splice) -> None:
+        changes = splice.result()
+        data = target.package.data
 
+        def write(out: BinaryIO) -> None:
+            write_package(io.BytesIO(data), out, changes)
 
-def new_workbook() -> Workbook:
-    """An empty workbook, without openpyxl's default sheet."""
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    return book
+        replace_file(self.target, write, target.snap)
+        self._target = None
 
+    def _open(self, path: Path) -> _Opened:
+        snap = snapshot(path)
+        return _Opened(snap, open_package(path, snap.data, self.limits))
 
-def _grid(sheet: Any) -> Grid:
-    """Rows of raw values: dates as serial numbers, trailing empty cells and rows trimmed."""
-    grid: Grid = []
-    for row in sheet.iter_rows(values_only=True):
-        values = [_raw(v) for v in row]
-        while values and values[-1] is None:
-            values.pop()
-        grid.append(values)
-    while grid and not grid[-1]:
-        grid.pop()
-    return grid
+    def _open_target(self) -> _Opened:
+        """The output workbook as it is now; a new, empty package when it does not exist."""
+        if self.target.exists():
+            return self._open(self.target)
+        return _Opened(None, open_package(self.target, empty_package(), self.limits))
 
 
-def _raw(value: Any) -> RawValue:
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    if isinstance(value, date):
-        return float(date_to_serial(value))
-    if isinstance(value, time):
-        return (value.hour * 3600 + value.minute * 60 + value.second) / 86400
-    return str(value)
-
-
-def _owned(book: Workbook) -> frozenset[str]:
-    for prop in book.custom_doc_props.props:
-        if prop.name == OWNER_KEY:
-            try:
-                titles = json.loads(prop.value)
-            except (TypeError, ValueError):
-                return frozenset()
-            return frozenset(str(t) for t in titles if str(t) in book.sheetnames)
-    return frozenset()
-
-
-def _set_owned(book: Workbook, titles: set[str]) -> None:
-    props = book.custom_doc_props
-    for prop in list(props.props):
-        if prop.name == OWNER_KEY:
-            props.props.remove(prop)
-    props.append(StringProperty(name=OWNER_KEY, value=json.dumps(sorted(titles))))
-
-
-def _replace_sheet(book: Workbook, tab: TabPlan) -> None:
-    index = len(book.sheetnames)
-    if tab.title in book.sheetnames:
-        index = book.sheetnames.index(tab.title)
-        book.remove(book[tab.title])
-    sheet = book.create_sheet(tab.title, index)
-    bold = Font(bold=True)
-    for row in tab.rows:
-        sheet.append([_storable(cell.value) for cell in row])
-    for r, row in enumerate(tab.rows, start=1):
-        for c, cell in enumerate(row, start=1):
-            _style(sheet, r, c, cell, bold, r <= tab.header_rows)
-    if tab.header_rows:
-        sheet.freeze_panes = f"A{tab.header_rows + 1}"
-    for c, width in enumerate(tab.column_widths, start=1):
-        sheet.column_dimensions[get_column_letter(c)].width = width
-
-
-def _storable(value: Any) -> Any:
-    """Control characters cannot be stored in .xlsx: drop them from text."""
-    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
-
-
-def _style(sheet: Worksheet, r: int, c: int, cell: Cell, bold: Font, header: bool) -> None:
-    target = sheet.cell(row=r, column=c)
-    if isinstance(cell.value, str) and cell.value.startswith("="):
-        target.data_type = "s"
-    if cell.number_format:
-        target.number_format = cell.number_format
-    elif isinstance(cell.value, datetime):
-        target.number_format = DATETIME_FORMAT
-    elif isinstance(cell.value, date):
-        target.number_format = DATE_FORMAT
-    if cell.bold or header:
-        target.font = bold
-
-
-def atomic_save(book: Workbook, target: Path) -> None:
-    """Save into a new file beside `target`, then move it into place: all or nothing."""
-    folder = target.parent
-    handle, temp = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=".xlsx", dir=folder)
-    os.close(handle)
-    try:
-        book.save(temp)
-        with open(temp, "rb") as written:
-            os.fsync(written.fileno())
-        os.replace(temp, target)
-    except OSError as exc:
-        raise WorkbookError(f"{target}: could not be written ({exc.strerror}); "
-                            "the previous file is unchanged") from exc  # fmt: skip
-    finally:
-        if os.path.exists(temp):
-            os.unlink(temp)
+def _header_tab(title: str, headers: Sequence[str]) -> TabPlan:
+    return TabPlan("input", title, (tuple(Cell(h, bold=True) for h in headers),))

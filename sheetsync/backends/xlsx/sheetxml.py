@@ -1,0 +1,126 @@
+"""One output tab as a worksheet part: SpreadsheetML written directly from the plan.
+
+Text is always an inline string (`t="inlineStr"`), so it can never become a formula, and the
+workbook's shared strings part is never touched. Numbers are written as numbers, dates as
+serial numbers with a date format; a number that is not finite is left empty. Characters
+that XML 1.0 cannot hold (control characters) are dropped from text.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from datetime import date, datetime
+from xml.sax.saxutils import escape
+
+from sheetsync.cells import column_letter, date_to_serial
+from sheetsync.plan import Cell, TabPlan
+
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+HEAD = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+)
+MARGINS = '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+
+StyleKey = tuple[str | None, bool]
+StyleIndex = Callable[[StyleKey], int]
+
+
+def style_key(cell: Cell, header: bool) -> StyleKey:
+    """The (number format, bold) pair a cell is written with."""
+    number_format = cell.number_format
+    if number_format is None and isinstance(cell.value, date):
+        number_format = DATETIME_FORMAT if isinstance(cell.value, datetime) else DATE_FORMAT
+    return number_format, cell.bold or header
+
+
+def style_keys(tab: TabPlan) -> set[StyleKey]:
+    """Every style the tab's cells need."""
+    return {
+        style_key(cell, r < tab.header_rows)
+        for r, row in enumerate(tab.rows)
+        for cell in row
+        if _written(cell)
+    }
+
+
+def _written(cell: Cell) -> bool:
+    """Empty cells are written only to carry a format (so a value typed there shows right)."""
+    return cell.value is not None or cell.number_format is not None or cell.bold
+
+
+def sheet_xml(tab: TabPlan, style: StyleIndex) -> bytes:
+    """The worksheet part for `tab`, cells styled through `style` (key -> cellXfs index)."""
+    letters = [column_letter(c) for c in range(max(tab.width, 1))]
+    rows = [_row(r, row, letters, style, r < tab.header_rows) for r, row in enumerate(tab.rows)]
+    parts = [
+        HEAD,
+        f'<dimension ref="A1:{letters[-1]}{max(len(tab.rows), 1)}"/>',
+        _views(tab.header_rows),
+        '<sheetFormatPr defaultRowHeight="15"/>',
+        _columns(tab.column_widths),
+        "<sheetData>",
+        *rows,
+        "</sheetData>",
+        MARGINS,
+        "</worksheet>",
+    ]
+    return "".join(parts).encode("utf-8")
+
+
+def _views(header_rows: int) -> str:
+    if not header_rows:
+        return '<sheetViews><sheetView workbookViewId="0"/></sheetViews>'
+    first = f"A{header_rows + 1}"
+    return (
+        '<sheetViews><sheetView workbookViewId="0">'
+        f'<pane ySplit="{header_rows}" topLeftCell="{first}" activePane="bottomLeft" '
+        'state="frozen"/>'
+        f'<selection pane="bottomLeft" activeCell="{first}" sqref="{first}"/>'
+        "</sheetView></sheetViews>"
+    )
+
+
+def _columns(widths: tuple[int, ...]) -> str:
+    if not widths:
+        return ""
+    cols = "".join(
+        f'<col min="{c}" max="{c}" width="{width}" customWidth="1"/>'
+        for c, width in enumerate(widths, start=1)
+    )
+    return f"<cols>{cols}</cols>"
+
+
+def _row(r: int, row: tuple[Cell, ...], letters: list[str], style: StyleIndex, header: bool) -> str:
+    number = r + 1
+    cells = "".join(
+        _cell(f"{letters[c]}{number}", cell, style, header)
+        for c, cell in enumerate(row)
+        if _written(cell)
+    )
+    return f'<row r="{number}">{cells}</row>'
+
+
+def _cell(ref: str, cell: Cell, style: StyleIndex, header: bool) -> str:
+    value = cell.value
+    s = style(style_key(cell, header))
+    if value is None:
+        return f'<c r="{ref}" s="{s}"/>'
+    if isinstance(value, str):
+        text = escape(NOT_IN_XML.sub("", value))
+        space = ' xml:space="preserve"' if text != text.strip() else ""
+        return f'<c r="{ref}" s="{s}" t="inlineStr"><is><t{space}>{text}</t></is></c>'
+    if isinstance(value, bool):
+        return f'<c r="{ref}" s="{s}" t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, date):
+        value = date_to_serial(value)
+    number = float(value)  # type: ignore[arg-type]  # numpy scalars from the KPI tables too
+    if not math.isfinite(number):
+        return f'<c r="{ref}" s="{s}"/>'
+    shown = str(int(value)) if isinstance(value, int) else repr(number)
+    return f'<c r="{ref}" s="{s}"><v>{shown}</v></c>'

@@ -1,0 +1,284 @@
+"""The surgical write: sheetsync's tabs spliced into the user's package, nothing else changed.
+
+For each planned tab the splice gives the parts to write and the parts to drop:
+- the tab's own worksheet part (a tab sheetsync owns keeps its part name, sheet id and place;
+  a new tab gets a new part, appended after the existing tabs so no sheet index moves);
+- parts that only the old version of an owned tab used (say a comment someone put on
+  Summary) are dropped with their content types;
+- the smallest edits to the shared parts: a `<sheet>` in workbook.xml and a relationship for
+  each new tab, a content type for each new part, styles appended (never renumbered), and
+  the list of owned tabs in the custom document properties.
+Every other part of the package is left exactly as it was.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import posixpath
+import re
+import zipfile
+from collections.abc import Iterable, Sequence
+from xml.sax.saxutils import escape, quoteattr
+
+from sheetsync.backends.base import OWNER_KEY
+from sheetsync.backends.xlsx import xmltext
+from sheetsync.backends.xlsx.package import (
+    CUSTOM_PROPERTIES,
+    REL_TYPES,
+    Package,
+    custom_properties_part,
+    relationships,
+    rels_part,
+)
+from sheetsync.backends.xlsx.sheetxml import sheet_xml, style_keys
+from sheetsync.backends.xlsx.styles import MINIMAL_STYLES, StyleBook
+from sheetsync.plan import TabPlan
+
+Changes = dict[str, bytes | None]
+CONTENT_TYPES = "[Content_Types].xml"
+WORKSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+STYLES_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
+CUSTOM_TYPE = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
+DOC_REL_URI = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+VT_URI = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
+PROPERTY_FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
+
+
+class Splice:
+    """Collects the changed parts of one write into `package`."""
+
+    def __init__(self, package: Package) -> None:
+        self.package = package
+        self.names = set(package.zip.namelist())
+        self.changes: Changes = {}
+        self.texts: dict[str, tuple[str, str]] = {}
+
+    def write_tabs(self, tabs: Sequence[TabPlan]) -> None:
+        """Write each tab, replacing the existing tab of the same title (ownership checked)."""
+        styles = self._styles()
+        for tab in tabs:
+            for key in sorted(style_keys(tab), key=repr):
+                styles.index(key)
+        existing = {s.title: s for s in self.package.sheets}
+        replaced = [existing[t.title].part for t in tabs if t.title in existing]
+        self._drop_parts_only_used_by(replaced)
+        for tab in tabs:
+            entry = existing.get(tab.title)
+            part = entry.part if entry else self._add_sheet(tab.title)
+            self.changes[part] = sheet_xml(tab, styles.index)
+        if styles.changed:
+            self.changes[self._styles_part()] = styles.data()
+
+    def set_owned(self, titles: Iterable[str]) -> None:
+        """Record the tabs sheetsync owns in the custom document properties."""
+        value = escape(json.dumps(sorted(titles), ensure_ascii=False))
+        part = custom_properties_part(self.package.path, self.package.zip, self.names)
+        if part is None:
+            part = "docProps/custom.xml"
+            self._relate("", CUSTOM_PROPERTIES, part)
+            self._declare(part, CUSTOM_TYPE)
+            self._set_text(part, _custom_properties(value))
+            return
+        text = self._text(part)
+        self._set_text(part, _with_property(text, value))
+
+    def result(self) -> Changes:
+        changes = dict(self.changes)
+        for part, (text, codec) in self.texts.items():
+            changes[part] = xmltext.encode(text, codec)
+        return changes
+
+    def _styles(self) -> StyleBook:
+        part = self._styles_part()
+        if part in self.names:
+            return StyleBook(self.package.zip.read(part))
+        self.changes[part] = MINIMAL_STYLES.encode()
+        self._relate(self.package.workbook_part, REL_TYPES + "styles", part)
+        self._declare(part, STYLES_TYPE)
+        return StyleBook(MINIMAL_STYLES.encode())
+
+    def _styles_part(self) -> str:
+        workbook = self.package.workbook_part
+        for _rid, rel_type, target in self._rels(workbook):
+            if rel_type == REL_TYPES + "styles":
+                return target
+        return workbook.rsplit("/", 1)[0] + "/styles.xml"
+
+    def _add_sheet(self, title: str) -> str:
+        part = _free_name(self.names | set(self.changes), "xl/worksheets/sheet{}.xml")
+        self.changes[part] = b""
+        rel_id = self._relate(self.package.workbook_part, REL_TYPES + "worksheet", part)
+        self._declare(part, WORKSHEET_TYPE)
+        workbook = self.package.workbook_part
+        text = self._text(workbook)
+        prefix = xmltext.prefix_of(text, "workbook")
+        sheets = xmltext.find(text, prefix + "sheets")
+        assert sheets is not None, "workbook.xml without <sheets>"
+        sheet_id = self._next_sheet_id(text)
+        r = _relationship_prefix(text)
+        ns = "" if r else f' xmlns:r="{DOC_REL_URI}"'
+        snippet = (f"<{prefix}sheet name={quoteattr(title)} sheetId=\"{sheet_id}\""
+                   f"{ns} {r or 'r'}:id=\"{rel_id}\"/>")  # fmt: skip
+        self._set_text(workbook, xmltext.append_child(text, sheets, prefix + "sheets", snippet))
+        return part
+
+    def _next_sheet_id(self, text: str) -> int:
+        ids = [int(n) for n in re.findall(r'\ssheetId="(\d+)"', text)]
+        return max(ids, default=0) + 1
+
+    def _relate(self, source: str, rel_type: str, target_part: str) -> str:
+        """Add a relationship from `source` ("" = the package) to a part; return its id."""
+        target = posixpath.relpath(target_part, posixpath.dirname(source) or ".")
+        part = rels_part(source) if source else "_rels/.rels"
+        if part not in self.names and part not in self.texts:
+            self._set_text(part, '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                           '<Relationships xmlns="http://schemas.openxmlformats.org/package/'
+                           '2006/relationships"></Relationships>')  # fmt: skip
+        text = self._text(part)
+        used = {int(n) for n in re.findall(r'\sId="rId(\d+)"', text)}
+        rel_id = f"rId{max(used, default=0) + 1}"
+        prefix = xmltext.prefix_of(text, "Relationships")
+        span = xmltext.find(text, prefix + "Relationships")
+        assert span is not None
+        snippet = f'<{prefix}Relationship Id="{rel_id}" Type="{rel_type}" Target="{target}"/>'
+        self._set_text(part, xmltext.append_child(text, span, prefix + "Relationships", snippet))
+        return rel_id
+
+    def _declare(self, part: str, content_type: str) -> None:
+        text = self._text(CONTENT_TYPES)
+        prefix = xmltext.prefix_of(text, "Types")
+        span = xmltext.find(text, prefix + "Types")
+        assert span is not None
+        snippet = f'<{prefix}Override PartName="/{part}" ContentType="{content_type}"/>'
+        self._set_text(CONTENT_TYPES, xmltext.append_child(text, span, prefix + "Types", snippet))
+
+    def _undeclare(self, part: str) -> None:
+        text = self._text(CONTENT_TYPES)
+        prefix = xmltext.prefix_of(text, "Types")
+        position = 0
+        while (span := xmltext.find(text, prefix + "Override", position)) is not None:
+            if xmltext.attribute(text, span, "PartName") == "/" + part:
+                text = xmltext.remove(text, span)
+                continue
+            position = span.close_end
+        self._set_text(CONTENT_TYPES, text)
+
+    def _drop_parts_only_used_by(self, sheets: Sequence[str]) -> None:
+        """Drop the relationship parts of replaced sheets, and what only they pointed to."""
+        if not any(rels_part(s) in self.names for s in sheets):
+            return
+        kept = self._reachable([""], cut=set(sheets))
+        dropped = self._reachable(sheets, cut=set()) - kept - set(sheets)
+        for part in sorted(dropped):
+            self.changes[part] = None
+            self._undeclare(part)
+        for part in [*sheets, *dropped]:
+            if rels_part(part) in self.names:
+                self.changes[rels_part(part)] = None
+
+    def _reachable(self, roots: Sequence[str], cut: set[str]) -> set[str]:
+        seen: set[str] = set()
+        todo = list(roots)
+        while todo:
+            part = todo.pop()
+            if part in seen:
+                continue
+            seen.add(part)
+            if part not in cut:
+                todo.extend(target for _rid, _type, target in self._rels(part))
+        return seen
+
+    def _rels(self, part: str) -> list[tuple[str, str, str]]:
+        return relationships(self.package.path, self.package.zip, self.names, part)
+
+    def _text(self, part: str) -> str:
+        if part not in self.texts:
+            self.texts[part] = xmltext.decode(self.package.zip.read(part))
+        return self.texts[part][0]
+
+    def _set_text(self, part: str, text: str) -> None:
+        codec = self.texts[part][1] if part in self.texts else "utf-8"
+        self.texts[part] = (text, codec)
+
+
+def _free_name(taken: set[str], pattern: str) -> str:
+    number = 1
+    while pattern.format(number) in taken:
+        number += 1
+    return pattern.format(number)
+
+
+def _relationship_prefix(text: str) -> str | None:
+    match = re.search(rf'xmlns:(\w+)="{re.escape(DOC_REL_URI)}"', text)
+    return match.group(1) if match else None
+
+
+def _custom_properties(value: str) -> str:
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'custom-properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/'
+        f'docPropsVTypes">{_property(2, value, "vt:")}</Properties>'
+    )
+
+
+def _property(pid: int, value: str, vt: str) -> str:
+    return (f'<property fmtid="{PROPERTY_FMTID}" pid="{pid}" name="{OWNER_KEY}">'
+            f"<{vt}lpwstr>{value}</{vt}lpwstr></property>")  # fmt: skip
+
+
+def _with_property(text: str, value: str) -> str:
+    """custom.xml with sheetsync's property set to `value` (added when missing)."""
+    prefix = xmltext.prefix_of(text, "Properties")
+    vt = re.search(rf'xmlns:(\w+)="{re.escape(VT_URI)}"', text)
+    vt_prefix = f"{vt.group(1)}:" if vt else "vt:"
+    position = 0
+    while (span := xmltext.find(text, prefix + "property", position)) is not None:
+        if xmltext.attribute(text, span, "name") == OWNER_KEY:
+            inner = f"<{vt_prefix}lpwstr>{value}</{vt_prefix}lpwstr>"
+            return text[: span.open_end] + inner + text[span.close_start :]
+        position = span.close_end
+    pids = [int(n) for n in re.findall(r'\spid="(\d+)"', text)]
+    snippet = _property(max([1, *pids]) + 1, value, vt_prefix)
+    if not vt:
+        declared = f'<vt:lpwstr xmlns:vt="{VT_URI}">'
+        snippet = snippet.replace("<vt:lpwstr>", declared)
+    root = xmltext.find(text, prefix + "Properties")
+    assert root is not None
+    return xmltext.append_child(text, root, prefix + "Properties", snippet)
+
+
+def empty_package() -> bytes:
+    """The smallest workbook package, with no tab yet: the base for a new workbook."""
+    parts = {
+        CONTENT_TYPES: (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+            'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
+            'officedocument.spreadsheetml.sheet.main+xml"/></Types>'
+        ),
+        "_rels/.rels": (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rId1" Type="{REL_TYPES}officeDocument" Target="xl/workbook.xml"/>'
+            "</Relationships>"
+        ),
+        "xl/workbook.xml": (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+            f'xmlns:r="{DOC_REL_URI}"><bookViews><workbookView/></bookViews><sheets/></workbook>'
+        ),
+        "xl/_rels/workbook.xml.rels": (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            "</Relationships>"
+        ),
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in parts.items():
+            archive.writestr(name, text)
+    return buffer.getvalue()

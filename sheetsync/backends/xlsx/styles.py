@@ -1,0 +1,161 @@
+"""The cell formats sheetsync's tabs need, appended to the workbook's own styles part.
+
+Cells point at styles by index (`s="5"`), so an existing index must never change: the user's
+tabs keep theirs. sheetsync only appends: a number format, one bold copy of the workbook's
+default font, and a cell format per (number format, bold) pair, each reused when an
+identical one is there already, so refreshing again adds nothing.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+from xml.sax.saxutils import quoteattr
+
+from defusedxml import ElementTree
+
+from sheetsync.backends.xlsx import xmltext
+from sheetsync.backends.xlsx.package import MAIN_NS
+from sheetsync.backends.xlsx.sheetxml import StyleKey
+
+BUILTIN_FORMATS = {"General": 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4, "0%": 9,
+                   "0.00%": 10}  # fmt: skip
+FIRST_CUSTOM_FORMAT = 164
+MINIMAL_STYLES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    '<fonts count="1"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
+    '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+    '<fill><patternFill patternType="gray125"/></fill></fills>'
+    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>'
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+    "</styleSheet>"
+)
+
+
+class StyleBook:
+    """The styles part being extended; `index(key)` gives the cellXfs index for a style."""
+
+    def __init__(self, data: bytes) -> None:
+        self.text, self.codec = xmltext.decode(data)
+        self.original = self.text
+        self.prefix = xmltext.prefix_of(self.text, "styleSheet")
+        root = ElementTree.fromstring(data)
+        self.formats = {
+            el.get("formatCode", ""): int(el.get("numFmtId", "0"))
+            for el in root.iter(f"{MAIN_NS}numFmt")
+        }
+        self.fonts = [_canonical(el) for el in _children(root, "fonts", "font")]
+        self.bold = _bold_copy(next(iter(_children(root, "fonts", "font")), None))
+        self.xfs = [_canonical(el) for el in _children(root, "cellXfs", "xf")]
+        self.cache: dict[StyleKey, int] = {}
+
+    @property
+    def changed(self) -> bool:
+        return self.text != self.original
+
+    def data(self) -> bytes:
+        return xmltext.encode(self.text, self.codec)
+
+    def index(self, key: StyleKey) -> int:
+        if key not in self.cache:
+            self.cache[key] = self._index(key)
+        return self.cache[key]
+
+    def _index(self, key: StyleKey) -> int:
+        number_format, bold = key
+        if number_format is None and not bold:
+            return 0
+        attributes = {"numFmtId": str(self._format_id(number_format)),
+                      "fontId": str(self._bold_font_id() if bold else 0),
+                      "fillId": "0", "borderId": "0", "xfId": "0"}  # fmt: skip
+        if number_format is not None:
+            attributes["applyNumberFormat"] = "1"
+        if bold:
+            attributes["applyFont"] = "1"
+        wanted = (f"{MAIN_NS}xf", tuple(sorted(attributes.items())), ())
+        if wanted in self.xfs:
+            return self.xfs.index(wanted)
+        snippet = (
+            "<"
+            + self.prefix
+            + "xf"
+            + "".join(f" {k}={quoteattr(v)}" for k, v in attributes.items())
+            + "/>"
+        )
+        self._append("cellXfs", "xf", snippet)
+        self.xfs.append(wanted)
+        return len(self.xfs) - 1
+
+    def _format_id(self, number_format: str | None) -> int:
+        if number_format is None:
+            return 0
+        if number_format in BUILTIN_FORMATS:
+            return BUILTIN_FORMATS[number_format]
+        if number_format in self.formats:
+            return self.formats[number_format]
+        new_id = max([FIRST_CUSTOM_FORMAT - 1, *self.formats.values()]) + 1
+        code = quoteattr(number_format)
+        snippet = f'<{self.prefix}numFmt numFmtId="{new_id}" formatCode={code}/>'
+        if xmltext.find(self.text, self.prefix + "numFmts") is None:
+            self._insert_first_child(f'<{self.prefix}numFmts count="0"></{self.prefix}numFmts>')
+        self._append("numFmts", "numFmt", snippet)
+        self.formats[number_format] = new_id
+        return new_id
+
+    def _bold_font_id(self) -> int:
+        if self.bold in self.fonts:
+            return self.fonts.index(self.bold)
+        self._append("fonts", "font", _font_xml(self.bold, self.prefix))
+        self.fonts.append(self.bold)
+        return len(self.fonts) - 1
+
+    def _append(self, parent: str, child: str, snippet: str) -> None:
+        tag = self.prefix + parent
+        span = xmltext.find(self.text, tag)
+        assert span is not None, f"styles part without {parent}"
+        self.text = xmltext.append_child(self.text, span, tag, snippet)
+        span = xmltext.find(self.text, tag)
+        assert span is not None
+        count = len(xmltext.find_all(self.text, self.prefix + child, span))
+        self.text = xmltext.set_attribute(self.text, span, "count", str(count))
+
+    def _insert_first_child(self, snippet: str) -> None:
+        span = xmltext.find(self.text, self.prefix + "styleSheet")
+        assert span is not None
+        self.text = self.text[: span.open_end] + snippet + self.text[span.open_end :]
+
+
+Canonical = tuple[str, tuple[tuple[str, str], ...], tuple[Any, ...]]
+
+
+def _canonical(element: Any) -> Canonical:
+    children = tuple(_canonical(child) for child in element)
+    return element.tag, tuple(sorted(element.attrib.items())), children
+
+
+def _children(root: Any, parent: str, child: str) -> list[Any]:
+    holder = root.find(f"{MAIN_NS}{parent}")
+    return [] if holder is None else list(holder.findall(f"{MAIN_NS}{child}"))
+
+
+def _bold_copy(font: Any) -> Canonical:
+    """The default font with bold on (<b/> comes first among a font's children)."""
+    bold = ((f"{MAIN_NS}b", (), ()),)
+    if font is None:
+        return (f"{MAIN_NS}font", (), bold)
+    font = copy.deepcopy(font)
+    for b in font.findall(f"{MAIN_NS}b"):
+        font.remove(b)
+    tag, attributes, children = _canonical(font)
+    return tag, attributes, bold + children
+
+
+def _font_xml(font: Canonical, prefix: str) -> str:
+    tag, attributes, children = font
+    name = prefix + tag.removeprefix(MAIN_NS)
+    attrs = "".join(f" {k}={quoteattr(v)}" for k, v in attributes)
+    inner = "".join(_font_xml(child, prefix) for child in children)
+    return f"<{name}{attrs}/>" if not inner else f"<{name}{attrs}>{inner}</{name}>"
