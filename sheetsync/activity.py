@@ -98,14 +98,27 @@ def nonblank_rows(columns: list[Column], count: int) -> BoolArray:
     return nonblank
 
 
+def within_header(body: Grid, width: int) -> tuple[Grid, BoolArray]:
+    """Rows cut to the header's width, and which rows had a value beyond it.
+
+    A value past the last header (a stray cell at XFD1048576, say) still makes its row
+    non-empty, so the row is accounted for, but no column is built for the empty space
+    in between. Rows come with trailing empty cells trimmed, so a longer row has a value there.
+    """
+    beyond = np.fromiter((len(row) > width for row in body), dtype=bool, count=len(body))
+    if not beyond.any():
+        return body, beyond
+    return [row[:width] for row in body], beyond
+
+
 def read_activity_tab(title: str, grid: Grid, config: Config, tab_rep: str | None) -> TabRows:
     """Parse one activity tab. `tab_rep` is the rep named by the tab title (None for a log)."""
     header = find_header(grid, config.activity.date_column)
     if header is None:
         return _tab_without_header(title, grid, config)
-    body = grid[header + 1 :]
+    body, beyond = within_header(grid[header + 1 :], len(grid[header]))
     columns = columns_of(body)
-    nonblank = nonblank_rows(columns, len(body))
+    nonblank = nonblank_rows(columns, len(body)) | beyond
     result = TabRows(title, read=int(nonblank.sum()))
     if result.read == 0:
         return result
