@@ -82,7 +82,11 @@ class XlsxBackend:
         return self.output_path or self.path
 
     def locked(self) -> AbstractContextManager[None]:
-        """Hold the output workbook for one refresh: no other sheetsync refresh writes it."""
+        """Hold the output workbook for one refresh: no other sheetsync refresh writes it.
+
+        The folder and the file are checked first (the lock file lives beside the workbook,
+        and a missing folder must be an error, not made for it)."""
+        check_writable(self.target)
         return exclusive(self.target)
 
     def read(self, select: TabSelector) -> RawWorkbook:
@@ -123,7 +127,7 @@ class XlsxBackend:
         data = target.package.data
 
         def write(out: BinaryIO) -> None:
-            write_package(io.BytesIO(data), out, changes)
+            write_package(io.BytesIO(data), out, changes, name=str(self.target))
 
         replace_file(self.target, write, target.snap)
         self._target = None

@@ -119,7 +119,7 @@ def _cell(ref: str, cell: Cell, style: StyleIndex, header: bool) -> str:
         return f'<c r="{ref}" s="{s}" t="b"><v>{int(value)}</v></c>'
     if isinstance(value, date):
         value = date_to_serial(value)
-    number = float(value)  # type: ignore[arg-type]  # numpy scalars from the KPI tables too
+    number = float(value)  # numpy scalars from the KPI tables too
     if not math.isfinite(number):
         return f'<c r="{ref}" s="{s}"/>'
     shown = str(int(value)) if isinstance(value, int) else repr(number)
