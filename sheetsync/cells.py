@@ -41,6 +41,44 @@ def tidy(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+def title_pattern(pattern: str) -> re.Pattern[str]:
+    """A tab-title glob -> a regex for `fullmatch` on a tidied title; raises re.error if bad.
+
+    The glob rules are `fnmatch`'s: `*` any text, `?` one character, `[seq]` one of a set,
+    `[!seq]` one character not in it (a `[` without its `]` is itself). Letter case is ignored and
+    runs of spaces count as one (the pattern is tidied too). The first `*` (outside [...]) is
+    group 1, as short as the rest of the pattern allows; a pattern without one has no group.
+    """
+    text, parts, index, star = tidy(pattern), [], 0, False
+    while index < len(text):
+        char, index = text[index], index + 1
+        if char == "*":
+            parts.append(".*" if star else "(.*?)")
+            star = True
+        elif char == "?":
+            parts.append(".")
+        elif char == "[" and (end := _set_end(text, index)) is not None:
+            parts.append(_char_set(text[index:end]))
+            index = end + 1
+        else:
+            parts.append(re.escape(char))
+    return re.compile("".join(parts), re.IGNORECASE | re.DOTALL)
+
+
+def _set_end(text: str, start: int) -> int | None:
+    """Where the `]` closing a set that opens just before `start` is (a `]` first is literal)."""
+    index = start + (text[start : start + 1] == "!")
+    index += text[index : index + 1] == "]"
+    end = text.find("]", index)
+    return end if end >= 0 else None
+
+
+def _char_set(body: str) -> str:
+    negate = body.startswith("!")
+    chars = "".join(c if c == "-" else re.escape(c) for c in body[negate:])
+    return f"[{'^' if negate else ''}{chars}]"
+
+
 def is_blank(value: Any) -> bool:
     if value is None:
         return True
@@ -53,7 +91,8 @@ def parse_number_text(text: str, locale: LocaleConfig) -> float | None:
     """Parse '1,234.5', '1 234', '12%', '$1,200.00' by the locale; None when not a number.
 
     Thousands separators (the locale's, or a space) must group exactly three digits, so
-    '1 200,50' under a '.' decimal locale is rejected rather than read as 120050.
+    '1 200,50' under a '.' decimal locale is rejected rather than read as 120050. A number too
+    big for a float ('1e400') is not a number either: None, never an infinity.
     """
     cleaned = text.replace("\u00a0", " ").strip()
     percent = cleaned.endswith("%")
@@ -63,6 +102,8 @@ def parse_number_text(text: str, locale: LocaleConfig) -> float | None:
         return None
     digits = re.sub(r"[^0-9eE+-]", "", match["int"]) + "." + (match["frac"] or "0")
     number = float(f"{match['sign'] or ''}{digits}{match['exp'] or ''}")
+    if not math.isfinite(number):
+        return None
     return number / 100 if percent else number
 
 

@@ -19,7 +19,8 @@ from sheetsync import __version__
 from sheetsync.config import Config
 from sheetsync.configload import load_config
 from sheetsync.dataissues import Issue
-from sheetsync.errors import SheetsyncError
+from sheetsync.errors import SheetsyncError, UsageError
+from sheetsync.periods import check_as_of
 from sheetsync.pipeline import Report, refresh, today
 from sheetsync.plan import Cell
 
@@ -86,9 +87,13 @@ def _config_args(parser: argparse.ArgumentParser) -> None:
 
 def _date(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
+        check_as_of(day)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
+    except UsageError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return day
 
 
 def _refresh(args: argparse.Namespace) -> int:

@@ -3,6 +3,10 @@
 Real numbers (the common case: Google and xlsx give numbers and serial dates unformatted) are
 converted in one vectorised step; only the odd cells (text, booleans) go through the per-cell
 locale parsers. Blank means None, NaN or whitespace-only text.
+
+A number must be finite: an infinite float in the grid, a Python int too big for a float, or text
+like '1e400' is a bad cell, so no total can become infinite or NaN. A date must fit pandas'
+datetime64[ns] (up to 2262-04-11), where the activity frame keeps it.
 """
 
 from __future__ import annotations
@@ -31,7 +35,9 @@ IndexArray = npt.NDArray[np.intp]
 # zip_longest. A pandas without it falls back to zip_longest.
 to_object_array: Callable[..., ObjectArray] | None = getattr(_pandas_lib, "to_object_array", None)
 SERIAL_EPOCH = np.datetime64("1899-12-30", "D")
-LAST_SERIAL = 2958466  # 9999-12-31
+# the first day after the last one datetime64[ns] holds (2262-04-11): later dates would wrap
+# around to the 1700s when the activity frame stores them
+END_SERIAL = int((np.datetime64("2262-04-12", "D") - SERIAL_EPOCH).astype(np.int64))
 
 _NUMERIC = frozenset({"floating", "integer", "mixed-integer-float", "empty", "decimal"})
 _NUMBER, _TEXT, _EMPTY, _OTHER = 0, 1, 2, 3
@@ -51,7 +57,7 @@ class Column:
             self.raw = np.fromiter(cells, dtype=object, count=count)
         kind = infer_dtype(self.raw, skipna=True)
         if kind in _NUMERIC:
-            self.values: FloatArray = self.raw.astype(np.float64)
+            self.values: FloatArray = _floats(self.raw)
             self.blank: BoolArray = np.isnan(self.values)
             self.odd: BoolArray = np.zeros(count, dtype=bool)
         elif kind == "string":
@@ -69,7 +75,7 @@ class Column:
         odd = suspects[(kinds == _TEXT) | (kinds == _OTHER)]
         clean = raw.copy()
         clean[odd] = None
-        self.values = clean.astype(np.float64)
+        self.values = _floats(clean)
         self.blank = np.isnan(self.values)
         self.blank[odd] = False
         texts = suspects[kinds == _TEXT]
@@ -88,24 +94,28 @@ class Column:
         values = self.values.copy()
         for i in odd:
             number = one(self.raw[i])
-            if number is None or math.isnan(number):
+            if number is None or not math.isfinite(number):
                 bad[i] = True
             else:
                 values[i] = number
         return values, bad
 
     def numbers(self, locale: LocaleConfig) -> tuple[FloatArray, BoolArray]:
-        """Numbers by the locale; text that is not a number, and booleans, are bad cells."""
-        return self.parsed(lambda value: _one_number(value, locale))
+        """Numbers by the locale; text that is not a number, booleans and infinities are bad."""
+        values, bad = self.parsed(lambda value: _one_number(value, locale))
+        infinite = np.isinf(values)
+        if not infinite.any():
+            return values, bad
+        return np.where(infinite, np.nan, values), bad | infinite
 
     def dates(self, locale: LocaleConfig) -> tuple[npt.NDArray[np.datetime64], BoolArray]:
         """Dates (datetime64[D], NaT when blank or bad) and the mask of bad cells.
 
         Numbers are serial dates (a fraction is a time of day, dropped); text is parsed with
-        the locale's date formats.
+        the locale's date formats. Dates before 1899-12-31 or after 2262-04-11 are bad cells.
         """
         serials, bad = self.parsed(lambda value: _one_serial(value, locale))
-        plausible = (serials >= 1) & (serials < LAST_SERIAL)
+        plausible = (serials >= 1) & (serials < END_SERIAL)
         bad |= ~self.blank & ~plausible
         return serial_to_dates(np.where(plausible, serials, np.nan)), bad
 
@@ -147,11 +157,28 @@ def _blank_texts(cells: ObjectArray) -> BoolArray:
     return np.where(codes < 0, True, blank_unique[np.maximum(codes, 0)] if len(uniques) else True)
 
 
+def _floats(cells: ObjectArray) -> FloatArray:
+    """Numbers and blanks (None, NaN) as floats; an int too big for a float becomes infinite."""
+    try:
+        return cells.astype(np.float64)
+    except OverflowError:
+        return np.fromiter(map(_float, cells), dtype=np.float64, count=len(cells))
+
+
+def _float(value: Any) -> float:
+    if value is None:
+        return math.nan
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
+
+
 def _one_number(value: Any, locale: LocaleConfig) -> float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        return float(value)
+        return _float(value)
     return parse_number_text(str(value), locale)
 
 
@@ -159,7 +186,7 @@ def _one_serial(value: Any, locale: LocaleConfig) -> float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        return float(value)
+        return _float(value)
     if isinstance(value, datetime | date):
         return float(date_to_serial(value.date() if isinstance(value, datetime) else value))
     parsed = parse_date_text(str(value), locale)

@@ -106,6 +106,23 @@ class RosterConfig:
 
 
 @dataclass(frozen=True)
+class XlsxLimits:
+    """How big an .xlsx may be before it is refused unread (`source.limits`).
+
+    Sizes are those the package declares, checked before anything is inflated: the whole
+    package unpacked, any one part, and a part's unpacked size over its stored size (a zip
+    bomb packs gigabytes of one repeated byte into kilobytes; real sheets pack about 5 to 20
+    times). `cells_per_tab`: above this many cells from a tab's first to its last cell, the tab
+    is read cell by cell (slower, never a dense block of the empty cells in between).
+    """
+
+    unpacked_mb: int = 2048
+    part_mb: int = 512
+    ratio: int = 200
+    cells_per_tab: int = 50_000_000
+
+
+@dataclass(frozen=True)
 class SourceConfig:
     """xlsx: `path` (and optional `output_path`); google: `spreadsheet` id or URL + credentials."""
 
@@ -114,6 +131,7 @@ class SourceConfig:
     output_path: Path | None = None
     spreadsheet: str | None = None
     credentials_file: Path | None = None
+    limits: XlsxLimits = XlsxLimits()
 
 
 @dataclass(frozen=True)

@@ -2,19 +2,23 @@
 
 Every error is a `ConfigError` naming the file, the key path and what is allowed. Secrets never
 live in the config text: Google credentials are given as a file path (or come from the
-environment, see `backends.google`).
+environment, see `backends.google`). Reading the file's bytes and its YAML is `configread`'s job.
+
+Tab names are checked here: output tab names against Excel's rules (`check_tab_name`), outputs
+against each other and against the named input tabs (names match ignoring case and spacing, as
+the reader matches tabs), and `activity.rep_tabs` must be a glob with a `*` for the rep's name.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
-
+from sheetsync.cells import norm, title_pattern
 from sheetsync.config import (
     OUTPUT_KEYS,
     PERIOD_KINDS,
@@ -31,8 +35,9 @@ from sheetsync.config import (
     RosterConfig,
     SourceConfig,
     StatusThresholds,
+    XlsxLimits,
 )
-from sheetsync.configread import Node
+from sheetsync.configread import Node, decode_config, load_yaml
 from sheetsync.errors import ConfigError
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -52,42 +57,29 @@ NAMED_FORMATS = {
     "decimal": "#,##0.0",
     "percent": "0.0%",
 }
+TAB_NAME_MAX = 31  # Excel's limit on a tab name's length
+TAB_NAME_FORBIDDEN = "[]:*?/\\"  # characters Excel refuses in a tab name
 TOP_KEYS = (
     "source", "calendar", "locale", "activity", "goals", "roster", "kpis", "status",
     "ranking", "output", "total_label",
 )  # fmt: skip
 
 
-class _Loader(yaml.SafeLoader):
-    """Safe YAML with dates left as text, so a bad date gets our message, not a crash."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regex) for tag, regex in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
 def load_config(path: str | Path) -> Config:
     """Read and validate the config file at `path`."""
     file = Path(path)
     try:
-        text = file.read_text(encoding="utf-8")
+        data = file.read_bytes()
     except FileNotFoundError:
         raise ConfigError(str(file), "", "file not found") from None
     except OSError as exc:
         raise ConfigError(str(file), "", f"cannot be read: {exc.strerror}") from exc
-    return parse_config(text, file)
+    return parse_config(decode_config(data, str(file)), file)
 
 
 def parse_config(text: str, file: Path) -> Config:
     """Validate config `text`; relative paths in it are taken from `file`'s folder."""
-    try:
-        data = yaml.load(text, Loader=_Loader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else ""
-        raise ConfigError(str(file), where, f"not valid YAML: {exc}") from exc
+    data = load_yaml(text, str(file))
     if not isinstance(data, dict):
         raise ConfigError(str(file), "", "expected a YAML mapping at the top level")
     root = Node(str(file), "", data)
@@ -95,7 +87,7 @@ def parse_config(text: str, file: Path) -> Config:
     locale = _locale(root.node("locale"))
     activity = _activity(root.node("activity", required=True))
     kpis = _kpis(root.node("kpis", required=True), activity, locale)
-    return Config(
+    config = Config(
         source=_source(root.node("source", required=True), file.parent),
         activity=activity,
         goals=_goals(root.node("goals")),
@@ -109,10 +101,12 @@ def parse_config(text: str, file: Path) -> Config:
         total_label=root.text("total_label", "Total"),
         path=file,
     )
+    _check_inputs_are_not_outputs(root, config)
+    return config
 
 
 def _source(node: Node, base: Path) -> SourceConfig:
-    node.check_keys(("type", "path", "output_path", "spreadsheet", "credentials_file"))
+    node.check_keys(("type", "path", "output_path", "spreadsheet", "credentials_file", "limits"))
     kind = node.choice("type", ("xlsx", "google"))
     if kind == "xlsx":
         output = node.optional_text("output_path")
@@ -120,6 +114,7 @@ def _source(node: Node, base: Path) -> SourceConfig:
             type="xlsx",
             path=base / node.text("path", required=True),
             output_path=base / output if output else None,
+            limits=_limits(node.node("limits")),
         )
     credentials = node.optional_text("credentials_file")
     return SourceConfig(
@@ -127,6 +122,16 @@ def _source(node: Node, base: Path) -> SourceConfig:
         spreadsheet=node.text("spreadsheet", required=True),
         credentials_file=base / credentials if credentials else None,
     )
+
+
+def _limits(node: Node) -> XlsxLimits:
+    defaults = XlsxLimits()
+    node.check_keys(tuple(f.name for f in dataclasses.fields(XlsxLimits)))
+    values = {
+        f.name: int(node.number(f.name, getattr(defaults, f.name), low=1, high=10**12))
+        for f in dataclasses.fields(XlsxLimits)
+    }
+    return XlsxLimits(**values)
 
 
 def _calendar(node: Node) -> CalendarConfig:
@@ -196,10 +201,24 @@ def _activity(node: Node) -> ActivityConfig:
     )
     if not activity.rep_tabs and not activity.log_tab:
         node.fail("rep_tabs", "set rep_tabs (a tab title pattern) or log_tab, or both")
+    if activity.rep_tabs:
+        _check_rep_tabs(node, activity.rep_tabs)
     clash = set(activity.numbers) & set(activity.texts)
     if clash:
         node.fail("texts", f"field {sorted(clash)[0]!r} is also listed under numbers")
     return activity
+
+
+def _check_rep_tabs(node: Node, pattern: str) -> None:
+    """A glob (`*`, `?`, `[seq]`, `[!seq]`) with a `*` outside [...] for the rep's name."""
+    try:
+        regex = title_pattern(pattern)
+    except re.error as exc:
+        rules = "use * for the rep's name, ? for one character, [abc] for one of a set"
+        node.fail("rep_tabs", f"{pattern!r} is not a valid pattern ({exc}); {rules}")
+    if not regex.groups:
+        where = "to mark where the rep's name is in the tab title"
+        node.fail("rep_tabs", f"{pattern!r} has no '*' {where}; use a pattern like 'Rep - *'")
 
 
 def _kpis(node: Node, activity: ActivityConfig, locale: LocaleConfig) -> tuple[KpiDef, ...]:
@@ -318,11 +337,52 @@ def _output(node: Node) -> OutputConfig:
     node.check_keys(OUTPUT_KEYS)
     tabs = {}
     for key in OUTPUT_KEYS:
+        value = node.raw(key)
+        if isinstance(value, str) and not value.strip():
+            node.fail(key, "a tab name must not be empty; use false to switch this output off")
         title = node.optional_text(key, DEFAULT_OUTPUT_TABS[key])
         if title is not None:
+            check_tab_name(node, key, title)
             tabs[key] = title
-    lowered = [t.casefold() for t in tabs.values()]
     for key, title in tabs.items():
-        if lowered.count(title.casefold()) > 1:
-            node.fail(key, f"tab name {title!r} is used for two outputs")
+        other = next((k for k, t in tabs.items() if k != key and norm(t) == norm(title)), None)
+        if other is not None:
+            node.fail(key, f"tab name {title!r} is used for two outputs, also by "
+                           f"{node.key_path(other)}; give each output its own tab name "
+                           "(case and spacing are ignored)")  # fmt: skip
     return OutputConfig(tabs=tabs)
+
+
+def check_tab_name(node: Node, key: str, title: str) -> None:
+    """Excel's rules for a tab name: at most 31 characters, none of [ ] : * ? / \\, and no
+    apostrophe first or last.
+
+    Excel's own rename box also refuses `History` (reserved for its change-tracking sheet), but a
+    file may hold a tab of that name; it is not refused here because it is the default name of
+    the planned History output.
+    """
+    if len(title) > TAB_NAME_MAX:
+        node.fail(key, f"tab name {title!r} has {len(title)} characters; a tab name may have at "
+                       f"most {TAB_NAME_MAX}")  # fmt: skip
+    bad = next((char for char in title if char in TAB_NAME_FORBIDDEN), None)
+    if bad is not None:
+        node.fail(key, f"tab name {title!r} contains {bad!r}; a tab name cannot contain any of "
+                       f"{' '.join(TAB_NAME_FORBIDDEN)}")  # fmt: skip
+    if title.startswith("'") or title.endswith("'"):
+        node.fail(key, f"tab name {title!r} starts or ends with an apostrophe ('); "
+                       "one is allowed only inside the name")  # fmt: skip
+
+
+def _check_inputs_are_not_outputs(root: Node, config: Config) -> None:
+    """No input tab named in the config may be an output tab (they would overwrite it)."""
+    inputs = {
+        "goals.tab": config.goals.tab, "roster.tab": config.roster.tab,
+        "activity.log_tab": config.activity.log_tab,
+        "calendar.holidays_tab": config.calendar.holidays_tab,
+    }  # fmt: skip
+    outputs = {norm(title): f"output.{key}" for key, title in config.output.tabs.items()}
+    for key, title in inputs.items():
+        if title is not None and norm(title) in outputs:
+            raise ConfigError(root.file, key, f"tab {title!r} is also the output tab of "
+                              f"{outputs[norm(title)]}; an input tab cannot be an output tab, "
+                              "so rename one of them (case and spacing are ignored)")  # fmt: skip

@@ -2,6 +2,7 @@
 
 SheetsyncError          base: the CLI prints its message, never a traceback
 ├── ConfigError         a bad config file: names the file, the key path and what is allowed
+├── UsageError          a bad value given to a command or to refresh() (an as-of date out of range)
 ├── DataError           input data that stops a refresh (only with --strict, or no usable tab)
 ├── WorkbookError       the workbook itself: missing file, unreadable, unsafe to rewrite
 │   └── OwnershipError  an output tab name clashes with a tab sheetsync does not own
@@ -28,6 +29,12 @@ class ConfigError(SheetsyncError):
         self.problem = problem
         where = f"{file}: {key}: " if key else f"{file}: "
         super().__init__(where + problem)
+
+
+class UsageError(SheetsyncError):
+    """A value given on the command line or to the library that cannot be used."""
+
+    exit_code = 2
 
 
 class DataError(SheetsyncError):

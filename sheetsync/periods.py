@@ -22,9 +22,13 @@ from functools import lru_cache
 import numpy as np
 
 from sheetsync.config import PERIOD_KINDS, CalendarConfig, PeriodKind
+from sheetsync.errors import UsageError
 
 __all__ = [
+    "FIRST_AS_OF",
+    "LAST_AS_OF",
     "Period",
+    "check_as_of",
     "components",
     "current_period",
     "current_periods",
@@ -214,6 +218,30 @@ def components(period: Period) -> tuple[Period, ...] | None:
     if period.kind == "year":
         return tuple(_quarter(period.start.year, q) for q in range(1, 5))
     return None
+
+
+# ---------------------------------------------------------------------------------------------
+# The as-of dates the calendar maths handles
+
+FIRST_AS_OF = date(1900, 1, 1)
+LAST_AS_OF = date(9998, 12, 31)
+
+
+def check_as_of(day: date) -> None:
+    """Raise UsageError unless `day` is from FIRST_AS_OF to LAST_AS_OF, both included.
+
+    The last day: the periods of a day in 9999 can end in year 10000, which Python's dates do not
+    have (December 9999's month, the ISO week of 9999-12-31 that ends on 10000-01-02, and with a
+    fiscal year starting in February every day from 9999-02-01, in fiscal year 10000). Every day
+    of 9998 works with any fiscal start: its latest fiscal year ends in 9999.
+    The first day: sheets store dates as serial days from 1899-12-30, and a serial below 1 is not
+    read as a date, so no activity can be dated before 1899-12-31; and in year 1 a fiscal year
+    starting after January would start in year 0, which does not exist. 1900-01-01 is the first
+    day of Excel's calendar.
+    """
+    if not FIRST_AS_OF <= day <= LAST_AS_OF:
+        raise UsageError(f"as-of date {day.isoformat()} is out of range; use a date from "
+                         f"{FIRST_AS_OF.isoformat()} to {LAST_AS_OF.isoformat()}")  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------------

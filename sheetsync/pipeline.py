@@ -23,7 +23,7 @@ from sheetsync.config import Config
 from sheetsync.dataissues import Issue
 from sheetsync.errors import ConfigError, DataError
 from sheetsync.kpi import evaluate
-from sheetsync.periods import Period, current_periods
+from sheetsync.periods import Period, check_as_of, current_periods
 from sheetsync.plan import OutputPlan
 from sheetsync.ranking import rank
 from sheetsync.report import RunFacts, build_plan
@@ -60,7 +60,7 @@ def make_backend(config: Config, *, force: bool = False) -> Backend:
         from sheetsync.backends.xlsx import XlsxBackend
 
         assert source.path is not None
-        return XlsxBackend(source.path, source.output_path, force=force)
+        return XlsxBackend(source.path, source.output_path, force=force, limits=source.limits)
     if source.type == "google":
         from sheetsync.backends.google import GoogleBackend
 
@@ -115,6 +115,7 @@ def _refresh(
     started = time.perf_counter()
     ran_at = now or datetime.now(ZoneInfo(config.calendar.timezone))
     as_of = as_of or today(config, ran_at)
+    check_as_of(as_of)
     with _timed(timings, "read"):
         raw = backend.read(lambda titles: input_tabs(titles, config))
     with _timed(timings, "sync"):

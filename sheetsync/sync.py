@@ -16,7 +16,7 @@ import pandas as pd
 
 from sheetsync.activity import TabRows, activity_frame, read_activity_tab
 from sheetsync.backends.base import RawWorkbook
-from sheetsync.cells import a1, norm, tidy
+from sheetsync.cells import a1, norm, tidy, title_pattern
 from sheetsync.config import Config
 from sheetsync.dataissues import Issue
 from sheetsync.errors import DataError
@@ -44,28 +44,34 @@ def find_tab(titles: Sequence[str], name: str | None) -> str | None:
 
 
 def rep_tab_pattern(pattern: str) -> re.Pattern[str]:
-    """`Rep - *` -> a regex whose first group is the rep's name (case and spacing loose)."""
-    parts = [re.escape(norm(p)) for p in re.split(r"([*?])", pattern) if p not in "*?"]
-    wildcards = [p for p in re.split(r"([*?])", pattern) if p in ("*", "?")]
-    regex = ""
-    for index, part in enumerate(parts):
-        regex += part
-        if index < len(wildcards):
-            regex += "(.+)" if wildcards[index] == "*" else "(.)"
-    return re.compile(regex)
+    """`Rep - *` -> a regex for `fullmatch` on a tidied title whose group 1 is the rep's name.
+
+    The glob rules of `cells.title_pattern` (fnmatch's `*`, `?`, `[seq]`, `[!seq]`; case and
+    spacing loose); the rep is the text under the first `*`. Raises re.error for a bad set.
+    """
+    return title_pattern(pattern)
 
 
 def rep_tabs(titles: Sequence[str], config: Config) -> dict[str, str]:
-    """Tab title -> rep name taken from the title, for every tab matching the rep pattern."""
+    """Tab title -> rep name taken from the title, for every tab matching the rep pattern.
+
+    Never one of the config's other input tabs (goals, roster, log, holidays) nor an output
+    tab, even when the pattern (like `*` alone) would match it; never a title whose `*` part is
+    empty. A pattern without `*` (only possible in a Config built in code: loading refuses it)
+    takes the whole title as the rep's name.
+    """
     if not config.activity.rep_tabs:
         return {}
     pattern = rep_tab_pattern(config.activity.rep_tabs)
+    named = [config.goals.tab, config.roster.tab, config.activity.log_tab,
+             config.calendar.holidays_tab]  # fmt: skip
+    taken = output_titles(config) | {norm(name) for name in named if name}
     found = {}
     for title in titles:
-        match = pattern.fullmatch(norm(title))
-        if match:
-            start, end = match.span(1) if match.groups() else (0, len(title))
-            found[title] = tidy(tidy(title)[start:end]) if match.groups() else tidy(title)
+        match = pattern.fullmatch(tidy(title)) if norm(title) not in taken else None
+        rep = tidy(match[1] if pattern.groups else match[0]) if match else ""
+        if rep:
+            found[title] = rep
     return found
 
 

@@ -33,9 +33,22 @@ ranking: {period: month, weights: {revenue: 2, calls: 1}}
 """
 
 
+def with_extra(extra: str, base: str = BASE_CONFIG) -> str:
+    """`base` with the top-level sections of `extra` in place of its own (a config file may
+    not repeat a key, so appending `extra` would be refused)."""
+    replaced = {line.split(":")[0] for line in extra.splitlines() if line[:1].strip()}
+    kept, skipping = [], False
+    for line in base.splitlines():
+        if line[:1].strip():
+            skipping = line.split(":")[0] in replaced
+        if not skipping:
+            kept.append(line)
+    return "\n".join(kept) + "\n" + extra
+
+
 def config(extra: str = "", folder: Path = Path(".")) -> Config:
-    """The base test config, with `extra` YAML appended (later keys win)."""
-    return parse_config(BASE_CONFIG + extra, folder / "sheetsync.yaml")
+    """The base test config, with the top-level sections of `extra` replacing its own."""
+    return parse_config(with_extra(extra), folder / "sheetsync.yaml")
 
 
 def serial(day: str) -> float:
@@ -77,4 +90,6 @@ def team_workbook() -> dict[str, Grid]:
     }  # fmt: skip
 
 
-__all__ = ["ACTIVITY_HEADER", "BASE_CONFIG", "MemoryBackend", "activity", "config", "serial"]
+__all__ = [
+    "ACTIVITY_HEADER", "BASE_CONFIG", "MemoryBackend", "activity", "config", "serial", "with_extra",
+]  # fmt: skip

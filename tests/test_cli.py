@@ -9,7 +9,7 @@ import pytest
 
 from sheetsync.cli import main
 from sheetsync.demo import make_demo
-from tests.helpers import BASE_CONFIG
+from tests.helpers import with_extra
 
 AS_OF = "2026-11-26"
 
@@ -62,7 +62,7 @@ def test_user_mistakes_get_a_message_and_an_exit_code_not_a_traceback(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], setup: str, code: int, message: str
 ) -> None:
     config = tmp_path / "sheetsync.yaml"
-    config.write_text(BASE_CONFIG + setup)
+    config.write_text(with_extra(setup))
     assert main(["refresh", "--config", str(config)]) == code
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err

@@ -4,7 +4,7 @@ import pytest
 
 from sheetsync.configload import load_config, parse_config
 from sheetsync.errors import ConfigError
-from tests.helpers import BASE_CONFIG, config
+from tests.helpers import BASE_CONFIG, config, with_extra
 
 
 def error_of(text: str) -> str:
@@ -26,7 +26,7 @@ def test_base_config_loads_into_immutable_values() -> None:
 
 
 def test_unknown_key_names_file_key_path_and_allowed_keys() -> None:
-    message = error_of(BASE_CONFIG + "calendar: {timezone: UTC, fiscal_start: 4}\n")
+    message = error_of(with_extra("calendar: {timezone: UTC, fiscal_start: 4}\n"))
     assert message.startswith("team.yaml: calendar.fiscal_start: unknown key")
     assert "fiscal_year_start" in message
 
@@ -45,7 +45,10 @@ def test_unknown_key_names_file_key_path_and_allowed_keys() -> None:
         ("ranking: {by: profit}", "ranking.by: 'profit' is not a KPI"),
         ("ranking: {weights: {calls: -1}}", "ranking.weights.calls: must be from 0 to 1000"),
         ("ranking: {period: decade}", "ranking.period: got 'decade'; allowed: week, month"),
-        ("output: {summary: Ranking}", "output.summary: tab name 'Ranking' is used for two"),
+        (
+            "output: {summary: Ranking}",
+            "output.summary: tab name 'Ranking' is used for two outputs, also by output.ranking",
+        ),
         ("locale: {decimal_separator: ';'}", "locale.decimal_separator: got ';'"),
         ("source: {type: ftp}", "source.type: got 'ftp'; allowed: xlsx, google"),
         ("source: {type: google}", "source.spreadsheet: is required"),
@@ -54,7 +57,12 @@ def test_unknown_key_names_file_key_path_and_allowed_keys() -> None:
     ],
 )
 def test_bad_values_get_clear_errors(extra: str, expected: str) -> None:
-    assert expected in error_of(BASE_CONFIG + extra + "\n")
+    assert expected in error_of(with_extra(extra + "\n"))
+
+
+def test_with_extra_replaces_whole_top_level_sections() -> None:
+    base = "a: 1\nb:\n  c: 2\n  d: 3\ne: 4\n"
+    assert with_extra("b: {c: 5}\n", base) == "a: 1\ne: 4\nb: {c: 5}\n"
 
 
 def test_invalid_yaml_and_missing_file(tmp_path: Path) -> None:

@@ -26,7 +26,7 @@ from sheetsync.pipeline import Report, refresh
 from sheetsync.plan import Cell, OutputPlan, TabPlan
 from sheetsync.report import ISSUE_HEADERS
 from sheetsync.testing import SPREADSHEETS_SCOPE, FakeSheetsApi, fake_sheets_api
-from tests.helpers import BASE_CONFIG, activity, config, team_workbook
+from tests.helpers import activity, config, team_workbook, with_extra
 
 AS_OF = date(2026, 11, 26)
 COMPARED_TABS = ("Summary", "Ranking", "Rep KPIs", "Data issues")
@@ -264,8 +264,8 @@ def test_cli_refresh_and_check_on_a_google_config(
     sid = fake.create_spreadsheet("Team", team_workbook())
     key = fake.service_account_file(tmp_path)
     path = tmp_path / "sheetsync.yaml"
-    path.write_text(BASE_CONFIG + f"source: {{type: google, spreadsheet: '{sid}', "
-                    f"credentials_file: {key.name}}}\n")  # fmt: skip
+    path.write_text(with_extra(f"source: {{type: google, spreadsheet: '{sid}', "
+                               f"credentials_file: {key.name}}}\n"))  # fmt: skip
     assert main(["refresh", "--config", str(path), "--as-of", "2026-11-03", "--dry-run"]) == 0
     out = capsys.readouterr().out
     assert f"would write 5 tabs to Google spreadsheet {sid}" in out and "2 API calls" in out

@@ -20,7 +20,7 @@ from sheetsync.config import Config
 from sheetsync.errors import BackendError, ConfigError
 from sheetsync.pipeline import refresh
 from sheetsync.testing import FakeSheetsApi, fake_sheets_api
-from tests.helpers import BASE_CONFIG, team_workbook
+from tests.helpers import team_workbook, with_extra
 from tests.test_google_backend import google_config
 
 AS_OF = date(2026, 11, 3)
@@ -226,8 +226,8 @@ def test_credentials_never_appear_in_logs_or_messages(
     key = fake.service_account_file(tmp_path)
     info = json.loads(key.read_text())
     path = tmp_path / "sheetsync.yaml"
-    path.write_text(BASE_CONFIG + f"source: {{type: google, spreadsheet: '{sid}', "
-                    f"credentials_file: {key.name}}}\n")  # fmt: skip
+    path.write_text(with_extra(f"source: {{type: google, spreadsheet: '{sid}', "
+                               f"credentials_file: {key.name}}}\n"))  # fmt: skip
     fake.fail_next(2, 429, retry_after=0)  # the CLI sleeps for real: ask for no wait
     assert main(["refresh", "--config", str(path), "--as-of", "2026-11-03"]) == 0
     fake.set_shared(sid, False)

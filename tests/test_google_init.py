@@ -14,7 +14,7 @@ from sheetsync.cli import main
 from sheetsync.layout import example_rep_tab, init_inputs, input_layout
 from sheetsync.pipeline import refresh
 from sheetsync.testing import FakeSheetsApi, fake_sheets_api
-from tests.helpers import BASE_CONFIG, config
+from tests.helpers import config, with_extra
 from tests.test_google_backend import google_config
 
 GOALS = ["Period", "Scope", "Calls", "Meetings", "Deals", "Revenue", "Win rate", "Customers",
@@ -94,8 +94,8 @@ def test_cli_init_prints_what_it_made_and_what_it_left(
     sid = fake.create_spreadsheet("Team", {"Roster": [["Rep"]]})
     key = fake.service_account_file(tmp_path)
     path = tmp_path / "sheetsync.yaml"
-    path.write_text(BASE_CONFIG + f"source: {{type: google, spreadsheet: '{sid}', "
-                    f"credentials_file: {key.name}}}\n")  # fmt: skip
+    path.write_text(with_extra(f"source: {{type: google, spreadsheet: '{sid}', "
+                               f"credentials_file: {key.name}}}\n"))  # fmt: skip
     assert main(["init", "--config", str(path)]) == 0
     out = capsys.readouterr().out
     assert "created     Goals: Period | Scope | Calls" in out

@@ -7,8 +7,12 @@ from datetime import date
 import pytest
 
 from sheetsync.config import CalendarConfig
+from sheetsync.errors import UsageError
 from sheetsync.periods import (
+    FIRST_AS_OF,
+    LAST_AS_OF,
     Period,
+    check_as_of,
     components,
     current_period,
     current_periods,
@@ -242,3 +246,52 @@ def test_working_days_of_a_quarter_and_a_fiscal_year() -> None:
     q = parse_period("FY2027-Q4", 2)
     # November 21 + December 23 + January 2027 (Fri 1st, then 4-8, 11-15, 18-22, 25-29) 21.
     assert working_days(q.start, q.end, MON_FRI) == 65
+
+
+# --- the as-of range ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("day", [date(1, 1, 1), date(1899, 12, 31), date(9999, 1, 1)])
+def test_check_as_of_refuses_days_outside_the_range(day: date) -> None:
+    with pytest.raises(UsageError) as caught:
+        check_as_of(day)
+    assert str(caught.value) == (
+        f"as-of date {day.isoformat()} is out of range; use a date from 1900-01-01 to 9998-12-31"
+    )
+    assert caught.value.exit_code == 2
+
+
+def test_check_as_of_accepts_both_ends() -> None:
+    check_as_of(date(1900, 1, 1))
+    check_as_of(date(9998, 12, 31))
+
+
+@pytest.mark.parametrize("start", range(1, 13))
+def test_every_fiscal_start_works_at_both_ends(start: int) -> None:
+    for day in (FIRST_AS_OF, LAST_AS_OF):
+        for period in current_periods(day, start):
+            assert period.start <= day <= period.end
+            assert 0 <= elapsed_working_days(period, day, MON_FRI) <= 262
+
+
+def test_the_periods_at_the_ends_by_hand() -> None:
+    # 9998 repeats 1998 (the calendar repeats every 400 years): 9998-12-31 is a Thursday, in
+    # ISO week 53 (Monday 28 December to Sunday 3 January)
+    week, month, quarter, year = current_periods(LAST_AS_OF, 2)
+    assert (week.label, week.start, week.end) == ("9998-W53", date(9998, 12, 28), date(9999, 1, 3))
+    assert (month.label, quarter.label) == ("9998-12", "FY9999-Q4")
+    assert (year.label, year.start, year.end) == ("FY9999", date(9998, 2, 1), date(9999, 1, 31))
+    # 1998 began on a Thursday: 52 weeks and one weekday, 52 x 5 + 1 = 261 working days
+    assert working_days(date(9998, 1, 1), LAST_AS_OF, MON_FRI) == 261
+    # 1900-01-01 was a Monday; 1900 is no leap year; a December fiscal year holds it in its Q1
+    week, _, quarter, year = current_periods(FIRST_AS_OF, 12)
+    assert (week.label, week.start, week.end) == ("1900-W01", date(1900, 1, 1), date(1900, 1, 7))
+    assert (quarter.label, quarter.start, quarter.end) == (
+        "FY1900-Q1", date(1899, 12, 1), date(1900, 2, 28))  # fmt: skip
+    assert (year.start, year.end) == (date(1899, 12, 1), date(1900, 11, 30))
+
+
+@pytest.mark.parametrize(("day", "start"), [(date(9999, 12, 31), 1), (date(9999, 2, 1), 2)])
+def test_just_past_the_last_day_the_periods_leave_the_calendar(day: date, start: int) -> None:
+    with pytest.raises((ValueError, OverflowError)):
+        current_periods(day, start)

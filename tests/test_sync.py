@@ -2,9 +2,15 @@ import pandas as pd
 import pytest
 
 from sheetsync.backends.base import RawWorkbook
+from sheetsync.config import Config
 from sheetsync.errors import DataError
-from sheetsync.sync import input_tabs, rep_tab_pattern, sync
+from sheetsync.sync import input_tabs, rep_tab_pattern, rep_tabs, sync
 from tests.helpers import activity, config, serial, team_workbook
+
+ACTIVITY_FIELDS = (
+    "  numbers: {calls: Calls, meetings: Meetings, deals: Deals, revenue: Revenue}\n"
+    "  texts: {customer: Customer}\n"
+)
 
 
 def run(tabs: dict, extra: str = ""):  # type: ignore[no-untyped-def]
@@ -20,6 +26,56 @@ def test_rep_tabs_log_tab_and_reference_tabs_are_selected_never_outputs() -> Non
     titles = ["Roster", "Goals", "rep - anna", "Rep - Ben", "Summary", "Notes", "LOG"]
     assert input_tabs(titles, config()) == ["Roster", "Goals", "rep - anna", "Rep - Ben", "LOG"]
     assert rep_tab_pattern("Rep - *").fullmatch("rep - anna nowak")
+
+
+def with_rep_tabs(pattern: str, extra: str = "") -> Config:
+    """The base config with another `activity.rep_tabs` (and the same log tab and fields)."""
+    return config(f"activity:\n  rep_tabs: {pattern!r}\n  log_tab: Log\n{ACTIVITY_FIELDS}{extra}")
+
+
+@pytest.mark.parametrize(
+    ("pattern", "titles", "expected"),
+    [
+        ("* - Activity", ["Anna Nowak - Activity", "ben  carter -  ACTIVITY", "Activity",
+                          "Anna - Notes"],
+         {"Anna Nowak - Activity": "Anna Nowak", "ben  carter -  ACTIVITY": "ben carter"}),
+        ("Rep ?? *", ["Rep 01 Anna Nowak", "Rep 1 Anna", "rep AB  Ben"],
+         {"Rep 01 Anna Nowak": "Anna Nowak", "rep AB  Ben": "Ben"}),
+        ("[Rr]ep - *", ["rep - Ben", "Rep - Anna", "Xep - Carl", "Rep - "],
+         {"rep - Ben": "Ben", "Rep - Anna": "Anna"}),
+        ("[!x]ep - *", ["Rep - Anna", "Xep - Carl"], {"Rep - Anna": "Anna"}),
+        ("* - * - Activity", ["Anna - North - Activity"], {"Anna - North - Activity": "Anna"}),
+        ("Rep*", ["Rep", "Report"], {"Report": "ort"}),  # an empty name is no rep
+    ],
+)  # fmt: skip
+def test_rep_tab_patterns_take_the_rep_from_the_first_star(
+    pattern: str, titles: list[str], expected: dict[str, str]
+) -> None:
+    assert rep_tabs(titles, with_rep_tabs(pattern)) == expected
+
+
+def test_a_lone_star_never_takes_the_other_input_tabs_or_the_outputs() -> None:
+    cfg = with_rep_tabs("*", "calendar: {holidays_tab: Days off}\n")
+    titles = ["Goals", "Roster", "LOG", "days off", "Summary", "Ranking", "Rep KPIs",
+              "Data issues", "Sync status", "Anna Nowak", "Ben"]  # fmt: skip
+    assert rep_tabs(titles, cfg) == {"Anna Nowak": "Anna Nowak", "Ben": "Ben"}
+    assert input_tabs(titles, cfg) == ["Goals", "Roster", "LOG", "days off", "Anna Nowak", "Ben"]
+
+
+def test_a_lone_star_reads_only_the_rep_tabs_of_a_workbook_with_outputs() -> None:
+    tabs = team_workbook()
+    tabs["Anna Nowak"] = tabs.pop("Rep - Anna Nowak")
+    tabs["Ben Carter"] = tabs.pop("Rep - Ben Carter")
+    tabs["Summary"] = [["Sales KPIs as of 2026-11-02"], ["Period", "Level"]]
+    result = run(tabs, f"activity:\n  rep_tabs: '*'\n  log_tab: Log\n{ACTIVITY_FIELDS}")
+    assert result.activity_tabs == ("Anna Nowak", "Ben Carter", "Log")
+    assert (result.rows_read, result.rows_counted, result.rows_rejected) == (3, 3, 0)
+    assert result.issues == []
+
+
+def test_an_output_named_like_the_rep_pattern_is_not_a_rep_tab() -> None:
+    cfg = config("output: {summary: Rep - Summary}\n")
+    assert rep_tabs(["Rep - Summary", "Rep - Anna"], cfg) == {"Rep - Anna": "Anna"}
 
 
 def test_typed_frames_from_a_clean_workbook() -> None:

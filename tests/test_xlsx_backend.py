@@ -80,7 +80,7 @@ def test_a_failed_save_leaves_the_previous_file_whole(
     XlsxBackend(path).apply(plan(("summary", "Summary", [["old"]])))
     before = path.read_bytes()
 
-    def broken_write(source: object, out: BinaryIO, changes: object) -> None:
+    def broken_write(source: object, out: BinaryIO, changes: object, name: str) -> None:
         out.write(b"half a file")
         raise OSError(28, "No space left on device")
 

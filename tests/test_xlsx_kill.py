@@ -41,9 +41,9 @@ class SlowDisk:
     def flush(self):
         self.out.flush()
 
-def slow_write(source, out, changes):
+def slow_write(source, out, changes, **options):
     print("writing", flush=True)
-    real_write(source, SlowDisk(out), changes)
+    real_write(source, SlowDisk(out), changes, **options)
 
 backend.write_package = slow_write
 refresh(load_config(sys.argv[1]), as_of=date.fromisoformat(sys.argv[2]))

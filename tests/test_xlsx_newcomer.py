@@ -8,12 +8,16 @@ import os
 import re
 import stat
 import zipfile
+from datetime import date
 from pathlib import Path
 
 import openpyxl
 import pytest
 
+from sheetsync import load_config
 from sheetsync.cli import main
+from sheetsync.errors import UsageError
+from sheetsync.pipeline import refresh
 from tests.helpers import BASE_CONFIG
 from tests.test_xlsx_hostile import team_xlsx
 
@@ -141,3 +145,35 @@ def test_init_adds_input_tabs_to_a_workbook_with_an_image_and_keeps_it(tmp_path:
     assert {n: after.read(n) for n in media} == media
     titles = openpyxl.load_workbook(tmp_path / "team.xlsx").sheetnames
     assert titles == ["Notes", "Rep - Example", "Log", "Goals", "Roster"]
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-06-30"])
+def test_an_as_of_date_outside_the_calendar_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], day: str
+) -> None:
+    team_xlsx(tmp_path)
+    with pytest.raises(SystemExit) as stopped:
+        main(["refresh", "--config", str(tmp_path / "sheetsync.yaml"), "--as-of", day])
+    assert stopped.value.code == 2
+    assert "use a date from 1900-01-01 to 9998-12-31" in capsys.readouterr().err
+    with pytest.raises(UsageError, match=r"out of range") as caught:
+        refresh(load_config(tmp_path / "sheetsync.yaml"), as_of=date.fromisoformat(day))
+    assert caught.value.exit_code == 2
+
+
+def test_the_size_limits_are_set_in_the_config(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    team_xlsx(tmp_path, extra_rows=20_000)  # about 5 MB unpacked
+    config = tmp_path / "sheetsync.yaml"
+    for limits, code in (("{unpacked_mb: 1}", 4), ("{unpacked_mb: 20}", 0), ("{parts_mb: 1}", 2)):
+        config.write_text(BASE_CONFIG.replace("path: team.xlsx",
+                                              f"path: team.xlsx, limits: {limits}"))  # fmt: skip
+        assert refresh_cli(tmp_path) == code
+        err = capsys.readouterr().err
+        assert (
+            code != 4
+            or "over the 1 MB limit. If the workbook is genuine, raise source.limits.unpacked_mb"
+            in err
+        )
+    assert "source.limits.parts_mb: unknown key; allowed here: unpacked_mb, part_mb" in err

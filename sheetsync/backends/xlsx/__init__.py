@@ -29,10 +29,11 @@ from sheetsync.backends.xlsx.filesafety import (
     replace_file,
     snapshot,
 )
-from sheetsync.backends.xlsx.package import Limits, Package, open_package
+from sheetsync.backends.xlsx.package import Package, open_package
 from sheetsync.backends.xlsx.read import read_tabs
 from sheetsync.backends.xlsx.splice import Splice, empty_package
 from sheetsync.backends.xlsx.zippackage import write_package
+from sheetsync.config import XlsxLimits
 from sheetsync.plan import Cell, OutputPlan, TabPlan
 
 
@@ -53,12 +54,12 @@ class XlsxBackend:
         output_path: Path | None = None,
         *,
         force: bool = False,
-        limits: Limits | None = None,
+        limits: XlsxLimits | None = None,
     ) -> None:
         self.path = path
         self.output_path = output_path
         self.force = force
-        self.limits = limits or Limits()
+        self.limits = limits or XlsxLimits()
         self._target: _Opened | None = None
 
     @property

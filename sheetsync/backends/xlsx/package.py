@@ -23,6 +23,7 @@ from typing import Any
 from defusedxml import DefusedXmlException, ElementTree
 
 from sheetsync.backends.base import OWNER_KEY
+from sheetsync.config import XlsxLimits
 from sheetsync.errors import WorkbookError
 
 CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -36,16 +37,6 @@ REL_TYPES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships
 OFFICE_DOCUMENT = REL_TYPES + "officeDocument"
 CUSTOM_PROPERTIES = REL_TYPES + "custom-properties"
 MIB = 1024 * 1024
-
-
-@dataclass(frozen=True)
-class Limits:
-    """How big a workbook may be before it is refused unread (config: `source.limits`)."""
-
-    unpacked_mb: int = 2048
-    part_mb: int = 512
-    ratio: int = 200
-    cells_per_tab: int = 50_000_000
 
 
 @dataclass(frozen=True)
@@ -78,7 +69,7 @@ class Package:
         return next(s for s in self.sheets if s.title == title)
 
 
-def open_package(path: Path, data: bytes, limits: Limits) -> Package:
+def open_package(path: Path, data: bytes, limits: XlsxLimits) -> Package:
     """Check `data` (the bytes of `path`) and list its tabs and the tabs sheetsync owns."""
     archive = _zip(path, data)
     check_limits(path, archive, limits)
@@ -115,7 +106,7 @@ def _legacy_kind(data: bytes) -> str:
     )
 
 
-def check_limits(path: Path, archive: zipfile.ZipFile, limits: Limits) -> None:
+def check_limits(path: Path, archive: zipfile.ZipFile, limits: XlsxLimits) -> None:
     """Refuse a package whose declared sizes pass the limits, before any part is inflated."""
     total = 0
     for info in archive.infolist():

@@ -30,8 +30,9 @@ import openpyxl
 import python_calamine
 
 from sheetsync.backends.base import Grid, RawValue
-from sheetsync.backends.xlsx.package import Limits, Package, damaged, xml_bomb
+from sheetsync.backends.xlsx.package import Package, damaged, xml_bomb
 from sheetsync.cells import date_to_serial
+from sheetsync.config import XlsxLimits
 from sheetsync.errors import WorkbookError
 
 CHUNK = 8 * 1024 * 1024
@@ -60,12 +61,12 @@ class SheetShape:
         rows = max(self.last_row, self.row_tags)
         return rows * max(self.last_column, 1 if self.cell_tags else 0)
 
-    def fits_calamine(self, limits: Limits) -> bool:
+    def fits_calamine(self, limits: XlsxLimits) -> bool:
         laid_out = self.row_tags == self.rows_numbered and self.cell_tags == self.cells_numbered
         return self.usual and laid_out and self.block <= limits.cells_per_tab
 
 
-def read_tabs(package: Package, titles: Sequence[str], limits: Limits) -> dict[str, Grid]:
+def read_tabs(package: Package, titles: Sequence[str], limits: XlsxLimits) -> dict[str, Grid]:
     """The grids of `titles`, each read by calamine or, when unsafe for it, by openpyxl."""
     if not titles:
         return {}
