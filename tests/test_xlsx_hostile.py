@@ -170,3 +170,14 @@ def test_two_refreshes_at_once_run_one_after_the_other(tmp_path: Path) -> None:
         "Summary", "Ranking", "Rep KPIs", "Data issues", "Sync status"
     ]  # fmt: skip
     assert owned_titles(path) == OUTPUT_TABS
+
+
+def test_cells_without_their_reference_are_read_in_place(tmp_path: Path) -> None:
+    path = team_xlsx(tmp_path)
+    expected = refresh(config(folder=tmp_path), as_of=AS_OF, dry_run=True).rep_kpis
+    part = sheet_parts(path)["Rep - Anna Nowak"]
+    implicit = re.sub(rb'<c r="[A-Z]+\d+"', b"<c", read_part(path, part))
+    assert b'<c r="' not in implicit
+    rewrite_part(path, part, implicit)
+    report = refresh(config(folder=tmp_path), as_of=AS_OF, dry_run=True)
+    assert report.rep_kpis.equals(expected)

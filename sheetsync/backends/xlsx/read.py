@@ -30,7 +30,7 @@ import openpyxl
 import python_calamine
 
 from sheetsync.backends.base import Grid, RawValue
-from sheetsync.backends.xlsx.package import Package, damaged, xml_bomb
+from sheetsync.backends.xlsx.package import Package, damaged, relationships, xml_bomb
 from sheetsync.cells import date_to_serial
 from sheetsync.config import XlsxLimits
 from sheetsync.errors import WorkbookError
@@ -40,7 +40,7 @@ LONGEST_TAG = 1024 * 1024
 ROW_NUMBER = re.compile(rb'<row r="(\d+)"')
 WIDE_CELL = re.compile(rb'<c r="([A-Z]{2,3})\d')
 PLAIN = frozenset({float, int, bool})
-SHARED_PARTS = ("xl/sharedStrings.xml", "xl/styles.xml")
+SHARED_KINDS = ("/sharedStrings", "/styles")
 
 
 @dataclass
@@ -54,6 +54,7 @@ class SheetShape:
     cell_tags: int = 0
     cells_numbered: int = 0
     usual: bool = True
+    started: bool = False
 
     @property
     def block(self) -> int:
@@ -70,15 +71,22 @@ def read_tabs(package: Package, titles: Sequence[str], limits: XlsxLimits) -> di
     """The grids of `titles`, each read by calamine or, when unsafe for it, by openpyxl."""
     if not titles:
         return {}
-    for part in (package.workbook_part, *SHARED_PARTS):
-        if part in package.zip.NameToInfo:
-            scan_part(package, part)
+    for part in _shared_parts(package):
+        scan_part(package, part)
     shapes = {title: scan_part(package, package.sheet(title).part) for title in titles}
     fast = [t for t in titles if shapes[t].fits_calamine(limits)]
     grids = _calamine_grids(package, fast)
     slow = [t for t in titles if t not in grids]
     grids.update(_openpyxl_grids(package, slow))
     return {title: grids[title] for title in titles}
+
+
+def _shared_parts(package: Package) -> list[str]:
+    """The workbook part and the shared strings and styles calamine reads with every tab."""
+    names = set(package.zip.namelist())
+    related = relationships(package.path, package.zip, names, package.workbook_part)
+    shared = [target for _id, kind, target in related if kind.endswith(SHARED_KINDS)]
+    return [package.workbook_part, *(part for part in shared if part in names)]
 
 
 def scan_part(package: Package, part: str) -> SheetShape:
@@ -102,8 +110,9 @@ def scan_part(package: Package, part: str) -> SheetShape:
 def _measure(package: Package, part: str, data: bytes, shape: SheetShape) -> None:
     if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
         raise xml_bomb(package.path, part)
-    if shape.row_tags == 0 and shape.cell_tags == 0 and b"<worksheet" not in data:
-        shape.usual = shape.usual and b":worksheet" not in data
+    if not shape.started:  # the root comes first: an unprefixed <worksheet> is the usual form
+        shape.started = True
+        shape.usual = b"<worksheet" in data
     shape.row_tags += data.count(b"<row ") + data.count(b"<row>")
     shape.rows_numbered += data.count(b'<row r="')
     shape.cell_tags += data.count(b"<c ") + data.count(b"<c>") + data.count(b"<c/>")
