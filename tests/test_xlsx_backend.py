@@ -1,4 +1,5 @@
 import shutil
+import zipfile
 from datetime import date, datetime
 from pathlib import Path
 from typing import BinaryIO
@@ -159,3 +160,55 @@ def test_missing_and_broken_workbooks_get_clear_errors(tmp_path: Path) -> None:
     broken.write_text("not a zip")
     with pytest.raises(WorkbookError, match=r"not an .xlsx workbook"):
         XlsxBackend(broken).read(lambda t: t)
+
+
+def test_text_that_turns_into_a_formula_once_cleaned_is_still_text(tmp_path: Path) -> None:
+    path = workbook(tmp_path / "t.xlsx", {"Input": [["keep"]]})
+    XlsxBackend(path).apply(plan(("summary", "Summary", [["\x01=1+1", "\x1f=HYPERLINK(1)"]])))
+    row = openpyxl.load_workbook(path)["Summary"][1]
+    assert [(c.value, c.data_type) for c in row] == [("=1+1", "s"), ("=HYPERLINK(1)", "s")]
+    xml = parts(path)["xl/worksheets/sheet2.xml"].decode()
+    assert "<f>" not in xml and 't="inlineStr"' in xml
+
+
+def test_a_calc_chain_naming_a_replaced_tab_is_dropped(tmp_path: Path) -> None:
+    """Someone typed a formula into Summary: Excel's calcChain names it; the refresh replaces it."""
+    path = workbook(tmp_path / "t.xlsx", {"Input": [[1, "=A1*2"]]})
+    XlsxBackend(path).apply(plan(("summary", "Summary", [["x"]])))
+    chain = (
+        '<calcChain xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<c r="B1" i="1"/><c r="C3" i="2"/></calcChain>'
+    )
+    add_part(
+        path,
+        "xl/calcChain.xml",
+        chain,
+        "calcChain",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.calcChain+xml",
+    )
+    XlsxBackend(path).apply(plan(("summary", "Summary", [["y"]])))
+    after = parts(path)
+    assert "xl/calcChain.xml" not in after
+    assert b"calcChain" not in after["[Content_Types].xml"]
+    assert b"calcChain" not in after["xl/_rels/workbook.xml.rels"]
+    assert openpyxl.load_workbook(path)["Input"]["B1"].value == "=A1*2"
+
+
+def add_part(path: Path, name: str, xml: str, kind: str, content_type: str) -> None:
+    """Add a workbook-level part the way Excel would (relationship and content type)."""
+    contents = parts(path)
+    rel = (
+        f'<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/officeDocument/'
+        f'2006/relationships/{kind}" Target="{name.removeprefix("xl/")}"/></Relationships>'
+    )
+    contents["xl/_rels/workbook.xml.rels"] = contents["xl/_rels/workbook.xml.rels"].replace(
+        b"</Relationships>", rel.encode()
+    )
+    override = f'<Override PartName="/{name}" ContentType="{content_type}"/></Types>'
+    contents["[Content_Types].xml"] = contents["[Content_Types].xml"].replace(
+        b"</Types>", override.encode()
+    )
+    contents[name] = xml.encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
+        for part, data in contents.items():
+            package.writestr(part, data)

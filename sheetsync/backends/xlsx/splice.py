@@ -61,8 +61,9 @@ class Splice:
             for key in sorted(style_keys(tab), key=repr):
                 styles.index(key)
         existing = {s.title: s for s in self.package.sheets}
-        replaced = [existing[t.title].part for t in tabs if t.title in existing]
-        self._drop_parts_only_used_by(replaced)
+        replaced = [existing[t.title] for t in tabs if t.title in existing]
+        self._drop_parts_only_used_by([entry.part for entry in replaced])
+        self._drop_stale_calc_chain({entry.sheet_id for entry in replaced})
         for tab in tabs:
             entry = existing.get(tab.title)
             part = entry.part if entry else self._add_sheet(tab.title)
@@ -177,6 +178,33 @@ class Splice:
             if rels_part(part) in self.names:
                 self.changes[rels_part(part)] = None
 
+    def _drop_stale_calc_chain(self, sheet_ids: set[int]) -> None:
+        """Drop the calculation chain when it lists a cell of a replaced tab.
+
+        The chain is only Excel's cache of the order to recalculate formulas in; Excel rebuilds
+        it when it is missing, but reports a damaged file when it names a formula cell that is
+        gone (someone typed a formula into an output tab, which the refresh replaced).
+        """
+        workbook = self.package.workbook_part
+        for rel_id, kind, part in self._rels(workbook):
+            if kind != REL_TYPES + "calcChain" or part not in self.names:
+                continue
+            if sheet_ids & _chain_sheets(self.package.zip.read(part)):
+                self.changes[part] = None
+                self._undeclare(part)
+                self._unrelate(workbook, rel_id)
+
+    def _unrelate(self, source: str, rel_id: str) -> None:
+        part = rels_part(source)
+        text = self._text(part)
+        prefix = xmltext.prefix_of(text, "Relationships")
+        position = 0
+        while (span := xmltext.find(text, prefix + "Relationship", position)) is not None:
+            if xmltext.attribute(text, span, "Id") == rel_id:
+                self._set_text(part, xmltext.remove(text, span))
+                return
+            position = span.close_end
+
     def _reachable(self, roots: Sequence[str], cut: set[str]) -> set[str]:
         seen: set[str] = set()
         todo = list(roots)
@@ -200,6 +228,16 @@ class Splice:
     def _set_text(self, part: str, text: str) -> None:
         codec = self.texts[part][1] if part in self.texts else "utf-8"
         self.texts[part] = (text, codec)
+
+
+def _chain_sheets(chain: bytes) -> set[int]:
+    """The sheet ids a calcChain part names (an entry without `i` keeps the previous one's)."""
+    sheets, current = set(), 0
+    for attributes in re.findall(rb"<(?:\w+:)?c\b([^>]*)>", chain):
+        found = re.search(rb'\si="(\d+)"', attributes)
+        current = int(found.group(1)) if found else current
+        sheets.add(current)
+    return sheets
 
 
 def _free_name(taken: set[str], pattern: str) -> str:
