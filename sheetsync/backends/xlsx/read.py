@@ -17,11 +17,13 @@ results (a formula saved without one reads as empty, exactly like an empty cell)
 
 from __future__ import annotations
 
+import gc
 import io
 import re
 import zipfile
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 from typing import Any
@@ -40,6 +42,7 @@ LONGEST_TAG = 1024 * 1024
 ROW_NUMBER = re.compile(rb'<row r="(\d+)"')
 WIDE_CELL = re.compile(rb'<c r="([A-Z]{2,3})\d')
 PLAIN = frozenset({float, int, bool})
+EPOCH = date(1899, 12, 30)
 SHARED_KINDS = ("/sharedStrings", "/styles")
 
 
@@ -162,10 +165,37 @@ def _openpyxl_grids(package: Package, titles: Sequence[str]) -> dict[str, Grid]:
 
 
 def _grid(rows: Iterable[Sequence[Any]]) -> Grid:
-    """Rows of raw values, trailing empty cells and rows trimmed."""
+    """Rows of raw values, trailing empty cells and rows trimmed.
+
+    The common types are converted inline (a function call per cell would double the cost);
+    the garbage collector is paused meanwhile: it would otherwise walk the millions of new
+    objects again and again, and none of them can be garbage yet.
+    """
+    with _collector_paused():
+        return _converted(rows)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _converted(rows: Iterable[Sequence[Any]]) -> Grid:
     grid: Grid = []
     for row in rows:
-        values = [v if type(v) in PLAIN else _raw(v) for v in row]
+        values = [
+            v if type(v) in PLAIN
+            else (v or None) if type(v) is str
+            else float((v - EPOCH).days) if type(v) is date
+            else _raw(v)
+            for v in row
+        ]  # fmt: skip
         while values and values[-1] is None:
             values.pop()
         grid.append(values)
