@@ -8,6 +8,7 @@ import csv
 import os
 import shutil
 import subprocess
+import warnings
 from datetime import date, datetime
 from pathlib import Path
 
@@ -51,8 +52,19 @@ def refreshed(tmp_path: Path, name: str) -> tuple[Path, Path, Report, Report]:
 
 
 def revenue_by_hand(path: Path) -> dict[str, float]:
-    """November revenue per rep from the cached cell values, read by openpyxl, not sheetsync."""
-    book = openpyxl.load_workbook(path, data_only=True)
+    """November revenue per rep from the cached cell values, read by openpyxl, not sheetsync.
+
+    openpyxl warns that it would drop the Excel 2010 extensions (it only reads here)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "(Unknown|.* extension is not supported)", UserWarning)
+        book = openpyxl.load_workbook(path, data_only=True)
+    try:
+        return _revenue(book)
+    finally:
+        book.close()
+
+
+def _revenue(book: openpyxl.Workbook) -> dict[str, float]:
     totals: dict[str, float] = {}
     for title in book.sheetnames:
         if not title.startswith("Rep - "):
