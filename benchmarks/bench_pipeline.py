@@ -37,7 +37,14 @@ import pandas as pd
 if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.synthetic import AS_OF, activity_grids, bench_config, make_workbook, memory_backend
+from benchmarks.synthetic import (
+    AS_OF,
+    activity_grids,
+    add_size_arguments,
+    bench_config,
+    make_workbook,
+    memory_backend,
+)
 from sheetsync.backends.base import Grid, RawWorkbook
 from sheetsync.config import Config
 from sheetsync.pipeline import Report, refresh
@@ -160,11 +167,7 @@ def markdown(results: Sequence[Result]) -> str:
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="10000,100000,1000000",
-                        help="activity rows per run, comma-separated")  # fmt: skip
-    parser.add_argument("--reps", type=int, default=150, help="sales reps (one tab each)")
-    parser.add_argument("--repeat", type=int, default=None,
-                        help="best of K runs (default 3, and 1 from 1M rows up)")  # fmt: skip
+    add_size_arguments(parser)
     parser.add_argument("--no-tracemalloc", action="store_true",
                         help="skip the tracemalloc run (it is slow on big inputs)")  # fmt: skip
     parser.add_argument("--full-rows", action="store_true",

@@ -19,6 +19,7 @@ Everything is deterministic for a given seed. `MemoryBackend` serves a workbook 
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -39,6 +40,7 @@ __all__ = [
     "BENCH_CONFIG",
     "MemoryBackend",
     "activity_grids",
+    "add_size_arguments",
     "bench_config",
     "make_workbook",
     "memory_backend",
@@ -317,3 +319,12 @@ def _trimmed(row: list[RawValue]) -> list[RawValue]:
     while end and row[end - 1] is None:
         end -= 1
     return row[:end]
+
+
+def add_size_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options every benchmark shares: --sizes, --reps, --repeat."""
+    parser.add_argument("--sizes", default="10000,100000,1000000",
+                        help="activity rows per run, comma-separated")  # fmt: skip
+    parser.add_argument("--reps", type=int, default=150, help="sales reps (one tab each)")
+    parser.add_argument("--repeat", type=int, default=None,
+                        help="best of K runs (default 3, and 1 from 1M rows up)")  # fmt: skip
