@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import io
-import os
 import random
 import struct
-import time
 import warnings
 import zipfile
 from collections.abc import Callable
@@ -248,50 +246,3 @@ def test_parts_needing_zip64_are_refused(tmp_path: Path, monkeypatch: pytest.Mon
         write_package(source, io.BytesIO(), {})
     with pytest.raises(WorkbookError, match="too large for sheetsync to rewrite"):
         write_package(None, io.BytesIO(), {"big.bin": random.Random(2).randbytes(2000)})
-
-
-def _big_package(path: Path, megabytes: int) -> None:
-    """Sheet-like XML, about `megabytes` MB uncompressed, in 4 deflated parts."""
-    rng = random.Random(7)
-    rows = "".join(
-        f'<row r="{i}"><c r="A{i}"><v>{rng.random():.9f}</v></c><c r="B{i}" t="s"><v>{i % 97}'
-        "</v></c></row>"
-        for i in range(20000)
-    ).encode()
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as package:
-        for part in range(4):
-            with package.open(f"xl/worksheets/sheet{part + 1}.xml", "w") as entry:
-                for _ in range(megabytes * 1_000_000 // 4 // len(rows)):
-                    entry.write(rows)
-
-
-def _recompress(source: Path, target: Path) -> None:
-    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w") as new:
-        for info in old.infolist():
-            new.writestr(info, old.read(info), zipfile.ZIP_DEFLATED, 6)
-        new.writestr("customXml/item1.xml", b"<note/>")
-
-
-@pytest.mark.skipif(
-    not os.environ.get("SHEETSYNC_BENCH"),
-    reason="benchmark: run with SHEETSYNC_BENCH=1 pytest -s to print the figures",
-)
-def test_measure_raw_copy_against_recompression(tmp_path: Path) -> None:
-    source = tmp_path / "big.xlsx"
-    _big_package(source, 200)
-    with zipfile.ZipFile(source) as package:
-        unpacked = sum(info.file_size for info in package.infolist())
-    packed = source.stat().st_size
-    started = time.perf_counter()
-    with open(tmp_path / "raw.xlsx", "wb") as handle:
-        write_package(source, handle, {"customXml/item1.xml": b"<note/>"})
-    raw = time.perf_counter() - started
-    started = time.perf_counter()
-    _recompress(source, tmp_path / "zipfile.xlsx")
-    slow = time.perf_counter() - started
-    for path in (source, tmp_path / "raw.xlsx", tmp_path / "zipfile.xlsx"):
-        path.unlink()  # over 100 MB: do not leave them in pytest's kept temp folders
-    print(
-        f"\n{unpacked / 1e6:.0f} MB unpacked, {packed / 1e6:.1f} MB packed: "
-        f"raw copy {raw:.2f} s, zipfile decompress+recompress {slow:.2f} s"
-    )
