@@ -52,7 +52,7 @@ print("done", flush=True)
 
 
 def as_of_written(path: Path) -> date:
-    status = dict(openpyxl.load_workbook(path, read_only=True)["Sync status"].values)
+    status = dict(openpyxl.load_workbook(path)["Sync status"].values)
     written = status["As-of date"]
     assert hasattr(written, "date")
     return written.date()  # type: ignore[no-any-return]
