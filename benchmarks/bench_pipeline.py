@@ -46,7 +46,7 @@ from benchmarks.synthetic import (
     memory_backend,
 )
 from sheetsync.backends.base import Grid, RawWorkbook
-from sheetsync.config import Config
+from sheetsync.config.values import Config
 from sheetsync.pipeline import Report, refresh
 
 STAGES = ("read", "sync", "kpi", "report", "total")

@@ -66,9 +66,9 @@ from sheetsync.backends.xlsx import XlsxBackend
 from sheetsync.backends.xlsx.package import open_package
 from sheetsync.backends.xlsx.splice import Splice, empty_package
 from sheetsync.backends.xlsx.zippackage import write_package
-from sheetsync.config import Config
+from sheetsync.config.values import Config
 from sheetsync.pipeline import Report, refresh
-from sheetsync.plan import Cell, CellValue, OutputPlan, TabPlan
+from sheetsync.report.plan import Cell, CellValue, OutputPlan, TabPlan
 
 STAGES = ("read", "sync", "kpi", "report", "write", "total")
 MODES = ("first", "second", "output_path")

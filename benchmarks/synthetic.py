@@ -30,9 +30,9 @@ import numpy as np
 
 from sheetsync.backends.base import Grid, RawValue, RawWorkbook
 from sheetsync.backends.memory import MemoryBackend
-from sheetsync.cells import date_to_serial
-from sheetsync.config import Config
-from sheetsync.configload import parse_config
+from sheetsync.config.loading import parse_config
+from sheetsync.config.values import Config
+from sheetsync.spreadsheet import date_to_serial
 
 __all__ = [
     "ACTIVITY_HEADERS",

@@ -16,13 +16,13 @@ from datetime import date
 from pathlib import Path
 
 from sheetsync import __version__
-from sheetsync.config import Config
-from sheetsync.configload import load_config
-from sheetsync.dataissues import Issue
+from sheetsync.config.loading import load_config
+from sheetsync.config.values import Config
 from sheetsync.errors import SheetsyncError, UsageError
 from sheetsync.periods import check_as_of
 from sheetsync.pipeline import Report, refresh, today
-from sheetsync.plan import Cell
+from sheetsync.report.plan import Cell
+from sheetsync.sync.issues import Issue
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -118,7 +118,7 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _init(args: argparse.Namespace) -> int:
-    from sheetsync.layout import init_inputs
+    from sheetsync.templates import init_inputs
 
     result = init_inputs(load_config(args.config))
     for tab in result.created:

@@ -21,7 +21,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from sheetsync.config import PERIOD_KINDS, CalendarConfig, PeriodKind
+from sheetsync.config.values import PERIOD_KINDS, CalendarConfig, PeriodKind
 from sheetsync.errors import UsageError
 
 __all__ = [

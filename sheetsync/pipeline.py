@@ -19,15 +19,15 @@ import pandas as pd
 
 from sheetsync import __version__
 from sheetsync.backends.base import Backend, check_ownership
-from sheetsync.config import Config
-from sheetsync.dataissues import Issue
+from sheetsync.config.values import Config
 from sheetsync.errors import ConfigError, DataError
-from sheetsync.kpi import evaluate
+from sheetsync.kpi.evaluate import evaluate
+from sheetsync.kpi.ranking import rank
 from sheetsync.periods import Period, check_as_of, current_periods
-from sheetsync.plan import OutputPlan
-from sheetsync.ranking import rank
-from sheetsync.report import RunFacts, build_plan
-from sheetsync.sync import SyncResult, input_tabs, sync
+from sheetsync.report.plan import OutputPlan
+from sheetsync.report.tabs import RunFacts, build_plan
+from sheetsync.sync.issues import Issue
+from sheetsync.sync.stage import SyncResult, input_tabs, sync
 
 
 @dataclass

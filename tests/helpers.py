@@ -9,9 +9,9 @@ from typing import Any
 
 from sheetsync.backends.base import Grid
 from sheetsync.backends.memory import MemoryBackend
-from sheetsync.cells import date_to_serial
-from sheetsync.config import Config
-from sheetsync.configload import parse_config
+from sheetsync.config.loading import parse_config
+from sheetsync.config.values import Config
+from sheetsync.spreadsheet import date_to_serial
 
 BASE_CONFIG = """
 source: {type: xlsx, path: team.xlsx}

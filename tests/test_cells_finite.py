@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 
 from sheetsync.backends.base import Grid, RawWorkbook
-from sheetsync.cells import parse_number_text
-from sheetsync.config import LocaleConfig
+from sheetsync.config.values import LocaleConfig
 from sheetsync.pipeline import refresh
-from sheetsync.sync import SyncResult, sync
+from sheetsync.sync.cells import parse_number_text
+from sheetsync.sync.stage import SyncResult, sync
 from tests.helpers import MemoryBackend, activity, config, serial, team_workbook
 
 TAB = "Rep - Anna Nowak"

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from sheetsync.configload import load_config, parse_config
+from sheetsync.config.loading import load_config, parse_config
 from sheetsync.errors import ConfigError
 from tests.helpers import BASE_CONFIG, config, with_extra
 

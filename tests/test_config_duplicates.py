@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from sheetsync.configload import load_config, parse_config
-from sheetsync.configread import load_yaml
+from sheetsync.config.loading import load_config, parse_config
+from sheetsync.config.yamlread import load_yaml
 from sheetsync.errors import ConfigError
 
 KPIS_TWICE = """\

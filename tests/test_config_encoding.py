@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from sheetsync.cli import main
-from sheetsync.configload import load_config
+from sheetsync.config.loading import load_config
 from sheetsync.errors import ConfigError
 
 TEXT = (

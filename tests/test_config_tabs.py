@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from sheetsync.config import Config
-from sheetsync.configload import parse_config
+from sheetsync.config.loading import parse_config
+from sheetsync.config.values import Config
 from sheetsync.errors import ConfigError
 from tests.helpers import with_extra
 

@@ -18,13 +18,13 @@ from sheetsync.backends.base import OWNER_KEY, Grid
 from sheetsync.backends.google import GoogleBackend, spreadsheet_id
 from sheetsync.backends.xlsx import XlsxBackend
 from sheetsync.cli import main
-from sheetsync.config import Config
-from sheetsync.configload import load_config
+from sheetsync.config.loading import load_config
+from sheetsync.config.values import Config
 from sheetsync.demo import make_demo
 from sheetsync.errors import ConfigError, OwnershipError
 from sheetsync.pipeline import Report, refresh
-from sheetsync.plan import Cell, OutputPlan, TabPlan
-from sheetsync.report import ISSUE_HEADERS
+from sheetsync.report.plan import Cell, OutputPlan, TabPlan
+from sheetsync.report.tabs import ISSUE_HEADERS
 from sheetsync.testing import SPREADSHEETS_SCOPE, FakeSheetsApi, fake_sheets_api
 from tests.helpers import activity, config, team_workbook, with_extra
 

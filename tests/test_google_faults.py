@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from sheetsync.backends.google import GoogleBackend
-from sheetsync.backends.retry import RetryPolicy
+from sheetsync.backends.google.retry import RetryPolicy
 from sheetsync.cli import main
-from sheetsync.config import Config
+from sheetsync.config.values import Config
 from sheetsync.errors import BackendError, ConfigError
 from sheetsync.pipeline import refresh
 from sheetsync.testing import FakeSheetsApi, fake_sheets_api

@@ -11,8 +11,8 @@ import openpyxl
 import pytest
 
 from sheetsync.cli import main
-from sheetsync.layout import example_rep_tab, init_inputs, input_layout
 from sheetsync.pipeline import refresh
+from sheetsync.templates import example_rep_tab, init_inputs, input_layout
 from sheetsync.testing import FakeSheetsApi, fake_sheets_api
 from tests.helpers import config, with_extra
 from tests.test_google_backend import google_config

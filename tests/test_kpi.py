@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sheetsync.config import CalendarConfig, KpiDef, StatusThresholds
-from sheetsync.kpi import REP_KPI_COLUMNS, evaluate, rows_to_date
+from sheetsync.config.values import CalendarConfig, KpiDef, StatusThresholds
+from sheetsync.kpi.evaluate import REP_KPI_COLUMNS, evaluate, rows_to_date
 from sheetsync.periods import Period, parse_period
 from tests.frames import goals, roster
 

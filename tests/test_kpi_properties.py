@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sheetsync.config import CalendarConfig, KpiDef, StatusThresholds
-from sheetsync.kpi import STATUSES, evaluate
+from sheetsync.config.values import CalendarConfig, KpiDef, StatusThresholds
+from sheetsync.kpi.evaluate import STATUSES, evaluate
 from sheetsync.periods import parse_period
 
 KPIS = (

@@ -8,10 +8,10 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from sheetsync.config import CalendarConfig, KpiDef, StatusThresholds
-from sheetsync.kpi import evaluate
+from sheetsync.config.values import CalendarConfig, KpiDef, StatusThresholds
+from sheetsync.kpi.evaluate import evaluate
+from sheetsync.kpi.targets import TargetResolver, goal_lookup
 from sheetsync.periods import Period, parse_period
-from sheetsync.targets import TargetResolver, goal_lookup
 from tests.frames import goals, roster
 
 KPIS = (

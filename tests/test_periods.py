@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from sheetsync.config import CalendarConfig
+from sheetsync.config.values import CalendarConfig
 from sheetsync.errors import UsageError
 from sheetsync.periods import (
     FIRST_AS_OF,

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 from sheetsync.backends.base import RawWorkbook
 from sheetsync.backends.xlsx import XlsxBackend
-from sheetsync.cells import is_blank
 from sheetsync.pipeline import refresh
-from sheetsync.sync import sync
+from sheetsync.sync.cells import is_blank
+from sheetsync.sync.stage import sync
 from tests.helpers import ACTIVITY_HEADER, activity, config, serial
 
 junk_text = st.one_of(

@@ -8,10 +8,10 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from sheetsync.config import CalendarConfig, KpiDef, RankingConfig, StatusThresholds
-from sheetsync.kpi import evaluate
+from sheetsync.config.values import CalendarConfig, KpiDef, RankingConfig, StatusThresholds
+from sheetsync.kpi.evaluate import evaluate
+from sheetsync.kpi.ranking import RANKING_COLUMNS, rank
 from sheetsync.periods import parse_period
-from sheetsync.ranking import RANKING_COLUMNS, rank
 from tests.frames import roster
 
 NAN = float("nan")

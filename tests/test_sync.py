@@ -2,9 +2,9 @@ import pandas as pd
 import pytest
 
 from sheetsync.backends.base import RawWorkbook
-from sheetsync.config import Config
+from sheetsync.config.values import Config
 from sheetsync.errors import DataError
-from sheetsync.sync import input_tabs, rep_tab_pattern, rep_tabs, sync
+from sheetsync.sync.stage import input_tabs, rep_tab_pattern, rep_tabs, sync
 from tests.helpers import activity, config, serial, team_workbook
 
 ACTIVITY_FIELDS = (

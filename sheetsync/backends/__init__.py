@@ -1,1 +1,9 @@
-"""Backends read raw grids from a workbook and write an output plan in one atomic step."""
+"""Backends read raw grids from a workbook and write an output plan in one atomic step.
+
+`base` is the seam (the `Backend` protocol, the grid types, the ownership check); `xlsx/` is a
+local workbook (read: calamine; write: surgical), `google/` a Google spreadsheet through gspread,
+`memory` a workbook held in memory.
+
+May import: the config, `sheetsync.errors`, `sheetsync.spreadsheet` and the output plan of
+`sheetsync.report.plan`; never the sync, kpi or report stages' logic, nor the pipeline.
+"""

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from sheetsync.errors import OwnershipError
-from sheetsync.plan import OutputPlan
+from sheetsync.report.plan import OutputPlan
 
 RawValue = str | float | int | bool | None
 Grid = list[list[RawValue]]

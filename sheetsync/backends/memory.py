@@ -7,8 +7,8 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 
 from sheetsync.backends.base import Grid, RawValue, RawWorkbook, TabSelector, check_ownership
-from sheetsync.cells import date_to_serial
-from sheetsync.plan import CellValue, OutputPlan
+from sheetsync.report.plan import CellValue, OutputPlan
+from sheetsync.spreadsheet import date_to_serial
 
 
 class MemoryBackend:

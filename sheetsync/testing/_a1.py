@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sheetsync.cells import column_letter
+from sheetsync.spreadsheet import column_letter
 
 from ._common import bad_request
 

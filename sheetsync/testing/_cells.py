@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from sheetsync.cells import date_to_serial
+from sheetsync.spreadsheet import date_to_serial
 
 from ._common import JsonDict, bad_request
 

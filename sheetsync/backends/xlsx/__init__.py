@@ -33,8 +33,8 @@ from sheetsync.backends.xlsx.package import Package, open_package
 from sheetsync.backends.xlsx.read import read_tabs
 from sheetsync.backends.xlsx.splice import Splice, empty_package
 from sheetsync.backends.xlsx.zippackage import write_package
-from sheetsync.config import XlsxLimits
-from sheetsync.plan import Cell, OutputPlan, TabPlan
+from sheetsync.config.values import XlsxLimits
+from sheetsync.report.plan import Cell, OutputPlan, TabPlan
 
 
 @dataclass(frozen=True)

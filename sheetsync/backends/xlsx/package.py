@@ -23,7 +23,7 @@ from typing import Any
 from defusedxml import DefusedXmlException, ElementTree
 
 from sheetsync.backends.base import OWNER_KEY
-from sheetsync.config import XlsxLimits
+from sheetsync.config.values import XlsxLimits
 from sheetsync.errors import WorkbookError
 
 CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

@@ -33,9 +33,9 @@ import python_calamine
 
 from sheetsync.backends.base import Grid, RawValue
 from sheetsync.backends.xlsx.package import Package, damaged, relationships, xml_bomb
-from sheetsync.cells import date_to_serial
-from sheetsync.config import XlsxLimits
+from sheetsync.config.values import XlsxLimits
 from sheetsync.errors import WorkbookError
+from sheetsync.spreadsheet import date_to_serial
 
 CHUNK = 8 * 1024 * 1024
 LONGEST_TAG = 1024 * 1024

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from datetime import date, datetime
 from xml.sax.saxutils import escape
 
-from sheetsync.cells import column_letter, date_to_serial
-from sheetsync.plan import Cell, TabPlan
+from sheetsync.report.plan import Cell, TabPlan
+from sheetsync.spreadsheet import column_letter, date_to_serial
 
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"

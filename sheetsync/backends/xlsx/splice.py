@@ -33,7 +33,7 @@ from sheetsync.backends.xlsx.package import (
 )
 from sheetsync.backends.xlsx.sheetxml import sheet_xml, style_keys
 from sheetsync.backends.xlsx.styles import MINIMAL_STYLES, StyleBook
-from sheetsync.plan import TabPlan
+from sheetsync.report.plan import TabPlan
 
 Changes = dict[str, bytes | None]
 CONTENT_TYPES = "[Content_Types].xml"

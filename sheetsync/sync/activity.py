@@ -15,10 +15,10 @@ import numpy.typing as npt
 import pandas as pd
 
 from sheetsync.backends.base import Grid
-from sheetsync.cells import a1, norm, tidy
-from sheetsync.columns import BoolArray, Column, ObjectArray, columns_of
-from sheetsync.config import Config
-from sheetsync.dataissues import Issue, Severity, shown
+from sheetsync.config.values import Config
+from sheetsync.spreadsheet import a1, norm, tidy
+from sheetsync.sync.columns import BoolArray, Column, ObjectArray, columns_of
+from sheetsync.sync.issues import Issue, Severity, shown
 
 HEADER_SEARCH_ROWS = 10
 

@@ -25,7 +25,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from sheetsync.actuals import (
+from sheetsync.config.values import CalendarConfig, KpiDef, StatusThresholds
+from sheetsync.kpi.actuals import (
     Coded,
     People,
     code_activity,
@@ -34,9 +35,8 @@ from sheetsync.actuals import (
     rows_to_date,
     scope_actuals,
 )
-from sheetsync.config import CalendarConfig, KpiDef, StatusThresholds
+from sheetsync.kpi.targets import Level, TargetResolver, goal_lookup
 from sheetsync.periods import Period, elapsed_working_days, working_days
-from sheetsync.targets import Level, TargetResolver, goal_lookup
 
 __all__ = [
     "REP_KPI_COLUMNS",

@@ -32,8 +32,8 @@ from gspread.exceptions import NoValidUrlKeyFound
 from gspread.utils import extract_id_from_url
 
 from sheetsync.backends.base import RawWorkbook, TabSelector, check_ownership
-from sheetsync.backends.google_errors import Context, translate
-from sheetsync.backends.google_read import (
+from sheetsync.backends.google.errors import Context, translate
+from sheetsync.backends.google.read import (
     METADATA_FIELDS,
     VALUE_PARAMS,
     SheetInfo,
@@ -41,11 +41,11 @@ from sheetsync.backends.google_read import (
     parse_sheets,
     value_ranges,
 )
-from sheetsync.backends.google_write import header_tab_requests, plan_requests
-from sheetsync.backends.retry import GiveUp, RetryingHTTPClient, RetryPolicy
-from sheetsync.config import SourceConfig
+from sheetsync.backends.google.retry import GiveUp, RetryingHTTPClient, RetryPolicy
+from sheetsync.backends.google.write import header_tab_requests, plan_requests
+from sheetsync.config.values import SourceConfig
 from sheetsync.errors import BackendError, ConfigError
-from sheetsync.plan import OutputPlan
+from sheetsync.report.plan import OutputPlan
 
 SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
 CREDENTIALS_KEY = "source.credentials_file"

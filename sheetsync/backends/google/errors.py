@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from gspread.exceptions import APIError
 
-from sheetsync.backends.retry import GiveUp, api_message, describe
+from sheetsync.backends.google.retry import GiveUp, api_message, describe
 from sheetsync.errors import BackendError
 
 NOTHING_WRITTEN = "Nothing was written; the previous output is unchanged."

@@ -11,13 +11,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sheetsync.activity import find_header, header_columns
 from sheetsync.backends.base import Grid
-from sheetsync.cells import a1, is_blank, norm, parse_number_text, tidy
-from sheetsync.columns import Column
-from sheetsync.config import Config
-from sheetsync.dataissues import Issue, shown
+from sheetsync.config.values import Config
 from sheetsync.periods import parse_period
+from sheetsync.spreadsheet import a1, norm, tidy
+from sheetsync.sync.activity import find_header, header_columns
+from sheetsync.sync.cells import is_blank, parse_number_text
+from sheetsync.sync.columns import Column
+from sheetsync.sync.issues import Issue, shown
 
 ROSTER_COLUMNS = ("rep", "email", "team", "active")
 GOAL_COLUMNS = ("period", "level", "scope", "kpi", "target")

@@ -23,9 +23,9 @@ from datetime import date, datetime
 from typing import Any
 
 from sheetsync.backends.base import OWNER_KEY
-from sheetsync.backends.google_read import SheetInfo
-from sheetsync.cells import date_to_serial
-from sheetsync.plan import Cell, OutputPlan, TabPlan
+from sheetsync.backends.google.read import SheetInfo
+from sheetsync.report.plan import Cell, OutputPlan, TabPlan
+from sheetsync.spreadsheet import date_to_serial
 
 JsonDict = dict[str, Any]
 DATE_PATTERN = "yyyy-mm-dd"

@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from sheetsync.config import KpiDef
+from sheetsync.config.values import KpiDef
 from sheetsync.periods import Period
 
 FloatArray = npt.NDArray[np.float64]

@@ -21,8 +21,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sheetsync.config import Config
-from sheetsync.sync import find_tab, rep_tabs
+from sheetsync.config.values import Config
+from sheetsync.sync.stage import find_tab, rep_tabs
 
 EXAMPLE_REP = "Example"
 HOLIDAY_HEADERS = ("Date", "Holiday")

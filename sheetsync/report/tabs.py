@@ -15,9 +15,9 @@ from typing import Any
 
 import pandas as pd
 
-from sheetsync.config import Config, KpiDef
-from sheetsync.dataissues import Issue
-from sheetsync.plan import Cell, CellValue, OutputPlan, TabPlan
+from sheetsync.config.values import Config, KpiDef
+from sheetsync.report.plan import Cell, CellValue, OutputPlan, TabPlan
+from sheetsync.sync.issues import Issue
 
 PERCENT = "0.0%"
 REP_KPI_HEADERS = (

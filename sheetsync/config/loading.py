@@ -18,8 +18,7 @@ from pathlib import Path
 from typing import get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sheetsync.cells import norm, title_pattern
-from sheetsync.config import (
+from sheetsync.config.values import (
     OUTPUT_KEYS,
     PERIOD_KINDS,
     ActivityConfig,
@@ -37,8 +36,9 @@ from sheetsync.config import (
     StatusThresholds,
     XlsxLimits,
 )
-from sheetsync.configread import Node, decode_config, load_yaml
+from sheetsync.config.yamlread import Node, decode_config, load_yaml
 from sheetsync.errors import ConfigError
+from sheetsync.spreadsheet import norm, title_pattern
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")

@@ -25,7 +25,7 @@ from typing import Literal
 
 import pandas as pd
 
-from sheetsync.config import KpiDef
+from sheetsync.config.values import KpiDef
 from sheetsync.periods import Period, components, parse_period
 
 __all__ = ["GOAL", "ROLLED_UP", "Level", "Target", "TargetResolver", "goal_lookup"]

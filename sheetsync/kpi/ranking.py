@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from sheetsync.config import KpiDef, RankingConfig
+from sheetsync.config.values import KpiDef, RankingConfig
 
 __all__ = ["RANKING_COLUMNS", "movement", "rank"]
 

@@ -14,13 +14,13 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from sheetsync.activity import TabRows, activity_frame, read_activity_tab
 from sheetsync.backends.base import RawWorkbook
-from sheetsync.cells import a1, norm, tidy, title_pattern
-from sheetsync.config import Config
-from sheetsync.dataissues import Issue
+from sheetsync.config.values import Config
 from sheetsync.errors import DataError
-from sheetsync.reference import closest, read_goals, read_holidays, read_roster
+from sheetsync.spreadsheet import a1, norm, tidy, title_pattern
+from sheetsync.sync.activity import TabRows, activity_frame, read_activity_tab
+from sheetsync.sync.issues import Issue
+from sheetsync.sync.roster_goals import closest, read_goals, read_holidays, read_roster
 
 
 @dataclass

@@ -24,8 +24,9 @@ import pandas as pd
 from pandas._libs import lib as _pandas_lib
 from pandas.api.types import infer_dtype
 
-from sheetsync.cells import date_to_serial, parse_date_text, parse_number_text
-from sheetsync.config import LocaleConfig
+from sheetsync.config.values import LocaleConfig
+from sheetsync.spreadsheet import date_to_serial
+from sheetsync.sync.cells import parse_date_text, parse_number_text
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]

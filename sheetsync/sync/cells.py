@@ -1,0 +1,62 @@
+"""One cell's text read by the locale: numbers ('1 234,5', '12%', '$1,200') and dates.
+
+Whole columns are parsed in `columns`; this module reads one cell's text at a time.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date, datetime
+from typing import Any
+
+from sheetsync.config.values import LocaleConfig
+
+
+def is_blank(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def parse_number_text(text: str, locale: LocaleConfig) -> float | None:
+    """Parse '1,234.5', '1 234', '12%', '$1,200.00' by the locale; None when not a number.
+
+    Thousands separators (the locale's, or a space) must group exactly three digits, so
+    '1 200,50' under a '.' decimal locale is rejected rather than read as 120050. A number too
+    big for a float ('1e400') is not a number either: None, never an infinity.
+    """
+    cleaned = text.replace("\u00a0", " ").strip()
+    percent = cleaned.endswith("%")
+    cleaned = cleaned.rstrip("%").strip().strip("$€£").removesuffix("zł").strip()
+    match = _number_pattern(locale).fullmatch(cleaned)
+    if match is None or not (match["int"] or match["frac"]):
+        return None
+    digits = re.sub(r"[^0-9eE+-]", "", match["int"]) + "." + (match["frac"] or "0")
+    number = float(f"{match['sign'] or ''}{digits}{match['exp'] or ''}")
+    if not math.isfinite(number):
+        return None
+    return number / 100 if percent else number
+
+
+def _number_pattern(locale: LocaleConfig) -> re.Pattern[str]:
+    group = "[" + re.escape(locale.thousands_separator) + " ]"
+    decimal = re.escape(locale.decimal_separator)
+    return re.compile(
+        rf"(?P<sign>[+-])?(?P<int>\d{{1,3}}(?:{group}\d{{3}})+|\d*)"
+        rf"(?:{decimal}(?P<frac>\d+))?(?P<exp>[eE][+-]?\d+)?"
+    )
+
+
+def parse_date_text(text: str, locale: LocaleConfig) -> date | None:
+    """Parse a typed date with the locale's formats (a time part after the date is ignored)."""
+    cleaned = text.strip()
+    for fmt in locale.date_formats:
+        for candidate in (cleaned, cleaned.split(" ")[0], cleaned.split("T")[0]):
+            try:
+                return datetime.strptime(candidate, fmt).date()
+            except ValueError:
+                continue
+    return None
