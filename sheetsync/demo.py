@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import openpyxl
-from openpyxl.styles import Font
+
+from sheetsync.backends.xlsx import XlsxBackend
+from sheetsync.report.plan import Cell, TabPlan
 
 WORKBOOK = "demo-team.xlsx"
 CONFIG = "sheetsync.yaml"
@@ -33,42 +34,50 @@ CUSTOMERS = tuple(
     for a in ("Acme", "Globex", "Initech", "Umbrella", "Stark", "Wayne", "Hooli", "Vandelay")
     for b in ("Ltd", "Group", "Inc")
 )
+GOAL_HEADERS = ("Period", "Scope", "Calls", "Meetings", "Revenue", "Deals won", "New customers")
 MONTHLY_GOALS = {"Calls": 220, "Meetings": 28, "Revenue": 30000}
 
 
 def make_demo(folder: Path, as_of: date) -> Path:
-    """Write the demo workbook and config into `folder`; return the config's path."""
+    """Write the demo workbook and config into `folder` (remaking a previous demo's workbook);
+    return the config's path. The workbook is written by the xlsx backend, like any output."""
     folder.mkdir(parents=True, exist_ok=True)
-    rng = np.random.default_rng(2026)
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    _sheet(book, "Roster", ("Rep", "Email", "Team", "Active"), _roster_rows())
-    _sheet(book, "Goals", ("Period", "Scope", "Calls", "Meetings", "Revenue", "Deals won",
-                           "New customers"), _goal_rows(as_of))  # fmt: skip
-    _sheet(book, "Holidays", ("Date",), [(date(as_of.year, 1, 1),), (date(as_of.year, 5, 1),),
-                                         (date(as_of.year, 12, 25),)])  # fmt: skip
-    for name, _team, _active, skill in REPS:
-        rows = _activity_rows(rng, skill, as_of)
-        _sheet(book, f"Rep - {name}", ACTIVITY_HEADERS, rows)
-    _sheet(book, "Activity log", ("Rep", *ACTIVITY_HEADERS), _log_rows(as_of))
-    _plant_problems(book, as_of)
-    book.save(folder / WORKBOOK)
+    workbook = folder / WORKBOOK
+    workbook.unlink(missing_ok=True)
+    XlsxBackend(workbook, create=True).add_input_tabs(_tabs(as_of))
     config = folder / CONFIG
     config.write_text(files("sheetsync").joinpath("data/demo.yaml").read_text("utf-8"), "utf-8")
     return config
 
 
-def _sheet(book: Any, title: str, headers: tuple[str, ...], rows: Any) -> None:
-    sheet = book.create_sheet(title)
-    sheet.append(list(headers))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(list(row))
-    for cell in sheet["A"][1:]:
-        if isinstance(cell.value, date):
-            cell.number_format = "yyyy-mm-dd"
-    sheet.freeze_panes = "A2"
+def _tabs(as_of: date) -> list[TabPlan]:
+    rng = np.random.default_rng(2026)
+    holidays = [(date(as_of.year, 1, 1),), (date(as_of.year, 5, 1),), (date(as_of.year, 12, 25),)]
+    sheets = {
+        "Roster": _grid(("Rep", "Email", "Team", "Active"), _roster_rows()),
+        "Goals": _grid(GOAL_HEADERS, _goal_rows(as_of)),
+        "Holidays": _grid(("Date",), holidays),
+    }
+    for name, _team, _active, skill in REPS:
+        sheets[f"Rep - {name}"] = _grid(ACTIVITY_HEADERS, _activity_rows(rng, skill, as_of))
+    sheets["Activity log"] = _grid(("Rep", *ACTIVITY_HEADERS), _log_rows(as_of))
+    _plant_problems(sheets, as_of)
+    return [_tab(title, rows) for title, rows in sheets.items()]
+
+
+def _grid(headers: tuple[str, ...], rows: list[tuple[Any, ...]]) -> list[list[Any]]:
+    return [list(headers), *(list(row) for row in rows)]
+
+
+def _tab(title: str, rows: list[list[Any]]) -> TabPlan:
+    """A tab as a person would lay it out: a bold, frozen header row; dates as dates."""
+    header = tuple(Cell(value, bold=True) for value in rows[0])
+    body = tuple(
+        tuple(Cell(v, "yyyy-mm-dd") if isinstance(v, date) else Cell(v) for v in row)
+        for row in rows[1:]
+    )
+    widths = tuple(max(10, len(str(h.value)) + 2) for h in header)
+    return TabPlan("input", title, (header, *body), 1, widths)
 
 
 def _roster_rows() -> list[tuple[Any, ...]]:
@@ -140,12 +149,12 @@ def _goal_rows(as_of: date) -> list[tuple[Any, ...]]:
     return rows
 
 
-def _plant_problems(book: Any, as_of: date) -> None:
+def _plant_problems(sheets: dict[str, list[list[Any]]], as_of: date) -> None:
     """Deliberate mistakes a real team makes, each reported in the Data issues tab."""
-    anna = book["Rep - Anna Nowak"]
-    anna.cell(row=5, column=2, value="n/a")
-    anna.cell(row=9, column=6, value="1 200,50")
-    grace = book["Rep - Grace Liu"]
+    anna = sheets["Rep - Anna Nowak"]
+    anna[4][1] = "n/a"  # B5
+    anna[8][5] = "1 200,50"  # F9
+    grace = sheets["Rep - Grace Liu"]
     grace.append(["31.02." + str(as_of.year), 12, 2, 3000, 0, 0, 0, 0, "Acme Ltd", None])
     grace.append([None, 7, 1, 1000, 0, 0, 0, 0, None, "forgot the date"])
-    book["Goals"].append([f"{as_of.year}-13", "Grace Liu", 100, None, None, None, None])
+    sheets["Goals"].append([f"{as_of.year}-13", "Grace Liu", 100, None, None, None, None])

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -53,14 +53,16 @@ class Report:
         return [i for i in self.issues if i.severity == "error"]
 
 
-def make_backend(config: Config, *, force: bool = False) -> Backend:
-    """The backend the config's `source` names (`force`: write an xlsx open in Excel)."""
+def make_backend(config: Config, *, force: bool = False, create: bool = False) -> Backend:
+    """The backend the config's `source` names (`force`: write an xlsx open in Excel;
+    `create`: a missing xlsx workbook reads as one with no tabs, for `init`)."""
     source = config.source
     if source.type == "xlsx":
         from sheetsync.backends.xlsx import XlsxBackend
 
         assert source.path is not None
-        return XlsxBackend(source.path, source.output_path, force=force, limits=source.limits)
+        return XlsxBackend(source.path, source.output_path, force=force, limits=source.limits,
+                           create=create)  # fmt: skip
     if source.type == "google":
         from sheetsync.backends.google import GoogleBackend
 
@@ -93,9 +95,14 @@ def refresh(
     of one workbook never interleave.
     """
     backend = backend or make_backend(config, force=force)
-    held = getattr(backend, "locked", None)
-    with held() if held is not None and not dry_run else nullcontext():
+    with nullcontext() if dry_run else held(backend):
         return _refresh(config, as_of, dry_run, strict, backend, now)
+
+
+def held(backend: Backend) -> AbstractContextManager[None]:
+    """The backend's hold on its workbook from read to write (an optional `locked()`)."""
+    locked = getattr(backend, "locked", None)
+    return locked() if locked is not None else nullcontext()
 
 
 def destination(backend: Backend) -> str:

@@ -19,9 +19,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from sheetsync.config.values import Config
+from sheetsync.pipeline import held, make_backend
+from sheetsync.report.plan import Cell, TabPlan
 from sheetsync.sync.stage import find_tab, rep_tabs
 
 EXAMPLE_REP = "Example"
@@ -94,30 +95,16 @@ def split_missing(
 
 def init_inputs(config: Config) -> InitResult:
     """Add the missing input tabs of `config`'s source; leave every existing tab alone."""
-    source = config.source
-    if source.type == "google":
-        return _init_google(config)
-    assert source.path is not None
-    return _init_xlsx(config, source.path)
-
-
-def _init_google(config: Config) -> InitResult:
-    from sheetsync.backends.google import GoogleBackend
-
-    backend = GoogleBackend.from_config(config.source, str(config.path or "config"))
-    titles = backend.read(lambda _titles: ()).titles  # metadata only, no values read
+    backend = make_backend(config, create=True)
+    titles = backend.read(lambda _titles: ()).titles  # the tab list only, no values read
     missing, existing = split_missing(input_layout(config, titles), titles)
-    backend.add_input_tabs({tab.title: tab.headers for tab in missing})
+    if missing:
+        with held(backend):
+            backend.add_input_tabs([template_tab(tab) for tab in missing])
     return InitResult(backend.description, missing, existing)
 
 
-def _init_xlsx(config: Config, path: Path) -> InitResult:
-    from sheetsync.backends.xlsx import XlsxBackend
-
-    backend = XlsxBackend(path)
-    titles = backend.read(lambda _titles: ()).titles if path.exists() else ()
-    missing, existing = split_missing(input_layout(config, titles), titles)
-    if missing:
-        with backend.locked():
-            backend.add_input_tabs({tab.title: tab.headers for tab in missing})
-    return InitResult(str(path), missing, existing)
+def template_tab(tab: InputTab) -> TabPlan:
+    """An input tab as written: its bold header row, columns wide enough for the headers."""
+    widths = tuple(max(10, len(header) + 2) for header in tab.headers)
+    return TabPlan("input", tab.title, (tuple(Cell(h, bold=True) for h in tab.headers),), 1, widths)

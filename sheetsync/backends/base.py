@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from sheetsync.errors import OwnershipError
-from sheetsync.report.plan import OutputPlan
+from sheetsync.report.plan import OutputPlan, TabPlan
 
 RawValue = str | float | int | bool | None
 Grid = list[list[RawValue]]
@@ -64,6 +64,14 @@ class Backend(Protocol):
 
         Either all of it lands or nothing changes. Raises OwnershipError for a tab that has
         one of the plan's titles but is not owned by sheetsync.
+        """
+        ...
+
+    def add_input_tabs(self, tabs: Sequence[TabPlan]) -> None:
+        """Add tabs for people to type into (never owned by sheetsync), cells and all, at once.
+
+        Used by `sheetsync init` and the demo. A title that exists already stops the whole
+        write (WorkbookError, or the API's refusal): an existing tab is never overwritten.
         """
         ...
 

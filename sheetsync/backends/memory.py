@@ -3,11 +3,12 @@ scripts that build their grids themselves."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 
 from sheetsync.backends.base import Grid, RawValue, RawWorkbook, TabSelector, check_ownership
-from sheetsync.report.plan import CellValue, OutputPlan
+from sheetsync.errors import WorkbookError
+from sheetsync.report.plan import CellValue, OutputPlan, TabPlan
 from sheetsync.spreadsheet import date_to_serial
 
 
@@ -42,6 +43,13 @@ class MemoryBackend:
             self.tabs[tab.title] = [[_raw(cell.value) for cell in row] for row in tab.rows]
             self.owned.add(tab.title)
         self.written.append(plan)
+
+    def add_input_tabs(self, tabs: Sequence[TabPlan]) -> None:
+        clash = [t.title for t in tabs if t.title in self.tabs]
+        if clash:
+            raise WorkbookError(f"memory: tab {clash[0]!r} exists already; nothing was added")
+        for tab in tabs:
+            self.tabs[tab.title] = [[_raw(cell.value) for cell in row] for row in tab.rows]
 
 
 def _raw(value: CellValue) -> RawValue:

@@ -6,9 +6,9 @@ from input cells is plain text that backends must write as text, never as a form
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Literal, NamedTuple
+from typing import NamedTuple
 
 CellValue = str | float | int | bool | date | datetime | None
 
@@ -22,19 +22,6 @@ class Cell(NamedTuple):
 
 
 @dataclass(frozen=True)
-class ChartSpec:
-    """A chart over a block of the tab: categories in one column, one series per other column."""
-
-    kind: Literal["bar", "column", "line"]
-    title: str
-    category_column: int
-    series_columns: tuple[int, ...]
-    first_row: int
-    last_row: int
-    anchor_column: int
-
-
-@dataclass(frozen=True)
 class TabPlan:
     """One output tab, written whole. `key` is the output's config key (summary, ranking...)."""
 
@@ -43,7 +30,6 @@ class TabPlan:
     rows: tuple[tuple[Cell, ...], ...]
     header_rows: int = 1
     column_widths: tuple[int, ...] = ()
-    charts: tuple[ChartSpec, ...] = field(default_factory=tuple)
 
     @property
     def width(self) -> int:

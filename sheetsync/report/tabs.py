@@ -1,8 +1,7 @@
 """The report stage (pure): KPI tables, data issues and run facts -> a backend-neutral plan.
 
 Numbers stay numbers with number formats; text that came from input cells is plain text (the
-backends write it as text, never as a formula). The Meeting brief and History tabs, charts and
-conditional colours are planned here too once they exist; switched-off outputs are skipped.
+backends write it as text, never as a formula). Switched-off outputs are skipped.
 """
 
 from __future__ import annotations
@@ -44,7 +43,6 @@ class RunFacts:
     api_calls: int
     seconds: float
     version: str
-    last_error: str | None = None
     destination: str | None = None
 
     @property
@@ -141,12 +139,15 @@ def summary_rows(
 
 
 def ranking_rows(config: Config, ranking: pd.DataFrame) -> tuple[tuple[Cell, ...], ...]:
-    """Rank, rep, team, score, movement, each ranked KPI's attainment (or actual), and notes."""
+    """Rank, rep, team, score, movement (once there is an earlier snapshot to move against),
+    each ranked KPI's attainment (or actual), and notes."""
     kpis = _kpi_formats(config)
     extra = [c for c in ranking.columns if ":" in str(c)]
     labels = [f"{kpis[c.split(':', 1)[1]].label} {c.split(':', 1)[0]}" for c in extra]
     score_format = kpis[config.ranking.by].number_format if config.ranking.by else PERCENT
-    rows = [header(("Rank", "Rep", "Team", "Score", "Movement", *labels, "Note"))]
+    moved = bool(ranking["movement"].notna().any())
+    rows = [header(("Rank", "Rep", "Team", "Score", *(["Movement"] if moved else []), *labels,
+                    "Note"))]  # fmt: skip
     for record in ranking.to_dict("records"):
         measures = [
             Cell(value(record[c]), PERCENT if c.startswith("attainment:") else
@@ -156,7 +157,8 @@ def ranking_rows(config: Config, ranking: pd.DataFrame) -> tuple[tuple[Cell, ...
         rows.append((
             Cell(value(record["rank"]), "0"), Cell(value(record["rep"])),
             Cell(value(record["team"])), Cell(value(record["score"]), score_format),
-            Cell(value(record["movement"])), *measures, Cell(value(record["reason"])),
+            *([Cell(value(record["movement"]))] if moved else []), *measures,
+            Cell(value(record["reason"])),
         ))  # fmt: skip
     return tuple(rows)
 
@@ -189,7 +191,6 @@ def status_rows(facts: RunFacts, issues: Sequence[Issue]) -> tuple[tuple[Cell, .
         ("API calls", facts.api_calls, "0"),
         ("Duration (seconds)", round(facts.seconds, 3), "0.000"),
         ("sheetsync version", facts.version, None),
-        ("Last error", facts.last_error or "none", None),
     ]
     return tuple((Cell(name, bold=True), Cell(val, fmt)) for name, val, fmt in pairs)
 

@@ -20,7 +20,7 @@ import os
 import random
 import re
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -42,10 +42,10 @@ from sheetsync.backends.google.read import (
     value_ranges,
 )
 from sheetsync.backends.google.retry import GiveUp, RetryingHTTPClient, RetryPolicy
-from sheetsync.backends.google.write import header_tab_requests, plan_requests
+from sheetsync.backends.google.write import input_tab_requests, plan_requests
 from sheetsync.config.values import SourceConfig
 from sheetsync.errors import BackendError, ConfigError
-from sheetsync.report.plan import OutputPlan
+from sheetsync.report.plan import OutputPlan, TabPlan
 
 SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
 CREDENTIALS_KEY = "source.credentials_file"
@@ -151,15 +151,15 @@ class GoogleBackend:
             self._batch_update(requests)
 
     # ---------------------------------------------------------------- init
-    def add_input_tabs(self, tabs: Mapping[str, Sequence[str]]) -> None:
-        """Add tabs (title -> header row) in one batchUpdate that touches no existing tab.
+    def add_input_tabs(self, tabs: Sequence[TabPlan]) -> None:
+        """Add input tabs in one batchUpdate that touches no existing tab.
 
         Uses the tab list of the last read (or fetches it); a title that exists already makes
         the whole batch fail, so nothing is ever overwritten.
         """
         sheets = self._sheets if self._sheets is not None else self._fetch_sheets()
         if tabs:
-            self._batch_update(header_tab_requests(tabs, {s.sheet_id for s in sheets}))
+            self._batch_update(input_tab_requests(tabs, {s.sheet_id for s in sheets}))
 
     # ---------------------------------------------------------------- calls
     def _fetch_sheets(self) -> tuple[SheetInfo, ...]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -57,19 +57,19 @@ def plan_requests(plan: OutputPlan, sheets: Sequence[SheetInfo]) -> list[JsonDic
     return requests
 
 
-def header_tab_requests(tabs: Mapping[str, Sequence[str]], taken: set[int]) -> list[JsonDict]:
-    """Add input tabs (title -> headers) with a bold, frozen header row; no owner marker,
-    no protection: these tabs belong to the people who type into them."""
+def input_tab_requests(tabs: Sequence[TabPlan], taken: set[int]) -> list[JsonDict]:
+    """Add input tabs with their cells and frozen header rows, in room for typing (at least
+    1,000 rows and 26 columns); no owner marker, no protection: these tabs belong to the
+    people who type into them."""
     requests: list[JsonDict] = []
     taken = set(taken)
-    for title, headers in tabs.items():
-        sheet_id = choose_sheet_id(title, taken)
+    for tab in tabs:
+        sheet_id = choose_sheet_id(tab.title, taken)
         taken.add(sheet_id)
-        widths = tuple(max(10, len(h) + 2) for h in headers)
-        tab = TabPlan("input", title, (tuple(Cell(h, bold=True) for h in headers),), 1, widths)
-        grid = {"rowCount": INPUT_ROWS, "columnCount": max(INPUT_COLUMNS, len(headers)),
-                "frozenRowCount": 1}  # fmt: skip
-        add = {"addSheet": {"properties": {"sheetId": sheet_id, "title": title,
+        grid = {"rowCount": max(INPUT_ROWS, len(tab.rows) + 1),
+                "columnCount": max(INPUT_COLUMNS, tab.width),
+                "frozenRowCount": tab.header_rows}  # fmt: skip
+        add = {"addSheet": {"properties": {"sheetId": sheet_id, "title": tab.title,
                                            "gridProperties": grid}}}  # fmt: skip
         requests += [add, update_cells(tab, sheet_id), *column_widths(tab, sheet_id)]
     return requests

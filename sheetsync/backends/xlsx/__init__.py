@@ -14,7 +14,7 @@ refreshes of one workbook never run at once.
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +34,8 @@ from sheetsync.backends.xlsx.read import read_tabs
 from sheetsync.backends.xlsx.splice import Splice, empty_package
 from sheetsync.backends.xlsx.zippackage import write_package
 from sheetsync.config.values import XlsxLimits
-from sheetsync.report.plan import Cell, OutputPlan, TabPlan
+from sheetsync.errors import WorkbookError
+from sheetsync.report.plan import OutputPlan, TabPlan
 
 
 @dataclass(frozen=True)
@@ -55,10 +56,12 @@ class XlsxBackend:
         *,
         force: bool = False,
         limits: XlsxLimits | None = None,
+        create: bool = False,
     ) -> None:
         self.path = path
         self.output_path = output_path
         self.force = force
+        self.create = create
         self.limits = limits or XlsxLimits()
         self._target: _Opened | None = None
 
@@ -91,7 +94,9 @@ class XlsxBackend:
         return exclusive(self.target)
 
     def read(self, select: TabSelector) -> RawWorkbook:
-        source = self._open(self.path)
+        """Read the source (with `create`, a missing one reads as a workbook with no tabs)."""
+        missing = self.create and not self.path.exists()
+        source = self._empty(self.path) if missing else self._open(self.path)
         target = source if self.output_path is None else self._open_target()
         self._target = target
         titles = source.package.titles
@@ -110,13 +115,17 @@ class XlsxBackend:
         splice.set_owned(set(base.owned) | set(plan.titles()))
         self._replace(target, splice)
 
-    def add_input_tabs(self, headers: Mapping[str, Sequence[str]]) -> None:
-        """Add empty input tabs with a bold header row to the source workbook (`init`)."""
+    def add_input_tabs(self, tabs: Sequence[TabPlan]) -> None:
+        """Add input tabs to the source workbook (made when missing), never replacing a tab."""
         self.output_path = None
         self._check_target()
         target = self._open_target()
+        taken = {t.casefold() for t in target.package.titles}
+        clash = [tab.title for tab in tabs if tab.title.casefold() in taken]
+        if clash:
+            raise WorkbookError(f"{self.path}: tab {clash[0]!r} exists already; nothing was added")
         splice = Splice(target.package)
-        splice.write_tabs([_header_tab(title, row) for title, row in headers.items()])
+        splice.write_tabs(tabs)
         self._replace(target, splice)
 
     def _check_target(self) -> None:
@@ -139,10 +148,7 @@ class XlsxBackend:
 
     def _open_target(self) -> _Opened:
         """The output workbook as it is now; a new, empty package when it does not exist."""
-        if self.target.exists():
-            return self._open(self.target)
-        return _Opened(None, open_package(self.target, empty_package(), self.limits))
+        return self._open(self.target) if self.target.exists() else self._empty(self.target)
 
-
-def _header_tab(title: str, headers: Sequence[str]) -> TabPlan:
-    return TabPlan("input", title, (tuple(Cell(h, bold=True) for h in headers),))
+    def _empty(self, path: Path) -> _Opened:
+        return _Opened(None, open_package(path, empty_package(), self.limits))
