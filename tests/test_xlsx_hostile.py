@@ -6,6 +6,7 @@ import json
 import re
 import subprocess
 import sys
+import zipfile
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pytest
 from sheetsync.backends.base import RawWorkbook, TabSelector
 from sheetsync.backends.xlsx import XlsxBackend
 from sheetsync.backends.xlsx.filesafety import exclusive
+from sheetsync.cli import main
 from sheetsync.errors import WorkbookError
 from sheetsync.pipeline import refresh
 from tests.helpers import BASE_CONFIG, config, team_workbook
@@ -181,3 +183,35 @@ def test_cells_without_their_reference_are_read_in_place(tmp_path: Path) -> None
     rewrite_part(path, part, implicit)
     report = refresh(config(folder=tmp_path), as_of=AS_OF, dry_run=True)
     assert report.rep_kpis.equals(expected)
+
+
+def test_a_corrupt_compressed_sheet_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = team_xlsx(tmp_path, extra_rows=300)
+    part = sheet_parts(path)["Rep - Anna Nowak"]
+    with zipfile.ZipFile(path) as package:
+        info = package.getinfo(part)
+    data = bytearray(path.read_bytes())
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    middle = start + info.compress_size // 2
+    data[middle : middle + 16] = bytes(16)  # zeroes in the middle of the deflate stream
+    path.write_bytes(bytes(data))
+    assert main(["refresh", "--config", str(tmp_path / "sheetsync.yaml")]) == 4
+    err = capsys.readouterr().err
+    assert f"the workbook is damaged ({part}" in err and "let it repair the file" in err
+
+
+def test_a_control_character_reference_is_read_as_text(tmp_path: Path) -> None:
+    """`&#1;` is not allowed in XML 1.0, but files carry it: calamine reads it as a character,
+    and the customer still counts as one distinct customer."""
+    path = team_xlsx(tmp_path)
+    part = sheet_parts(path)["Rep - Ben Carter"]
+    xml = read_part(path, part)
+    cell = b'<c r="F2" t="inlineStr"><is><t>Acme&#1;Ltd</t></is></c>'
+    rewrite_part(path, part, re.sub(rb'<c r="F2"[^>]*>.*?</c>', cell, xml, count=1))
+    report = refresh(config(folder=tmp_path), as_of=AS_OF)
+    assert report.written and report.facts.rows_counted == 3
+    actual = report.rep_kpis.set_index(["period", "level", "name", "kpi"])["actual"]
+    assert actual[("2026-11", "rep", "Ben Carter", "customers")] == 1
+    assert "Summary" in openpyxl.load_workbook(path).sheetnames
