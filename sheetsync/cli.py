@@ -69,14 +69,24 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="validate the config and the data; write nothing")
     _config_args(check)
     check.set_defaults(run=_check)
-    init = commands.add_parser("init", help="add the empty input tabs the config expects")
-    init.add_argument("--config", required=True, type=Path, help="the YAML config file")
+    init = commands.add_parser(
+        "init", help="add the empty input tabs the config expects, or write an example config"
+    )
+    what = init.add_mutually_exclusive_group(required=True)
+    what.add_argument("--config", type=Path, help="the YAML config file")
+    what.add_argument("--example", nargs="?", const=Path(EXAMPLE_CONFIG), type=Path,
+                      metavar="PATH", help="write the fully commented example config (every "
+                      f"key) to PATH (default {EXAMPLE_CONFIG}; a folder gets {EXAMPLE_CONFIG} "
+                      "in it); an existing file is never overwritten")  # fmt: skip
     init.set_defaults(run=_init)
     demo = commands.add_parser("demo", help="make a sample team workbook and refresh it")
     demo.add_argument("dir", nargs="?", default="sheetsync-demo", type=Path,
                       help="folder for the demo workbook and config")  # fmt: skip
     demo.add_argument("--as-of", type=_date, help="the demo's 'today' (default: today)")
     demo.set_defaults(run=_demo)
+    schema = commands.add_parser("config-schema", help="print the config file's JSON Schema, for "
+                                 "completion and checking in an editor")  # fmt: skip
+    schema.set_defaults(run=_config_schema)
     return parser
 
 
@@ -120,6 +130,8 @@ def _check(args: argparse.Namespace) -> int:
 def _init(args: argparse.Namespace) -> int:
     from sheetsync.templates import init_inputs
 
+    if args.example is not None:
+        return _write_example(args.example)
     result = init_inputs(load_config(args.config))
     for tab in result.created:
         print(f"created     {tab.title}: {' | '.join(tab.headers)}  ({tab.purpose})")
@@ -127,6 +139,41 @@ def _init(args: argparse.Namespace) -> int:
         print(f"left alone  {title} (it exists)")
     added = f"added {len(result.created)} tabs" if result.created else "nothing to add"
     print(f"{added} in {result.where}")
+    return 0
+
+
+EXAMPLE_CONFIG = "sheetsync.yaml"
+
+
+def _write_example(path: Path) -> int:
+    """`init --example`: the packaged example config (every key, commented), never over a file."""
+    from importlib.resources import files
+
+    if path.is_dir():
+        path = path / EXAMPLE_CONFIG
+    text = files("sheetsync").joinpath("data/example.yaml").read_bytes()
+    try:
+        with path.open("xb") as file:  # "x": fails rather than replace an existing file
+            file.write(text)
+    except FileExistsError:
+        raise UsageError(
+            f"{path} exists already and was left as it is; to get the example "
+            "config, give another file: sheetsync init --example PATH"
+        ) from None
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot write the example config ({exc.strerror})") from None
+    print(f"wrote {path}: the example config, every key with its default and what is allowed")
+    print("Set source (your workbook's path, or type: google and the spreadsheet), then add the "
+          f"input tabs with: sheetsync init --config {path}")  # fmt: skip
+    return 0
+
+
+def _config_schema(args: argparse.Namespace) -> int:
+    import json
+
+    from sheetsync.config.schema import json_schema
+
+    print(json.dumps(json_schema(), indent=2))
     return 0
 
 

@@ -1,8 +1,11 @@
+import dataclasses
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from sheetsync.config.loading import load_config, parse_config
+from sheetsync.config.values import RankingConfig
 from sheetsync.errors import ConfigError
 from tests.helpers import BASE_CONFIG, config, with_extra
 
@@ -23,6 +26,48 @@ def test_base_config_loads_into_immutable_values() -> None:
     assert cfg.source.path == Path("team.xlsx")
     with pytest.raises(AttributeError):
         cfg.total_label = "All"  # type: ignore[misc]
+
+
+def test_values_are_immutable_all_the_way_down() -> None:
+    cfg = config()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        cfg.ranking = RankingConfig()  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        cfg.ranking.weights["calls"] = 99  # type: ignore[index]
+    with pytest.raises(TypeError):
+        cfg.activity.numbers["calls"] = "Anrufe"  # type: ignore[index]
+    with pytest.raises(TypeError):
+        cfg.output.tabs["summary"] = "Mine"  # type: ignore[index]
+    assert dict(cfg.ranking.weights) == {"revenue": 2.0, "calls": 1.0}
+
+
+def test_a_mapping_given_to_a_value_is_copied_and_read_only() -> None:
+    weights = {"calls": 1.0}
+    ranking = RankingConfig(weights=weights)
+    weights["calls"] = 5.0
+    assert ranking.weights == {"calls": 1.0}
+    assert RankingConfig().weights == {}
+    with pytest.raises(TypeError):
+        RankingConfig().weights["calls"] = 1.0  # type: ignore[index]
+
+
+def test_values_are_validated_when_built_and_replaced() -> None:
+    cfg = config()
+    with pytest.raises(ValidationError):
+        dataclasses.replace(cfg.source, type="ftp")  # type: ignore[arg-type]
+    with pytest.raises(ValidationError):
+        RankingConfig(period="decade")  # type: ignore[arg-type]
+    assert dataclasses.replace(cfg.ranking, cap=2).cap == 2.0
+
+
+def test_an_unknown_kpi_is_a_config_error_naming_the_kpis() -> None:
+    with pytest.raises(ConfigError) as caught:
+        config().kpi("profit")
+    assert str(caught.value) == (
+        "sheetsync.yaml: kpis: no KPI 'profit'; KPIs: calls, meetings, deals, revenue, win_rate, "
+        "customers, entries"
+    )
+    assert caught.value.exit_code == 2
 
 
 def test_unknown_key_names_file_key_path_and_allowed_keys() -> None:
@@ -74,11 +119,11 @@ def test_invalid_yaml_and_missing_file(tmp_path: Path) -> None:
 
 def test_switches_names_and_defaults() -> None:
     cfg = config(
-        "output: {meeting_brief: false, summary: Podsumowanie}\n"
+        "output: {data_issues: false, summary: Podsumowanie}\n"
         "calendar: {fiscal_year_start: April, working_days: [Sun, Mon, Tue, Wed, Thu]}\n"
         "ranking: {by: revenue}\n"
     )
-    assert cfg.output.title("meeting_brief") is None
+    assert cfg.output.title("data_issues") is None
     assert cfg.output.title("summary") == "Podsumowanie"
     assert cfg.calendar.fiscal_year_start == 4
     assert cfg.calendar.working_days == frozenset({6, 0, 1, 2, 3})
@@ -93,5 +138,15 @@ def test_relative_paths_are_taken_from_the_config_folder(tmp_path: Path) -> None
 
 def test_the_shipped_example_configs_load() -> None:
     root = Path(__file__).parent.parent
-    for path in [*root.joinpath("config").glob("*.yaml"), root / "sheetsync/data/demo.yaml"]:
+    paths = sorted(root.joinpath("sheetsync", "data").glob("*.yaml"))
+    assert [path.name for path in paths] == ["demo.yaml", "example.yaml"]
+    for path in [*root.joinpath("config").glob("*.yaml"), *paths]:
         assert load_config(path).kpis, path
+
+
+@pytest.mark.parametrize("key", ["meeting_brief", "history"])
+def test_outputs_not_built_yet_are_unknown_keys(key: str) -> None:
+    assert error_of(with_extra(f"output: {{{key}: false}}\n")) == (
+        f"team.yaml: output.{key}: unknown key; allowed here: summary, ranking, rep_kpis, "
+        "data_issues, sync_status"
+    )

@@ -1,6 +1,8 @@
 """The README is part of the product: its commands are the ones CI runs and the CLI offers."""
 
+import argparse
 import re
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -26,7 +28,8 @@ def test_the_readme_demo_command_installs_and_runs_the_demo() -> None:
 
 
 def test_every_cli_command_has_help_and_is_in_the_readme() -> None:
-    commands = _parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    subcommands = (a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction))
+    commands: dict[str, argparse.ArgumentParser] = next(subcommands).choices
     for name, sub in commands.items():
         assert f"`sheetsync {name}" in README, name
         assert sub.format_help()
@@ -47,3 +50,15 @@ def test_the_readme_offline_testing_example_runs(
     exec(compile(example.group(1).replace('"/tmp"', repr(str(tmp_path))), "README", "exec"))
     out = capsys.readouterr().out
     assert "['2026-W45', 'rep', 'Anna', 'Calls', 12" in out and out.rstrip().endswith("3")
+
+
+def test_the_readme_installs_the_distribution_by_its_own_name() -> None:
+    # `sheetsync` on PyPI is another project: every install by name uses the distribution's
+    # name, and the `test` extra pulls `testing` from this project, not from that one.
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    name = project["name"]
+    assert name != "sheetsync"
+    by_name = re.findall(r'pip install "?([A-Za-z][\w.-]*)', README)
+    assert by_name and set(by_name) == {name}, by_name
+    assert f"pip show {name}" in README
+    assert f"{name}[testing]" in project["optional-dependencies"]["test"]

@@ -124,7 +124,9 @@ def test_a_refresh_costs_at_most_three_calls_at_every_size(
     assert fake.api_calls == second.api_calls == 3
     methods = [(r.method, r.path.rsplit("/", 1)[-1]) for r in fake.requests if r.api == "sheets"]
     assert methods == [("GET", sid), ("GET", "values:batchGet"), ("POST", f"{sid}:batchUpdate")]
-    assert len(fake.values(sid, "Rep KPIs")) == len(second.plan.tab("rep_kpis").rows)  # type: ignore[union-attr]
+    rep_kpis = second.plan.tab("rep_kpis")
+    assert rep_kpis is not None
+    assert len(fake.values(sid, "Rep KPIs")) == len(rep_kpis.rows)
 
 
 def test_read_is_one_narrow_metadata_call_and_one_unformatted_batch_get(
@@ -169,6 +171,7 @@ def test_output_tabs_are_created_owned_protected_then_replaced_whole(
     assert {m["location"]["sheetId"] for m in markers} == outputs and len(outputs) == 5
     assert all(m["metadataKey"] == OWNER_KEY for m in markers)
     assert len(fake.values(sid, "Data issues")) == 2
+    # google-auth leaves this classmethod unannotated
     user = Credentials.from_service_account_file(str(key), scopes=[SPREADSHEETS_SCOPE])  # type: ignore[no-untyped-call]
     http = HTTPClient(user)
     http.values_clear(sid, "'Rep - Ben Carter'!A3:Z3")  # the user fixes the bad row

@@ -59,9 +59,9 @@ def setup(tmp_path: Path, fake: FakeSheetsApi) -> tuple[Config, str, Path]:
     return google_config(key, sid), sid, key
 
 
-def backend(cfg: Config, clock: Clock, **policy: float) -> GoogleBackend:
+def backend(cfg: Config, clock: Clock, policy: RetryPolicy | None = None) -> GoogleBackend:
     return GoogleBackend.from_config(
-        cfg.source, "team.yaml", policy=RetryPolicy(**policy),  # type: ignore[arg-type]
+        cfg.source, "team.yaml", policy=policy or RetryPolicy(),
         sleep=clock.sleep, clock=clock, rng=random.Random(7),
     )  # fmt: skip
 
@@ -120,7 +120,7 @@ def test_the_total_time_budget_ends_retries_early(
     cfg, _, _ = setup
     fake.fail_always(503, retry_after=25)
     with pytest.raises(BackendError, match=r"503 UNAVAILABLE.*after 3 tries in 50 s"):
-        refresh(cfg, AS_OF, backend=backend(cfg, clock, attempts=10, total=60))
+        refresh(cfg, AS_OF, backend=backend(cfg, clock, RetryPolicy(attempts=10, total=60)))
     assert clock.waits == [25, 25]
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from sheetsync.config.values import CalendarConfig, KpiDef, StatusThresholds
 from sheetsync.kpi.evaluate import evaluate
-from sheetsync.kpi.targets import TargetResolver, goal_lookup
+from sheetsync.kpi.targets import Level, Target, TargetResolver, goal_lookup
 from sheetsync.periods import Period, parse_period
 from tests.frames import goals, roster
 
@@ -309,7 +309,7 @@ def test_goal_levels_are_kept_apart() -> None:
     assert dict(zip(rows["level"], rows["target"], strict=True)) == {"team": 4.0, "rep": 3.0}
 
 
-def test_resolver_memoises() -> None:
+def test_resolver_memoises(monkeypatch: pytest.MonkeyPatch) -> None:
     lookup = goal_lookup(goals(*ANNA_Q4_MONTHS), 1)
     resolver = TargetResolver(lookup, KPIS, {})
     year = parse_period("2026")
@@ -317,11 +317,11 @@ def test_resolver_memoises() -> None:
     calls: list[Period] = []
     original = resolver._compute
 
-    def counting(period: Period, *args: str) -> object:
+    def counting(period: Period, level: Level, scope: str, kpi: str) -> Target | None:
         calls.append(period)
-        return original(period, *args)  # type: ignore[arg-type]
+        return original(period, level, scope, kpi)
 
-    resolver._compute = counting  # type: ignore[method-assign,assignment]
+    monkeypatch.setattr(resolver, "_compute", counting)
     assert resolver.resolve(year, "rep", "Anna", "calls") is None
     assert resolver.resolve(parse_period("2026-Q4"), "rep", "Anna", "calls") == (60.0, "rolled up")
     assert calls == []

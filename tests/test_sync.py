@@ -1,10 +1,10 @@
 import pandas as pd
 import pytest
 
-from sheetsync.backends.base import RawWorkbook
+from sheetsync.backends.base import Grid, RawWorkbook
 from sheetsync.config.values import Config
 from sheetsync.errors import DataError
-from sheetsync.sync.stage import input_tabs, rep_tab_pattern, rep_tabs, sync
+from sheetsync.sync.stage import SyncResult, input_tabs, rep_tab_pattern, rep_tabs, sync
 from tests.helpers import activity, config, serial, team_workbook
 
 ACTIVITY_FIELDS = (
@@ -13,11 +13,11 @@ ACTIVITY_FIELDS = (
 )
 
 
-def run(tabs: dict, extra: str = ""):  # type: ignore[no-untyped-def]
+def run(tabs: dict[str, Grid], extra: str = "") -> SyncResult:
     return sync(RawWorkbook(tuple(tabs), tabs, frozenset()), config(extra))
 
 
-def problems(result) -> list[str]:  # type: ignore[no-untyped-def]
+def problems(result: SyncResult) -> list[str]:
     """Cell-level issues (tab-level ones like a missing Goals tab left out)."""
     return [str(i) for i in result.issues if i.cell]
 
@@ -94,7 +94,7 @@ def test_typed_frames_from_a_clean_workbook() -> None:
 
 
 def test_headers_match_loosely_and_may_sit_below_a_title_row() -> None:
-    grid = [["Anna's activity"], [], ["  DATE ", "calls", "MEETINGS  ", "Deals", "revenue"],
+    grid: Grid = [["Anna's activity"], [], ["  DATE ", "calls", "MEETINGS  ", "Deals", "revenue"],
             [serial("2026-11-02"), 3, 1, 0, 0]]  # fmt: skip
     result = run({"Rep - Anna": grid})
     assert result.activity["calls"].tolist() == [3.0]
@@ -156,7 +156,7 @@ def test_names_differing_in_case_or_spacing_are_one_rep_and_unknown_reps_are_fla
 
 
 def test_rep_column_on_a_rep_tab_overrides_the_title_when_filled() -> None:
-    grid = [["Date", "Rep", "Calls"], [serial("2026-11-02"), "Ben Carter", 1],
+    grid: Grid = [["Date", "Rep", "Calls"], [serial("2026-11-02"), "Ben Carter", 1],
             [serial("2026-11-02"), None, 2]]  # fmt: skip
     result = run({"Rep - Anna": grid})
     assert result.activity["rep"].tolist() == ["Ben Carter", "Anna"]

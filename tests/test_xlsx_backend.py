@@ -10,7 +10,7 @@ import pytest
 from sheetsync.backends import xlsx as xlsx_backend
 from sheetsync.backends.xlsx import XlsxBackend
 from sheetsync.errors import OwnershipError, WorkbookError
-from sheetsync.report.plan import Cell, OutputPlan, TabPlan
+from sheetsync.report.plan import Cell, CellValue, OutputPlan, TabPlan
 from tests.packages import parts, untouched_parts_differing, without_sheets
 
 
@@ -25,7 +25,7 @@ def workbook(path: Path, tabs: dict[str, list[list[object]]]) -> Path:
     return path
 
 
-def plan(*tabs: tuple[str, str, list[list[object]]]) -> OutputPlan:
+def plan(*tabs: tuple[str, str, list[list[CellValue]]]) -> OutputPlan:
     return OutputPlan(tuple(
         TabPlan(key, title, tuple(tuple(Cell(v) for v in row) for row in rows))
         for key, title, rows in tabs
@@ -123,10 +123,10 @@ def test_parts_sheetsync_does_not_own_stay_byte_for_byte(tmp_path: Path) -> None
 
 def test_a_second_refresh_adds_no_styles(tmp_path: Path) -> None:
     path = workbook(tmp_path / "t.xlsx", {"Input": [["keep"]]})
-    tab = (("summary", "Summary", [["Name", "Revenue"], ["Anna", 1.5]]),)
-    XlsxBackend(path).apply(plan(*tab))
+    rows: list[list[CellValue]] = [["Name", "Revenue"], ["Anna", 1.5]]
+    XlsxBackend(path).apply(plan(("summary", "Summary", rows)))
     first = parts(path)["xl/styles.xml"]
-    XlsxBackend(path).apply(plan(*tab))
+    XlsxBackend(path).apply(plan(("summary", "Summary", rows)))
     assert parts(path)["xl/styles.xml"] == first
 
 

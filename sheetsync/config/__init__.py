@@ -1,6 +1,9 @@
-"""The config: immutable values (`values`), read from YAML (`yamlread`: encodings, repeated keys)
-and validated into them (`loading`: every error names the file, the key path and what is allowed).
+"""The config: immutable values (`values`), read from YAML (`yamlread`: encodings, repeated keys),
+validated by pydantic models of the file (`model`, with the types of `fields` and the rules of
+`rules` and `crossrules`) and built into values (`build`); `loading` ties these together and
+`translate` words every problem as a `ConfigError` naming the file, the key path and what is
+allowed. `schema` is the file's JSON Schema.
 
-May import: `sheetsync.errors`, `sheetsync.spreadsheet`. Every other stage reads the config; the
-config reads nothing of theirs.
+May import: `sheetsync.errors`, `sheetsync.spreadsheet`, pydantic. Every other stage reads the
+config; the config reads nothing of theirs.
 """

@@ -1,22 +1,45 @@
-"""The validated, immutable configuration. Loading and validation live in `configload`."""
+"""The validated, immutable configuration the rest of sheetsync reads.
+
+Each class is a frozen pydantic dataclass: building one validates its fields' types (a KPI kind
+outside `KpiKind` raises), assigning an attribute raises `dataclasses.FrozenInstanceError`, and
+every mapping in it is read-only (a `types.MappingProxyType` over a private copy). Being real
+dataclasses, they work with `dataclasses.replace`, which validates the new values too.
+
+What a config *file* may hold, and the messages for what it may not, is `config.model`'s job; the
+loader turns a validated file into these values (`config.build`).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from types import MappingProxyType
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, ConfigDict
+from pydantic.dataclasses import dataclass
+
+from sheetsync.errors import ConfigError
 
 KpiKind = Literal["sum", "count", "count_distinct", "ratio"]
 PeriodKind = Literal["week", "month", "quarter", "year"]
 PERIOD_KINDS: tuple[PeriodKind, ...] = ("week", "month", "quarter", "year")
-OUTPUT_KEYS = (
-    "summary", "ranking", "rep_kpis", "meeting_brief", "data_issues", "sync_status", "history",
-)  # fmt: skip
+OUTPUT_KEYS = ("summary", "ranking", "rep_kpis", "data_issues", "sync_status")
+
+_VALUES = ConfigDict(extra="forbid", validate_default=True)
 
 
-@dataclass(frozen=True)
+def _read_only(mapping: Mapping[str, object]) -> Mapping[str, object]:
+    return MappingProxyType(dict(mapping))
+
+
+FloatMap = Annotated[Mapping[str, float], AfterValidator(_read_only)]
+TextMap = Annotated[Mapping[str, str], AfterValidator(_read_only)]
+
+
+@dataclass(frozen=True, config=_VALUES)
 class KpiDef:
     """One KPI. `column` names an activity field (sum, count_distinct); ratios name two KPIs."""
 
@@ -34,7 +57,7 @@ class KpiDef:
         return self.kind in ("sum", "count")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=_VALUES)
 class CalendarConfig:
     """Time zone, fiscal year and working days. Weekdays are numbered Monday=0 .. Sunday=6."""
 
@@ -49,7 +72,7 @@ class CalendarConfig:
         return self.fiscal_year_start != 1
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=_VALUES)
 class LocaleConfig:
     """How text typed into numeric and date cells is read."""
 
@@ -59,7 +82,7 @@ class LocaleConfig:
     currency_format: str = '"$"#,##0'
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=_VALUES)
 class StatusThresholds:
     """pace >= on_track is On track; at_risk <= pace < on_track is At risk; below is Behind."""
 
@@ -67,17 +90,17 @@ class StatusThresholds:
     at_risk: float = 0.85
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=_VALUES)
 class RankingConfig:
     """Weighted attainment score (weights, capped at `cap`), or plain ranking `by` one KPI."""
 
     period: PeriodKind = "month"
-    weights: Mapping[str, float] = field(default_factory=dict)
+    weights: FloatMap = field(default_factory=dict)
     cap: float = 1.5
     by: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=_VALUES)
 class ActivityConfig:
     """Where activity lives and how its columns are named (field key -> header)."""
 
@@ -85,18 +108,18 @@ class ActivityConfig:
     log_tab: str | None = None
     date_column: str = "Date"
     rep_column: str = "Rep"
-    numbers: Mapping[str, str] = field(default_factory=dict)
-    texts: Mapping[str, str] = field(default_factory=dict)
+    numbers: TextMap = field(default_factory=dict)
+    texts: TextMap = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=_VALUES)
 class GoalsConfig:
     tab: str = "Goals"
     period_column: str = "Period"
     scope_column: str = "Scope"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=_VALUES)
 class RosterConfig:
     tab: str | None = "Roster"
     rep_column: str = "Rep"
@@ -105,7 +128,7 @@ class RosterConfig:
     active_column: str = "Active"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=_VALUES)
 class XlsxLimits:
     """How big an .xlsx may be before it is refused unread (`source.limits`).
 
@@ -122,7 +145,7 @@ class XlsxLimits:
     cells_per_tab: int = 50_000_000
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=_VALUES)
 class SourceConfig:
     """xlsx: `path` (and optional `output_path`); google: `spreadsheet` id or URL + credentials."""
 
@@ -134,17 +157,17 @@ class SourceConfig:
     limits: XlsxLimits = XlsxLimits()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=_VALUES)
 class OutputConfig:
     """Output tab names by key; a key missing from `tabs` is switched off."""
 
-    tabs: Mapping[str, str]
+    tabs: TextMap
 
     def title(self, key: str) -> str | None:
         return self.tabs.get(key)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=_VALUES)
 class Config:
     source: SourceConfig
     activity: ActivityConfig
@@ -160,4 +183,10 @@ class Config:
     path: Path | None = None
 
     def kpi(self, key: str) -> KpiDef:
-        return next(k for k in self.kpis if k.key == key)
+        """The KPI `key`; a key the config does not define is a `ConfigError` (exit code 2) that
+        names the config file, the key path `kpis` and the KPIs it has."""
+        found = next((kpi for kpi in self.kpis if kpi.key == key), None)
+        if found is None:
+            known = ", ".join(kpi.key for kpi in self.kpis) or "(none)"
+            raise ConfigError(str(self.path or "config"), "kpis", f"no KPI {key!r}; KPIs: {known}")
+        return found

@@ -1,0 +1,358 @@
+"""The config file as pydantic models: what each key may hold, its default and what it means.
+
+pydantic checks types, choices, ranges and unknown keys (`extra="forbid"`); the rules beyond a
+type are `rules` functions, called by the value types (`fields`) and by each section's model
+validator; the rules that tie sections together are `crossrules` functions, called by
+`ConfigFile`'s. Every failure becomes a `ConfigError` naming the file, the key path and what is
+allowed (`translate`). These models are also the config's JSON Schema (`schema`): the attribute
+docstrings below are its descriptions.
+
+A key set to `null` takes its default, except where `null` (or `false`) switches something off
+(`activity.rep_tabs`, `activity.log_tab`, `calendar.holidays_tab`, `roster`, `ranking.by`, the
+`output` tabs, `source.output_path`, `source.credentials_file`) and for a choice or a number,
+which must be given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal, get_args, get_origin
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+)
+from pydantic.fields import FieldInfo
+
+from sheetsync.config import crossrules, rules
+from sheetsync.config.fields import (
+    Cap,
+    DateFormats,
+    Dates,
+    KpiKey,
+    Limit,
+    Month,
+    OptionalText,
+    OutputTab,
+    Text,
+    Threshold,
+    Weekdays,
+    Weight,
+)
+from sheetsync.config.values import KpiKind, PeriodKind
+
+
+def _null_is_default(field: FieldInfo | None) -> bool:
+    """Whether `null` stands for the key's default: yes for text, lists and sections; no where
+    null switches something off, for a required key, a choice or a number (null is an error)."""
+    if field is None or field.is_required():
+        return False
+    kind = field.annotation
+    return not (type(None) in get_args(kind) or kind is float or get_origin(kind) is Literal)
+
+
+def _false_too(schema: dict[str, Any]) -> None:
+    """The JSON Schema of a section that `false` switches off, as `null` does."""
+    schema["anyOf"].append({"const": False, "type": "boolean"})
+
+
+class Section(BaseModel):
+    """A mapping in the config file: unknown keys are refused; `null` means the default."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, coerce_numbers_to_str=True, use_attribute_docstrings=True
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _null_means_default(cls, data: Any) -> Any:
+        if not isinstance(data, Mapping):
+            return data
+        fields = cls.model_fields
+        return {
+            str(key): value
+            for key, value in data.items()
+            if value is not None or not _null_is_default(fields.get(str(key)))
+        }
+
+
+class XlsxLimitsFile(Section):
+    """xlsx: a workbook past these limits is refused before it is read."""
+
+    unpacked_mb: Limit = 2048
+    """Refuse a package unpacking to more MB than this."""
+    part_mb: Limit = 512
+    """Refuse a package with one part (a tab, the shared strings) over this many MB."""
+    ratio: Limit = 200
+    """Refuse a part over 1 MB unpacking to more than this many times its packed size (zip
+    bombs; real tabs pack 5 to 20 times)."""
+    cells_per_tab: Limit = 50_000_000
+    """Read a tab cell by cell when its first-to-last-cell area is larger than this."""
+
+
+class SourceFile(Section):
+    """Where the activity is read and the output tabs are written."""
+
+    model_config = ConfigDict(json_schema_extra={
+        "if": {"properties": {"type": {"const": "xlsx"}}},
+        "then": {"required": ["path"]},
+        "else": {"required": ["spreadsheet"]},
+    })  # fmt: skip
+
+    type: Literal["xlsx", "google"]
+    """xlsx (a local workbook) or google (a Google Sheets spreadsheet)."""
+    path: Text | None = None
+    """xlsx (required): the workbook to read and, by default, to write into; relative to the
+    config file."""
+    output_path: OptionalText = None
+    """xlsx: write the output tabs into this workbook instead (the source is then only read)."""
+    spreadsheet: Text | None = None
+    """google (required): the spreadsheet id or its full URL."""
+    credentials_file: OptionalText = None
+    """google: a service-account key file; default: Application Default Credentials."""
+    limits: XlsxLimitsFile = Field(default_factory=XlsxLimitsFile)
+    """xlsx: size limits past which a workbook is refused unread (zip bombs, huge tabs)."""
+
+    @model_validator(mode="after")
+    def _required_by_type(self) -> SourceFile:
+        needed = "path" if self.type == "xlsx" else "spreadsheet"
+        if getattr(self, needed) is None:
+            raise rules.problem("is required (text)", at=needed)
+        return self
+
+
+class CalendarFile(Section):
+    """Time zone, fiscal year and the days that count for pace."""
+
+    timezone: Annotated[Text, AfterValidator(rules.timezone)] = "UTC"
+    """An IANA time zone name like Europe/Warsaw; "today" is taken there."""
+    fiscal_year_start: Month = 1
+    """The month the fiscal year starts: 1-12 or a name (April). Not 1: quarters and years are
+    fiscal, labelled FY2027 and FY2027-Q1."""
+    working_days: Weekdays = ("Mon", "Tue", "Wed", "Thu", "Fri")
+    """The weekdays that count for pace (Mon, Tue, ... Sun)."""
+    holidays: Dates = ()
+    """Dates (YYYY-MM-DD) that are not working days."""
+    holidays_tab: OptionalText = None
+    """A tab with one holiday date per row in column A."""
+
+
+class LocaleFile(Section):
+    """How text typed into number and date cells is read."""
+
+    decimal_separator: Literal[".", ","] = "."
+    """The decimal separator of numbers typed as text."""
+    thousands_separator: Annotated[str | None, BeforeValidator(rules.empty_is_none)] = None
+    """The thousands separator; default "," (or a space when the decimal separator is ",")."""
+    date_formats: DateFormats = ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y")
+    """strftime patterns for dates typed as text, tried in order."""
+    currency_format: Text = '"$"#,##0'
+    """The number format pattern that `format: currency` stands for."""
+
+    @property
+    def thousands(self) -> str:
+        return self.thousands_separator or ("," if self.decimal_separator == "." else " ")
+
+    @model_validator(mode="after")
+    def _separators_differ(self) -> LocaleFile:
+        if self.thousands == self.decimal_separator:
+            raise rules.problem("must differ from decimal_separator", at="thousands_separator")
+        return self
+
+
+class ActivityFile(Section):
+    """Where activity lives and how its columns are named."""
+
+    rep_tabs: Annotated[OptionalText, AfterValidator(rules.rep_tabs)] = "Rep - *"
+    """Rep tabs: a tab title pattern with a `*` where the rep's name is (glob: * any text, ? one
+    character, [abc] one of a set, [!abc] none of it), or null for none."""
+    log_tab: OptionalText = None
+    """A shared activity tab with a rep column."""
+    date_column: Text = "Date"
+    """The header of the date column."""
+    rep_column: Text = "Rep"
+    """The header of the rep column (needed in the log tab; optional in rep tabs)."""
+    numbers: dict[str, Text] = {}
+    """Numeric fields: field key -> column header (headers match ignoring case and spaces)."""
+    texts: dict[str, Text] = {}
+    """Text fields, carried and never required, usable by count_distinct: field key -> header."""
+
+    @model_validator(mode="after")
+    def _tabs_and_fields(self) -> ActivityFile:
+        if not self.rep_tabs and not self.log_tab:
+            raise rules.problem(
+                "set rep_tabs (a tab title pattern) or log_tab, or both", "rep_tabs"
+            )
+        clash = set(self.numbers) & set(self.texts)
+        if clash:
+            raise rules.problem(f"field {sorted(clash)[0]!r} is also listed under numbers", "texts")
+        return self
+
+
+class GoalsFile(Section):
+    """The goals tab, wide: Period | Scope | one column per KPI (its label or key)."""
+
+    tab: Text = "Goals"
+    """The goals tab's name."""
+    period_column: Text = "Period"
+    """Periods like 2026-11, 2026-Q4, 2026, 2026-W48, FY2027, FY2027-Q1."""
+    scope_column: Text = "Scope"
+    """A rep, a team from the roster, or the total label."""
+
+
+class RosterFile(Section):
+    """The roster tab: reps, their e-mails, teams and whether they are active."""
+
+    tab: Text = "Roster"
+    """The roster tab's name."""
+    rep_column: Text = "Rep"
+    """The header of the reps' names."""
+    email_column: Text = "Email"
+    """The header of the reps' e-mail addresses."""
+    team_column: Text = "Team"
+    """The header of the reps' teams."""
+    active_column: Text = "Active"
+    """yes/no; inactive reps count in team totals but are not ranked."""
+
+
+class KpiFile(Section):
+    """One KPI: its kind, its label, and the field (sum, count_distinct) or the two KPIs (ratio)
+    it is computed from."""
+
+    model_config = ConfigDict(json_schema_extra={"allOf": [
+        {"if": {"properties": {"kind": {"enum": ["sum", "count_distinct"]}}},
+         "then": {"required": ["column"]}},
+        {"if": {"properties": {"kind": {"const": "ratio"}}},
+         "then": {"required": ["numerator", "denominator"]}},
+    ]})  # fmt: skip
+
+    @model_validator(mode="before")
+    @classmethod
+    def _null_is_empty(cls, data: Any) -> Any:
+        return {} if data is None else data
+
+    kind: KpiKind
+    """sum (of an activity field), count (of entries), count_distinct (of a field's values) or
+    ratio (of two KPIs)."""
+    label: Text | None = None
+    """The name shown and matched in the goals tab; default: the key, capitalised."""
+    column: Text | None = None
+    """sum, count_distinct (required): an activity field key."""
+    numerator: Text | None = None
+    """ratio (required): another KPI's key."""
+    denominator: Text | None = None
+    """ratio (required): another KPI's key."""
+    format: Annotated[Text, AfterValidator(rules.number_format)] | None = None
+    """integer (default), number, decimal, percent (default for ratios), currency, or a number
+    format pattern such as '#,##0.0 "h"'."""
+
+    @model_validator(mode="after")
+    def _inputs_of_kind(self) -> KpiFile:
+        needed = {"sum": ("column",), "count_distinct": ("column",),
+                  "ratio": ("numerator", "denominator")}.get(self.kind, ())  # fmt: skip
+        missing = next((key for key in needed if getattr(self, key) is None), None)
+        if missing is not None:
+            raise rules.problem("is required (text)", at=missing)
+        return self
+
+
+class StatusFile(Section):
+    """Thresholds on pace (actual / expected so far)."""
+
+    on_track: Threshold = 1.0
+    """pace >= on_track: On track."""
+    at_risk: Threshold = 0.85
+    """at_risk <= pace < on_track: At risk; below: Behind."""
+
+    @model_validator(mode="after")
+    def _at_risk_below_on_track(self) -> StatusFile:
+        if self.at_risk > self.on_track:
+            raise rules.problem(f"must not exceed on_track ({self.on_track:g})", at="at_risk")
+        return self
+
+
+class RankingFile(Section):
+    """The leaderboard: a weighted attainment score, or one KPI's actual (`by`)."""
+
+    period: PeriodKind = "month"
+    """The period ranked."""
+    weights: dict[str, Weight] | None = None
+    """KPI key: weight >= 0; default: every KPI weighs 1."""
+    cap: Cap = 1.5
+    """Attainment above this counts as this."""
+    by: OptionalText = None
+    """A KPI key: rank by its actual instead of the weighted score."""
+
+    @model_validator(mode="after")
+    def _some_weight(self) -> RankingFile:
+        if self.weights is not None and not any(self.weights.values()):
+            raise rules.problem("at least one weight must be above 0", at="weights")
+        return self
+
+
+class OutputFile(Section):
+    """Output tab names: at most 31 characters, none of [ ] : * ? / \\, no apostrophe first or
+    last, one output each; false switches an output off."""
+
+    summary: OutputTab = "Summary"
+    """The total and each team for the current week, month, quarter and year."""
+    ranking: OutputTab = "Ranking"
+    """The leaderboard."""
+    rep_kpis: OutputTab = "Rep KPIs"
+    """The long table of every rep, team and the total, every KPI and period."""
+    data_issues: OutputTab = "Data issues"
+    """Every cell that could not be used, and what was done."""
+    sync_status: OutputTab = "Sync status"
+    """When the last refresh ran, what it read and how long it took."""
+
+    @model_validator(mode="after")
+    def _one_tab_each(self) -> OutputFile:
+        crossrules.outputs_differ(self.tabs())
+        return self
+
+    def tabs(self) -> dict[str, str]:
+        """The switched-on outputs' tab names by key, in order."""
+        return {key: title for key, title in self if title is not None}
+
+
+class ConfigFile(Section):
+    """A sheetsync config file (YAML): where the sales activity is, the KPIs computed from it,
+    and the output tabs written back. See the README's config reference."""
+
+    model_config = ConfigDict(title="sheetsync config")
+
+    source: SourceFile
+    """The workbook (xlsx) or spreadsheet (google) to read and write."""
+    calendar: CalendarFile = Field(default_factory=CalendarFile)
+    """Time zone, fiscal year, working days and holidays."""
+    locale: LocaleFile = Field(default_factory=LocaleFile)
+    """How numbers and dates typed as text are read."""
+    activity: ActivityFile
+    """The activity tabs and their columns."""
+    goals: GoalsFile = Field(default_factory=GoalsFile)
+    """The goals tab."""
+    roster: Annotated[RosterFile | None, BeforeValidator(rules.off_if_false)] = Field(
+        default_factory=RosterFile, json_schema_extra=_false_too
+    )
+    """The roster tab; null (or false) for no roster."""
+    kpis: Annotated[dict[KpiKey, KpiFile], AfterValidator(crossrules.some_kpi)] = Field(
+        json_schema_extra={"minProperties": 1, "additionalProperties": False}
+    )
+    """The KPIs by key (letters, digits and underscores), in the order they are shown."""
+    status: StatusFile = Field(default_factory=StatusFile)
+    """The pace thresholds of On track, At risk and Behind."""
+    ranking: RankingFile = Field(default_factory=RankingFile)
+    """How reps are ranked."""
+    output: OutputFile = Field(default_factory=OutputFile)
+    """The output tabs' names, or false to switch one off."""
+    total_label: Text = "Total"
+    """The Scope that means the whole team in the goals tab."""
+
+    @model_validator(mode="after")
+    def _sections_agree(self) -> ConfigFile:
+        crossrules.check(self)
+        return self

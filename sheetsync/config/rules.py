@@ -1,0 +1,175 @@
+"""The rules a config value must follow beyond its type, as small functions the model's validators
+call. Each raises `problem(...)`: a pydantic error carrying our own wording, which the loader
+turns into a `ConfigError` (`at` names a key below the one being validated, for the rules of a
+whole section).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic_core import PydanticCustomError
+
+from sheetsync.spreadsheet import title_pattern
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+NAMED_FORMATS = {"integer": "#,##0", "number": "#,##0.00", "decimal": "#,##0.0", "percent": "0.0%"}
+KPI_KEY = r"^[A-Za-z_][A-Za-z0-9_]*$"
+TAB_NAME_MAX = 31  # Excel's limit on a tab name's length
+TAB_NAME_FORBIDDEN = "[]:*?/\\"  # characters Excel refuses in a tab name
+
+
+def problem(text: str, at: str = "") -> PydanticCustomError:
+    """A validation error in our words; `at`: the key path below the value being validated."""
+    return PydanticCustomError("sheetsync", "{problem}", {"problem": text, "at": at})
+
+
+def show(value: Any) -> str:
+    """A config value as a message shows it."""
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list | tuple):
+        return "a list"
+    return repr(value)
+
+
+def off_if_false(value: Any) -> Any:
+    """`false` switches a setting off, as `null` does."""
+    return None if value is False else value
+
+
+def empty_is_none(value: Any) -> Any:
+    """An empty value (`""`, `0`) takes the default, as `null` does."""
+    return value or None
+
+
+def one_or_list(value: Any) -> Any:
+    """A single text where a list of texts is expected is a list of one."""
+    if isinstance(value, str):
+        return [value]
+    if not isinstance(value, list):
+        raise problem(f"expected a list of text values, got {show(value)}")
+    return value
+
+
+def timezone(zone: str) -> str:
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise problem(f"unknown time zone {zone!r}; use an IANA name like Europe/Warsaw") from None
+    return zone
+
+
+def month(value: Any) -> Any:
+    """A month number 1-12 or a name (its first three letters count): the month's number."""
+    if value is None:
+        return 1
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 12:
+        return value
+    name = str(value).strip().lower()[:3]
+    if name in MONTHS:
+        return MONTHS.index(name) + 1
+    raise problem(f"expected a month 1-12 or a name like April, got {value!r}")
+
+
+def weekday(name: str) -> int | None:
+    """Monday=0 .. Sunday=6 for a weekday name (its first three letters count), else None."""
+    short = name.lower()[:3]
+    return WEEKDAYS.index(short) if short in WEEKDAYS else None
+
+
+def weekdays(names: tuple[str, ...]) -> tuple[str, ...]:
+    for name in names:
+        if weekday(name) is None:
+            raise problem(f"unknown weekday {name!r}; allowed: Mon, Tue, ... Sun")
+    if not names:
+        raise problem("needs at least one weekday")
+    return names
+
+
+def list_of_dates(value: Any) -> Any:
+    if not value:
+        return []
+    if not isinstance(value, list):
+        raise problem(f"expected a list of dates (YYYY-MM-DD), got {show(value)}")
+    return value
+
+
+def iso_date(value: Any) -> date:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise problem(f"expected a date as YYYY-MM-DD, got {show(value)}") from None
+
+
+def date_formats(formats: tuple[str, ...]) -> tuple[str, ...]:
+    for fmt in formats:
+        if "%" not in fmt:
+            raise problem(f"{fmt!r} is not a strftime pattern like %d.%m.%Y")
+    return formats
+
+
+def number_format(name: str) -> str:
+    """A named format (currency, integer, number, decimal, percent) or a number format pattern."""
+    if name == "currency" or name in NAMED_FORMATS or "0" in name or "#" in name:
+        return name
+    allowed = ", ".join(("currency", *NAMED_FORMATS))
+    raise problem(f"got {name!r}; allowed: {allowed}, or a number format pattern")
+
+
+def kpi_key(key: str) -> str:
+    if not re.fullmatch(KPI_KEY, key):
+        raise problem("a KPI key must be letters, digits and underscores")
+    return key
+
+
+def rep_tabs(pattern: str | None) -> str | None:
+    """A glob (`*`, `?`, `[seq]`, `[!seq]`) with a `*` outside [...] for the rep's name."""
+    if pattern is None:
+        return None
+    try:
+        regex = title_pattern(pattern)
+    except re.error as exc:
+        rules = "use * for the rep's name, ? for one character, [abc] for one of a set"
+        raise problem(f"{pattern!r} is not a valid pattern ({exc}); {rules}") from None
+    if not regex.groups:
+        where = "to mark where the rep's name is in the tab title"
+        raise problem(f"{pattern!r} has no '*' {where}; use a pattern like 'Rep - *'")
+    return pattern
+
+
+def tab_or_off(value: Any) -> Any:
+    """An output's tab name, or `false`/`null` to switch the output off."""
+    value = off_if_false(value)
+    if isinstance(value, str) and not value.strip():
+        raise problem("a tab name must not be empty; use false to switch this output off")
+    return value
+
+
+def tab_name(title: str | None) -> str | None:
+    """Excel's rules for a tab name: at most 31 characters, none of [ ] : * ? / \\, and no
+    apostrophe first or last.
+
+    Excel's own rename box also refuses `History` (reserved for its change-tracking sheet), but a
+    file may hold a tab of that name, so it is not refused here.
+    """
+    if title is None:
+        return None
+    if len(title) > TAB_NAME_MAX:
+        raise problem(f"tab name {title!r} has {len(title)} characters; a tab name may have at "
+                      f"most {TAB_NAME_MAX}")  # fmt: skip
+    bad = next((char for char in title if char in TAB_NAME_FORBIDDEN), None)
+    if bad is not None:
+        raise problem(f"tab name {title!r} contains {bad!r}; a tab name cannot contain any of "
+                      f"{' '.join(TAB_NAME_FORBIDDEN)}")  # fmt: skip
+    if title.startswith("'") or title.endswith("'"):
+        raise problem(f"tab name {title!r} starts or ends with an apostrophe ('); "
+                      "one is allowed only inside the name")  # fmt: skip
+    return title
