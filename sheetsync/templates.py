@@ -74,9 +74,18 @@ def input_layout(config: Config, titles: Sequence[str] = ()) -> tuple[InputTab, 
 
 
 def example_rep_tab(pattern: str) -> str:
-    """`Rep - *` -> `Rep - Example`: the first wildcard named, the others dropped."""
-    title = pattern.replace("*", EXAMPLE_REP, 1)
-    return re.sub(r"[*?]", "", title).strip() or EXAMPLE_REP
+    """A title the pattern matches: `Rep - *` -> `Rep - Example`, `[Rr]ep ?? *` -> `Rep xx
+    Example` (the first `*` named, any other `*` or `?` as `x`, a set as one of its
+    characters), so the tab `init` makes is read as a rep tab."""
+    title = re.sub(r"\[(!?)([^\]]+)\]", _one_of_set, pattern)
+    title = title.replace("*", EXAMPLE_REP, 1).replace("*", "x").replace("?", "x")
+    return re.sub(r"\s+", " ", title).strip() or EXAMPLE_REP
+
+
+def _one_of_set(match: re.Match[str]) -> str:
+    """A character a glob set `[abc]` (or `[!abc]`) matches."""
+    negated, members = match.group(1), match.group(2)
+    return next(c for c in "xyzabc" if c not in members) if negated else members[0]
 
 
 def split_missing(

@@ -127,3 +127,14 @@ def test_dates_after_what_the_activity_frame_holds_are_bad_cells() -> None:
 )  # fmt: skip
 def test_parse_number_text_gives_only_finite_numbers(text: str, number: float | None) -> None:
     assert parse_number_text(text, LocaleConfig()) == number
+
+
+def test_an_infinite_goal_is_a_bad_goal_not_a_target() -> None:
+    tabs = team_workbook()
+    tabs["Goals"][1] = ["2026-11", "Anna Nowak", math.inf, 10000]
+    report = refresh(config(), as_of=date(2026, 11, 3), backend=MemoryBackend(tabs), dry_run=True)
+    goal_issues = [i for i in report.issues if i.tab == "Goals"]
+    assert [(i.cell, i.severity) for i in goal_issues] == [("C2", "error")]
+    kpis = report.rep_kpis.set_index(["period", "level", "name", "kpi"])
+    assert math.isnan(kpis.loc[("2026-11", "rep", "Anna Nowak", "calls"), "target"])
+    assert kpis.loc[("2026-11", "rep", "Anna Nowak", "revenue"), "target"] == 10000

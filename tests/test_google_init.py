@@ -12,6 +12,7 @@ import pytest
 
 from sheetsync.cli import main
 from sheetsync.pipeline import refresh
+from sheetsync.sync.stage import rep_tabs
 from sheetsync.templates import example_rep_tab, init_inputs, input_layout
 from sheetsync.testing import FakeSheetsApi, fake_sheets_api
 from tests.helpers import config, with_extra
@@ -102,3 +103,15 @@ def test_cli_init_prints_what_it_made_and_what_it_left(
     assert "left alone  Roster (it exists)" in out
     assert f"added 3 tabs in Google spreadsheet {sid}" in out
     assert fake.values(sid, "Roster") == [["Rep"]]
+
+
+@pytest.mark.parametrize(
+    "pattern", ["Rep - *", "* - Activity", "*", "[Rr]ep ?? *", "Sales [!x]* team *"]
+)
+def test_the_example_rep_tab_is_matched_by_its_own_pattern(pattern: str) -> None:
+    cfg = config(f'activity: {{rep_tabs: "{pattern}", log_tab: Log, numbers: {{calls: Calls}}}}\n'
+                 "kpis: {calls: {kind: sum, column: calls}}\n"
+                 "ranking: {weights: {calls: 1}}\n")  # fmt: skip
+    title = example_rep_tab(pattern)
+    assert title in rep_tabs([title, "Goals", "Roster", "Log"], cfg)
+    assert not set("[]*?") & set(title)
