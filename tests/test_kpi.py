@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from sheetsync.config.values import CalendarConfig, KpiDef, StatusThresholds
-from sheetsync.kpi.evaluate import REP_KPI_COLUMNS, evaluate, rows_to_date
+from sheetsync.kpi.evaluate import REP_KPI_COLUMNS, evaluate
 from sheetsync.periods import Period, parse_period
 from tests.frames import goals, roster
 
@@ -88,7 +88,14 @@ def cell(frame: pd.DataFrame, name: str, kpi: str, column: str, period: str = "2
 
 
 def actual(frame: pd.DataFrame, name: str, kpi: str) -> float:
-    return float(cell(frame, name, kpi, "actual"))  # type: ignore[arg-type]
+    value = cell(frame, name, kpi, "actual")
+    assert isinstance(value, float)
+    return value
+
+
+def blank(value: object) -> bool:
+    """A blank number cell: NaN."""
+    return isinstance(value, float) and math.isnan(value)
 
 
 # --- shape ------------------------------------------------------------------------------------
@@ -204,11 +211,6 @@ def test_rows_after_as_of_are_excluded() -> None:
     assert actual(out, "Total", "calls") == 30
 
 
-def test_rows_to_date_are_inclusive_at_both_ends() -> None:
-    rows = rows_to_date(ACTIVITY, NOVEMBER, date(2027, 1, 1))
-    assert sorted(rows["date"].dt.day.tolist()) == [2, 3, 4, 5, 6, 30]
-
-
 def test_unknown_rep_is_in_the_total_but_no_team() -> None:
     out = run()
     assert actual(out, "Zed", "calls") == 9
@@ -278,15 +280,23 @@ def one_rep(*rows: Row) -> pd.DataFrame:
     return activity(*rows) if rows else activity()
 
 
-def pace_run(calls: list[float], target: float, as_of: date, **kw: object) -> pd.DataFrame:
-    rows = [("Anna", "2026-11-02", c, 0.0, 0.0, None) for c in calls]
+def pace_run(
+    calls: list[float],
+    target: float,
+    as_of: date,
+    *,
+    calendar: CalendarConfig = MON_FRI,
+    thresholds: StatusThresholds = DEFAULT_STATUS,
+) -> pd.DataFrame:
+    rows: list[Row] = [("Anna", "2026-11-02", c, 0.0, 0.0, None) for c in calls]
     return run(
-        one_rep(*rows),  # type: ignore[arg-type]
+        one_rep(*rows),
         goals(("2026-11", "rep", "Anna", "calls", target)),
         roster(("Anna", None, True)),
         as_of=as_of,
         kpis=KPIS[:1],
-        **kw,  # type: ignore[arg-type]
+        calendar=calendar,
+        thresholds=thresholds,
     )
 
 
@@ -353,8 +363,8 @@ def test_before_the_period_starts() -> None:
     assert row["actual"] == 0  # the row of November 2nd is after as-of
     assert row["elapsed_days"] == 0
     assert row["expected"] == 0
-    assert math.isnan(row["pace"])  # type: ignore[arg-type]
-    assert math.isnan(row["projection"])  # type: ignore[arg-type]
+    assert blank(row["pace"])
+    assert blank(row["projection"])
 
 
 def test_started_on_a_weekend_is_not_started() -> None:
@@ -383,8 +393,8 @@ def test_without_a_target_status_and_pace_are_blank() -> None:
 def test_zero_target_gives_blank_attainment_pace_and_status() -> None:
     row = anna(pace_run([3], 0, date(2026, 11, 10)))
     assert row["target"] == 0
-    assert math.isnan(row["attainment"])  # type: ignore[arg-type]
-    assert math.isnan(row["pace"])  # type: ignore[arg-type]
+    assert blank(row["attainment"])
+    assert blank(row["pace"])
     assert row["status"] is None
 
 
@@ -400,12 +410,12 @@ def test_ratio_pace_is_attainment_and_has_no_projection() -> None:
     assert cell(out, "Anna", "win_rate", "status") == "On track"
     assert cell(out, "Ben", "win_rate", "pace") == 0.75
     assert cell(out, "Ben", "win_rate", "status") == "Behind"
-    assert math.isnan(cell(out, "Anna", "win_rate", "projection"))  # type: ignore[arg-type]
+    assert blank(cell(out, "Anna", "win_rate", "projection"))
 
 
 def test_ratio_without_a_figure_has_a_blank_status() -> None:
     out = run(gl=goals(("2026-11", "team", "West", "win_rate", 0.3)), as_of=date(2026, 11, 10))
-    assert math.isnan(cell(out, "West", "win_rate", "actual"))  # type: ignore[arg-type]
+    assert blank(cell(out, "West", "win_rate", "actual"))
     assert cell(out, "West", "win_rate", "status") is None
 
 
@@ -413,7 +423,7 @@ def test_count_distinct_is_prorated_but_not_projected() -> None:
     out = run(gl=goals(("2026-11", "rep", "Anna", "customers", 21)), as_of=date(2026, 11, 10))
     assert cell(out, "Anna", "customers", "expected") == pytest.approx(7)
     assert cell(out, "Anna", "customers", "pace") == pytest.approx(1 / 7)
-    assert math.isnan(cell(out, "Anna", "customers", "projection"))  # type: ignore[arg-type]
+    assert blank(cell(out, "Anna", "customers", "projection"))
 
 
 # --- weeks over a year boundary, fiscal years -------------------------------------------------

@@ -1,8 +1,12 @@
-"""Properties of the KPI math that must hold for any activity, checked with hypothesis."""
+"""Properties of the KPI math that must hold for any activity, checked with hypothesis.
+
+These need no oracle: actuals never shrink as the as-of date moves on, status is blank exactly
+when attainment is, and the total's target rolls up from the active reps. The actuals, targets
+and attainment themselves are checked against a brute-force oracle in test_kpi_oracle.py.
+"""
 
 from __future__ import annotations
 
-import math
 from datetime import date, timedelta
 
 import pandas as pd
@@ -85,53 +89,6 @@ def run(data: Rows, as_of: date) -> pd.DataFrame:
         as_of,
         "Total",
     )
-
-
-def values(out: pd.DataFrame, period: str, kpi: str) -> dict[tuple[str, str], float]:
-    part = out[(out["period"] == period) & (out["kpi"] == kpi)]
-    return {
-        (str(level), str(name)): float(value)
-        for level, name, value in zip(part["level"], part["name"], part["actual"], strict=True)
-    }
-
-
-@SETTINGS
-@given(rows, days)
-def test_total_and_teams_are_sums_of_their_reps(data: Rows, as_of: date) -> None:
-    out = run(data, as_of)
-    for period in PERIODS:
-        for kpi in ADDITIVE:
-            got = values(out, period.label, kpi)
-            reps = {name: v for (level, name), v in got.items() if level == "rep"}
-            assert got[("total", "Total")] == pytest.approx(sum(reps.values()))
-            for team in ("East", "West"):
-                members = [v for name, v in reps.items() if TEAMS.get(name) == team]
-                assert got[("team", team)] == pytest.approx(sum(members))
-
-
-@SETTINGS
-@given(rows, days)
-def test_ratios_are_ratios_of_sums(data: Rows, as_of: date) -> None:
-    out = run(data, as_of)
-    for period in PERIODS:
-        calls = values(out, period.label, "calls")
-        meetings = values(out, period.label, "meetings")
-        rate = values(out, period.label, "rate")
-        for key, value in rate.items():
-            if meetings[key] == 0:
-                assert math.isnan(value)
-            else:
-                assert value == pytest.approx(calls[key] / meetings[key])
-
-
-@SETTINGS
-@given(rows, days)
-def test_distinct_counts_of_groups_are_between_max_and_sum(data: Rows, as_of: date) -> None:
-    out = run(data, as_of)
-    for period in PERIODS:
-        got = values(out, period.label, "customers")
-        reps = [v for (level, _), v in got.items() if level == "rep"]
-        assert max(reps) <= got[("total", "Total")] <= min(sum(reps), 3)
 
 
 @SETTINGS

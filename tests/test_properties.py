@@ -1,5 +1,6 @@
 """Property-based guarantees: every row is accounted for; input text never becomes a formula."""
 
+import re
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -49,6 +50,11 @@ def test_every_non_empty_row_is_counted_or_rejected_with_an_issue(
 
 printable = st.text(st.characters(min_codepoint=32, max_codepoint=0x2FFF), min_size=1, max_size=10)
 formula_like = st.builds(lambda p, s: p + s, st.sampled_from(["=", "+", "-", "@"]), printable)
+# Formula-like text that is no number in any form (`+0`, `-1,000`, `+5%` are numbers, read as such
+# without an issue): it holds a character no number has.
+not_a_number = formula_like.filter(
+    lambda text: re.search(r"[^\d\s.,%$€£zł+\-eE]", text) is not None
+)
 
 
 def typed_text(sheet: Any, rows: list[list[Any]]) -> None:
@@ -61,7 +67,7 @@ def typed_text(sheet: Any, rows: list[list[Any]]) -> None:
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(name=formula_like, bad=formula_like, customer=formula_like)
+@given(name=formula_like, bad=not_a_number, customer=formula_like)
 def test_text_from_input_cells_is_never_written_back_as_a_formula(
     name: str, bad: str, customer: str
 ) -> None:

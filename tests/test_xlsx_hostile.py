@@ -46,9 +46,12 @@ def team_xlsx(folder: Path, extra_rows: int = 0) -> Path:
 
 def run_cli(folder: Path, *args: str) -> tuple[int, str, int]:
     """`sheetsync refresh` in a child process: (exit code, stderr, peak memory in MB)."""
+    # VmHWM, not ru_maxrss: the latter keeps the forking parent's size across exec.
     script = (
-        "import resource, sys\nfrom sheetsync.cli import main\ncode = main(sys.argv[1:])\n"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)\nsys.exit(code)\n"
+        "import re, sys\nfrom pathlib import Path\nfrom sheetsync.cli import main\n"
+        "code = main(sys.argv[1:])\n"
+        "status = Path('/proc/self/status').read_text()\n"
+        "print(int(re.search(r'VmHWM:\\s+(\\d+)', status).group(1)) // 1024)\nsys.exit(code)\n"
     )
     argv = ["refresh", "--config", str(folder / "sheetsync.yaml"), "--as-of", AS_OF.isoformat()]
     done = subprocess.run([sys.executable, "-c", script, *argv, *args], capture_output=True,

@@ -37,6 +37,7 @@ class Unseekable(io.RawIOBase):
     def writable(self) -> bool:
         return True
 
+    # narrower than RawIOBase.write (any buffer): zipfile only ever passes bytes
     def write(self, b: bytes) -> int:  # type: ignore[override]
         self.data += b
         return len(b)
@@ -149,6 +150,7 @@ def test_no_changes_copies_everything_into_an_unseekable_stream(tmp_path: Path) 
     source = tmp_path / "in.xlsx"
     build_plain(source)
     stream = Unseekable()
+    # a raw stream, not a BinaryIO: on purpose, it has only what zipfile uses (write, flush)
     write_package(source, stream, {})  # type: ignore[arg-type]
     (tmp_path / "out.xlsx").write_bytes(bytes(stream.data))
     with zipfile.ZipFile(source) as original, zipfile.ZipFile(tmp_path / "out.xlsx") as result:

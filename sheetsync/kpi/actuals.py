@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 import numpy.typing as npt
@@ -92,15 +92,6 @@ def _roster_entries(roster: pd.DataFrame) -> list[tuple[str, str | None, bool]]:
 
 # ---------------------------------------------------------------------------------------------
 # Actuals
-
-
-def rows_to_date(activity: pd.DataFrame, period: Period, as_of: date) -> pd.DataFrame:
-    """The activity rows dated from the period's first day to min(its last day, as_of)."""
-    last = min(period.end, as_of)
-    dates = activity["date"]
-    start = pd.Timestamp(period.start)
-    stop = pd.Timestamp(last + timedelta(days=1))
-    return activity.loc[(dates >= start) & (dates < stop)]
 
 
 def codes(keys: pd.Series, names: Sequence[str]) -> IntArray:

@@ -32,7 +32,6 @@ from sheetsync.kpi.actuals import (
     code_activity,
     people,
     period_mask,
-    rows_to_date,
     scope_actuals,
 )
 from sheetsync.kpi.targets import Level, TargetResolver, goal_lookup
@@ -41,10 +40,7 @@ from sheetsync.periods import Period, elapsed_working_days, working_days
 __all__ = [
     "REP_KPI_COLUMNS",
     "STATUSES",
-    "People",
     "evaluate",
-    "people",
-    "rows_to_date",
     "status",
 ]
 
