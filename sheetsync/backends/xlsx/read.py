@@ -20,6 +20,7 @@ from __future__ import annotations
 import gc
 import io
 import re
+import warnings
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
@@ -152,7 +153,9 @@ def _calamine_grids(package: Package, titles: Iterable[str]) -> dict[str, Grid]:
 def _openpyxl_grids(package: Package, titles: Sequence[str]) -> dict[str, Grid]:
     if not titles:
         return {}
-    book = openpyxl.load_workbook(io.BytesIO(package.data), read_only=True, data_only=True)
+    with warnings.catch_warnings():  # "extension not supported": only matters when saving
+        warnings.simplefilter("ignore", UserWarning)
+        book = openpyxl.load_workbook(io.BytesIO(package.data), read_only=True, data_only=True)
     try:
         grids = {}
         for title in titles:
