@@ -18,16 +18,17 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from sheetsync import __version__
-from sheetsync.backends.base import Backend, check_ownership
+from sheetsync.backends.base import Backend, RawWorkbook, check_ownership
 from sheetsync.config.values import Config
 from sheetsync.errors import ConfigError, DataError
+from sheetsync.kpi.coverage import CoverageInput, coverage_issues
 from sheetsync.kpi.evaluate import evaluate
 from sheetsync.kpi.ranking import rank
 from sheetsync.periods import Period, check_as_of, current_periods
 from sheetsync.report.plan import OutputPlan
 from sheetsync.report.tabs import RunFacts, build_plan
 from sheetsync.sync.issues import Issue
-from sheetsync.sync.stage import SyncResult, input_tabs, sync
+from sheetsync.sync.stage import SyncResult, find_tab, input_tabs, sync
 
 
 @dataclass
@@ -129,6 +130,7 @@ def _refresh(
         synced = sync(raw, config)
     with _timed(timings, "kpi"):
         periods, rep_kpis, ranking = compute(config, synced, as_of)
+        issues = synced.issues + goal_coverage(config, raw, synced, rep_kpis, periods, as_of)
     if strict and synced.issues:
         raise DataError(_strict_message(synced.issues))
     facts = RunFacts(
@@ -140,13 +142,13 @@ def _refresh(
         destination=destination(backend),
     )  # fmt: skip
     with _timed(timings, "report"):
-        plan = build_plan(config, rep_kpis, ranking, synced.issues, facts)
+        plan = build_plan(config, rep_kpis, ranking, issues, facts)
     check_ownership(plan, raw.titles_written, raw.owned, destination(backend))
     if not dry_run:
         with _timed(timings, "write"):
             backend.apply(plan)
     timings["total"] = time.perf_counter() - started
-    return Report(as_of, periods, rep_kpis, ranking, synced.issues, plan, facts,
+    return Report(as_of, periods, rep_kpis, ranking, issues, plan, facts,
                   written=not dry_run, timings=timings)  # fmt: skip
 
 
@@ -163,6 +165,19 @@ def compute(
     ranked = next(p for p in periods if p.kind == config.ranking.period)
     ranking = rank(rep_kpis, synced.roster, config.ranking, config.kpis, ranked.label, None)
     return periods, rep_kpis, ranking
+
+
+def goal_coverage(
+    config: Config, raw: RawWorkbook, synced: SyncResult, rep_kpis: pd.DataFrame,
+    periods: tuple[Period, ...], as_of: date,
+) -> list[Issue]:  # fmt: skip
+    """The goal coverage warnings; none without a Goals tab (already reported as missing)."""
+    tab = find_tab([t for t in raw.titles if t in raw.grids], config.goals.tab)
+    if tab is None:
+        return []
+    data = CoverageInput(config, synced.goals, synced.roster, synced.activity, rep_kpis,
+                         periods, as_of, tab, raw.grids[tab])  # fmt: skip
+    return coverage_issues(data)
 
 
 def _strict_message(issues: list[Issue]) -> str:
