@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from sheetsync import __version__
-from sheetsync.backends.base import Backend, RawWorkbook, check_ownership
+from sheetsync.backends.base import Backend, check_ownership
 from sheetsync.config.values import Config
 from sheetsync.errors import ConfigError, DataError
 from sheetsync.kpi.coverage import CoverageInput, coverage_issues
@@ -28,7 +28,7 @@ from sheetsync.periods import Period, check_as_of, current_periods
 from sheetsync.report.plan import OutputPlan
 from sheetsync.report.tabs import RunFacts, build_plan
 from sheetsync.sync.issues import Issue
-from sheetsync.sync.stage import SyncResult, find_tab, input_tabs, sync
+from sheetsync.sync.stage import SyncResult, input_tabs, sync
 
 
 @dataclass
@@ -130,7 +130,7 @@ def _refresh(
         synced = sync(raw, config)
     with _timed(timings, "kpi"):
         periods, rep_kpis, ranking = compute(config, synced, as_of)
-        issues = synced.issues + goal_coverage(config, raw, synced, rep_kpis, periods, as_of)
+        issues = synced.issues + goal_coverage(config, synced, rep_kpis, periods, as_of)
     if strict and synced.issues:
         raise DataError(_strict_message(synced.issues))
     facts = RunFacts(
@@ -168,15 +168,14 @@ def compute(
 
 
 def goal_coverage(
-    config: Config, raw: RawWorkbook, synced: SyncResult, rep_kpis: pd.DataFrame,
-    periods: tuple[Period, ...], as_of: date,
+    config: Config, synced: SyncResult, rep_kpis: pd.DataFrame, periods: tuple[Period, ...],
+    as_of: date,
 ) -> list[Issue]:  # fmt: skip
     """The goal coverage warnings; none without a Goals tab (already reported as missing)."""
-    tab = find_tab([t for t in raw.titles if t in raw.grids], config.goals.tab)
-    if tab is None:
+    if synced.goals_tab is None:
         return []
     data = CoverageInput(config, synced.goals, synced.roster, synced.activity, rep_kpis,
-                         periods, as_of, tab, raw.grids[tab])  # fmt: skip
+                         periods, as_of, synced.goals_tab, synced.goal_kpi_cells)  # fmt: skip
     return coverage_issues(data)
 
 

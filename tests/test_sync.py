@@ -86,7 +86,8 @@ def test_typed_frames_from_a_clean_workbook() -> None:
     assert act["calls"].sum() == 35
     assert act.loc[0, "date"] == pd.Timestamp("2026-11-02")
     assert result.goals.to_dict("records")[0] == {
-        "period": "2026-11", "level": "rep", "scope": "Anna Nowak", "kpi": "calls", "target": 100.0
+        "period": "2026-11", "level": "rep", "scope": "Anna Nowak", "kpi": "calls", "target": 100.0,
+        "cell": "C2",
     }  # fmt: skip
     assert list(result.roster["team"]) == ["North", "South"]
     assert (result.rows_read, result.rows_counted, result.rows_rejected) == (3, 3, 0)

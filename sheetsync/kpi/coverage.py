@@ -1,6 +1,6 @@
 """Goal coverage: common mistakes of sales KPI practice in the Goals tab, as warnings.
 
-Pure: frames, the Goals grid (data, not a file) and the as-of date in; `Issue` rows out. Every
+Pure: frames and the as-of date in; `Issue` rows out. Every
 check only reports (severity `warning`, action "reported only"); no target is changed.
 
 1. An active rep without a goal for the current month, quarter or year on a ranked KPI (a
@@ -16,35 +16,29 @@ check only reports (severity `warning`, action "reported only"); no target is ch
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from sheetsync.config.values import Config
 from sheetsync.periods import Period, parse_period
-from sheetsync.spreadsheet import a1, norm
-from sheetsync.sync.activity import find_header, header_columns
-from sheetsync.sync.cells import is_blank
+from sheetsync.spreadsheet import norm
 from sheetsync.sync.issues import Issue, shown
 from sheetsync.sync.roster_goals import closest
 
-__all__ = ["CoverageInput", "coverage_issues", "goal_cells"]
+__all__ = ["CoverageInput", "coverage_issues"]
 
 DONE = "reported only"
 _DECIMALS = 9
-Grid = list[list[Any]]
-"""The Goals tab's raw cells, as the sync stage reads them (rows may be ragged)."""
-_CellKey = tuple[str, str, str]
-"""(canonical period label, loose scope, KPI key)."""
 
 
 @dataclass(frozen=True)
 class CoverageInput:
-    """What the checks read: the sync frames, the Rep KPIs table and the Goals tab."""
+    """What the checks read: the sync frames (each goal with its cell), the Rep KPIs table and
+    the Goals tab's name and KPI header cells."""
 
     config: Config
     goals: pd.DataFrame
@@ -54,69 +48,19 @@ class CoverageInput:
     periods: tuple[Period, ...]
     as_of: date
     goals_tab: str
-    goals_grid: Grid | None
+    kpi_cells: Mapping[str, str]
+    """KPI key -> the header cell of its column in the Goals tab."""
 
 
 def coverage_issues(data: CoverageInput) -> list[Issue]:
     """Every goal coverage warning, check by check."""
-    cells = goal_cells(data.goals_grid, data.config)
     return [
         *_missing_current_goals(data),
-        *_kpis_without_goals(data, cells),
-        *_unknown_rep_scopes(data, cells),
-        *_goals_without_activity(data, cells),
-        *_team_sum_mismatches(data, cells),
+        *_kpis_without_goals(data),
+        *_unknown_rep_scopes(data),
+        *_goals_without_activity(data),
+        *_team_sum_mismatches(data),
     ]
-
-
-# ---------------------------------------------------------------------------------------------
-# Where each goal sits
-
-
-def goal_cells(grid: Grid | None, config: Config) -> dict[_CellKey, str]:
-    """(period, loose scope, KPI) -> the A1 cell of its first filled goal in the Goals grid;
-    ("", "", KPI) -> the KPI's column header."""
-    header = None if grid is None else find_header(grid, config.goals.period_column)
-    if grid is None or header is None:
-        return {}
-    columns = header_columns(grid[header])
-    period_col = columns[norm(config.goals.period_column)]
-    scope_col = columns.get(norm(config.goals.scope_column))
-    kpi_cols = _kpi_columns(grid[header], config)
-    cells = {("", "", kpi): a1(col, header + 1) for col, kpi in reversed(kpi_cols.items())}
-    for number, row in enumerate(grid[header + 1 :], start=header + 2):
-        label = _label(_at(row, period_col), config.calendar.fiscal_year_start)
-        scope = norm(shown(_at(row, scope_col)))
-        for col, kpi in kpi_cols.items():
-            if label and not is_blank(_at(row, col)):
-                cells.setdefault((label, scope, kpi), a1(col, number))
-    return cells
-
-
-def _kpi_columns(header: Sequence[Any], config: Config) -> dict[int, str]:
-    by_name = {norm(k.key): k.key for k in config.kpis} | {
-        norm(k.label): k.key for k in config.kpis
-    }
-    fixed = {norm(config.goals.period_column), norm(config.goals.scope_column)}
-    names = {col: norm(cell) for col, cell in enumerate(header) if cell is not None}
-    return {col: by_name[n] for col, n in names.items() if n in by_name and n not in fixed}
-
-
-def _at(row: Sequence[Any], index: int | None) -> Any:
-    return row[index] if index is not None and index < len(row) else None
-
-
-def _label(value: Any, fiscal_year_start: int) -> str | None:
-    if is_blank(value):
-        return None
-    try:
-        return parse_period(shown(value), fiscal_year_start).label
-    except ValueError:
-        return None
-
-
-def _cell(cells: dict[_CellKey, str], period: str, scope: str, kpi: str) -> str:
-    return cells.get((period, norm(scope), kpi), "")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -160,13 +104,13 @@ def _ranked_kpis(config: Config) -> list[str]:
 # 2. KPIs with no goal at all
 
 
-def _kpis_without_goals(data: CoverageInput, cells: dict[_CellKey, str]) -> Iterator[Issue]:
+def _kpis_without_goals(data: CoverageInput) -> Iterator[Issue]:
     if data.goals.empty:  # no goals at all: check 1 already names every rep
         return
     with_goals = set(data.goals["kpi"])
     for kpi in data.config.kpis:
         if kpi.key not in with_goals:
-            yield Issue("warning", data.goals_tab, cells.get(("", "", kpi.key), ""),
+            yield Issue("warning", data.goals_tab, data.kpi_cells.get(kpi.key, ""),
                         f"KPI {kpi.label!r} has no goal in any period or scope", "",
                         DONE)  # fmt: skip
 
@@ -175,14 +119,13 @@ def _kpis_without_goals(data: CoverageInput, cells: dict[_CellKey, str]) -> Iter
 # 3. Rep scopes nobody knows (only possible without a roster)
 
 
-def _unknown_rep_scopes(data: CoverageInput, cells: dict[_CellKey, str]) -> Iterator[Issue]:
+def _unknown_rep_scopes(data: CoverageInput) -> Iterator[Issue]:
     seen = _seen_reps(data.activity)
     for scope, first in _unknown_scopes(data).items():
         hint = closest(scope, seen)
         problem = (f"scope {scope!r} is not a rep seen in the activity (there is no roster)"
                    + (f"; did you mean {hint!r}?" if hint else ""))  # fmt: skip
-        cell = _cell(cells, str(first["period"]), scope, str(first["kpi"]))
-        yield Issue("warning", data.goals_tab, cell, problem, scope, DONE)
+        yield Issue("warning", data.goals_tab, str(first["cell"]), problem, scope, DONE)
 
 
 def _unknown_scopes(data: CoverageInput) -> dict[str, pd.Series]:
@@ -203,7 +146,7 @@ def _seen_reps(activity: pd.DataFrame) -> list[str]:
 # 4. Goals for periods that are over, without any activity of their scope
 
 
-def _goals_without_activity(data: CoverageInput, cells: dict[_CellKey, str]) -> Iterator[Issue]:
+def _goals_without_activity(data: CoverageInput) -> Iterator[Issue]:
     fiscal = data.config.calendar.fiscal_year_start
     unknown = set(_unknown_scopes(data))
     heads = data.goals.drop_duplicates(["period", "level", "scope"])
@@ -222,8 +165,8 @@ def _goals_without_activity(data: CoverageInput, cells: dict[_CellKey, str]) -> 
                "team": f"no member of team {scope!r} has activity rows",
                "total": "there are no activity rows"}[level]  # fmt: skip
         problem = f"goal for {period.label}, which is over, but {who} in it"
-        cell = _cell(cells, period.label, scope, str(goal["kpi"]))
-        yield Issue("warning", data.goals_tab, cell, problem, shown(goal["target"]), DONE)
+        yield Issue("warning", data.goals_tab, str(goal["cell"]), problem, shown(goal["target"]),
+                    DONE)  # fmt: skip
 
 
 def _reps_with_rows(activity: pd.DataFrame, period: Period) -> set[str]:
@@ -246,12 +189,13 @@ def _worked(level: str, scope: str, reps: set[str], roster: pd.DataFrame) -> boo
 # 5. Team goals that differ from the sum of their active members' goals
 
 
-def _team_sum_mismatches(data: CoverageInput, cells: dict[_CellKey, str]) -> Iterator[Issue]:
+def _team_sum_mismatches(data: CoverageInput) -> Iterator[Issue]:
     kpis = {kpi.key: kpi for kpi in data.config.kpis}
     goals = data.goals
-    lookup = {(str(p), str(lv), str(s), str(k)): float(t) for p, lv, s, k, t in zip(
-        goals["period"], goals["level"], goals["scope"], goals["kpi"], goals["target"],
-        strict=True)}  # fmt: skip
+    keys = zip(goals["period"], goals["level"], goals["scope"], goals["kpi"], strict=True)
+    lookup = {(str(p), str(lv), str(s), str(k)): float(t) for (p, lv, s, k), t in zip(
+        keys, goals["target"], strict=True)}  # fmt: skip
+    cells = dict(zip(lookup, goals["cell"].astype(str), strict=True))
     for (period, level, team, key), target in lookup.items():
         if level != "team" or key not in kpis or not kpis[key].additive:
             continue
@@ -264,7 +208,7 @@ def _team_sum_mismatches(data: CoverageInput, cells: dict[_CellKey, str]) -> Ite
         if round(added - target, _DECIMALS) != 0:
             problem = (f"team {team!r} goal for {period} {kpis[key].label} is {shown(target)}, "
                        f"but its active members' goals add up to {shown(added)}")  # fmt: skip
-            cell = _cell(cells, period, team, key)
+            cell = cells[(period, level, team, key)]
             yield Issue("warning", data.goals_tab, cell, problem, shown(target), DONE)
 
 

@@ -22,7 +22,7 @@ from sheetsync.sync.columns import Column
 from sheetsync.sync.issues import Issue, shown
 
 ROSTER_COLUMNS = ("rep", "email", "team", "active")
-GOAL_COLUMNS = ("period", "level", "scope", "kpi", "target")
+GOAL_COLUMNS = ("period", "level", "scope", "kpi", "target", "cell")
 TRUE_WORDS = {"yes", "y", "true", "1", "x", "active", "tak", "ja", "oui", "si", "sí"}
 FALSE_WORDS = {"no", "n", "false", "0", "inactive", "nie", "nein", "non"}
 
@@ -128,8 +128,12 @@ def _active(
 
 @dataclass
 class Goals:
+    """The long goals frame (each goal with the A1 cell it came from), the issues, and the
+    header cell of each KPI's column."""
+
     frame: pd.DataFrame
     issues: list[Issue] = field(default_factory=list)
+    kpi_cells: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -166,6 +170,7 @@ def read_goals(
     goals = Goals(empty)
     columns = header_columns(grid[header])
     kpi_columns = _kpi_columns(title, grid[header], header, config, goals.issues)
+    goals.kpi_cells = {kpi: a1(col, header + 1) for col, kpi in reversed(kpi_columns.items())}
     reps = {**{norm(r): r for r in seen_reps}, **roster.names}
     scopes = _Scopes(config.total_label, roster.teams, reps, roster.frame.empty)
     period_col = columns[norm(cfg.period_column)]
@@ -246,7 +251,7 @@ def _goal_targets(
             continue
         period, level, scope = head
         records.append({"period": period, "level": level, "scope": scope, "kpi": kpi,
-                        "target": target, "_cell": a1(col, number)})  # fmt: skip
+                        "target": target, "cell": a1(col, number)})  # fmt: skip
     return records
 
 
@@ -263,10 +268,10 @@ def _without_conflicts(title: str, frame: pd.DataFrame, issues: list[Issue]) -> 
     distinct = frame.groupby(keys)["target"].transform("nunique")
     clash = frame[distinct > 1]
     for _, group in clash.groupby(keys):
-        cells = ", ".join(f"{shown(t)} in {c}" for t, c in zip(group["target"], group["_cell"],
+        cells = ", ".join(f"{shown(t)} in {c}" for t, c in zip(group["target"], group["cell"],
                                                              strict=True))  # fmt: skip
         first = group.iloc[0]
-        for cell, target in zip(group["_cell"], group["target"], strict=True):
+        for cell, target in zip(group["cell"], group["target"], strict=True):
             issues.append(Issue(
                 "error", title, cell,
                 f"conflicting goals for {first['scope']} {first['period']} {first['kpi']}: {cells}",

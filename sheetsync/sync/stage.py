@@ -34,6 +34,8 @@ class SyncResult:
     rows_counted: int = 0
     rows_rejected: int = 0
     activity_tabs: tuple[str, ...] = ()
+    goals_tab: str | None = None
+    goal_kpi_cells: dict[str, str] = field(default_factory=dict)
 
 
 def find_tab(titles: Sequence[str], name: str | None) -> str | None:
@@ -110,6 +112,7 @@ def sync(raw: RawWorkbook, config: Config) -> SyncResult:
     goals = read_goals(goals_tab, raw.grids.get(goals_tab or ""), config, roster,
                        set(result.activity["rep"].unique()))  # fmt: skip
     result.goals, result.issues = goals.frame, result.issues + goals.issues
+    result.goals_tab, result.goal_kpi_cells = goals_tab, goals.kpi_cells
     holidays_tab = find_tab(titles, config.calendar.holidays_tab)
     days, issues = read_holidays(holidays_tab, raw.grids.get(holidays_tab or ""), config)
     result.holidays, result.issues = days | config.calendar.holidays, result.issues + issues
