@@ -23,6 +23,7 @@ from sheetsync.periods import check_as_of
 from sheetsync.pipeline import Report, refresh, today
 from sheetsync.report.plan import Cell
 from sheetsync.sync.issues import Issue
+from sheetsync.templates import EXAMPLE_CONFIG
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -142,26 +143,10 @@ def _init(args: argparse.Namespace) -> int:
     return 0
 
 
-EXAMPLE_CONFIG = "sheetsync.yaml"
-
-
 def _write_example(path: Path) -> int:
-    """`init --example`: the packaged example config (every key, commented), never over a file."""
-    from importlib.resources import files
+    from sheetsync.templates import write_example_config
 
-    if path.is_dir():
-        path = path / EXAMPLE_CONFIG
-    text = files("sheetsync").joinpath("data/example.yaml").read_bytes()
-    try:
-        with path.open("xb") as file:  # "x": fails rather than replace an existing file
-            file.write(text)
-    except FileExistsError:
-        raise UsageError(
-            f"{path} exists already and was left as it is; to get the example "
-            "config, give another file: sheetsync init --example PATH"
-        ) from None
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot write the example config ({exc.strerror})") from None
+    path = write_example_config(path)
     print(f"wrote {path}: the example config, every key with its default and what is allowed")
     print("Set source (your workbook's path, or type: google and the spreadsheet), then add the "
           f"input tabs with: sheetsync init --config {path}")  # fmt: skip

@@ -12,6 +12,8 @@ Polish or any other sheet gets its own names:
 Existing tabs are never touched: only the missing ones are added, in one step (Google: one
 metadata read and one batchUpdate that only adds sheets; xlsx: the new tabs spliced into the
 workbook, every other part kept byte for byte, or a new workbook when there is none yet).
+
+`init --example` writes the packaged example config instead (`write_example_config`).
 """
 
 from __future__ import annotations
@@ -19,13 +21,17 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
 
 from sheetsync.config.values import Config
+from sheetsync.errors import UsageError
 from sheetsync.pipeline import held, make_backend
 from sheetsync.report.plan import Cell, TabPlan
 from sheetsync.sync.stage import find_tab, rep_tabs
 
 EXAMPLE_REP = "Example"
+EXAMPLE_CONFIG = "sheetsync.yaml"
 HOLIDAY_HEADERS = ("Date", "Holiday")
 
 
@@ -117,3 +123,23 @@ def template_tab(tab: InputTab) -> TabPlan:
     """An input tab as written: its bold header row, columns wide enough for the headers."""
     widths = tuple(max(10, len(header) + 2) for header in tab.headers)
     return TabPlan("input", tab.title, (tuple(Cell(h, bold=True) for h in tab.headers),), 1, widths)
+
+
+def write_example_config(path: Path) -> Path:
+    """Write the packaged example config (every key, commented) to `path`, or to
+    `path/sheetsync.yaml` for a folder; an existing file is never overwritten (UsageError).
+    Returns the file written."""
+    if path.is_dir():
+        path = path / EXAMPLE_CONFIG
+    text = files("sheetsync").joinpath("data/example.yaml").read_bytes()
+    try:
+        with path.open("xb") as file:  # "x": fails rather than replace an existing file
+            file.write(text)
+    except FileExistsError:
+        raise UsageError(
+            f"{path} exists already and was left as it is; to get the example "
+            "config, give another file: sheetsync init --example PATH"
+        ) from None
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot write the example config ({exc.strerror})") from None
+    return path
