@@ -156,13 +156,9 @@ class Splice:
 
     def _undeclare(self, part: str) -> None:
         text = self._text(CONTENT_TYPES)
-        prefix = xmltext.prefix_of(text, "Types")
-        position = 0
-        while (span := xmltext.find(text, prefix + "Override", position)) is not None:
-            if xmltext.attribute(text, span, "PartName") == "/" + part:
-                text = xmltext.remove(text, span)
-                continue
-            position = span.close_end
+        tag = xmltext.prefix_of(text, "Types") + "Override"
+        while (span := xmltext.find_where(text, tag, "PartName", "/" + part)) is not None:
+            text = xmltext.remove(text, span)
         self._set_text(CONTENT_TYPES, text)
 
     def _drop_parts_only_used_by(self, sheets: Sequence[str]) -> None:
@@ -197,13 +193,10 @@ class Splice:
     def _unrelate(self, source: str, rel_id: str) -> None:
         part = rels_part(source)
         text = self._text(part)
-        prefix = xmltext.prefix_of(text, "Relationships")
-        position = 0
-        while (span := xmltext.find(text, prefix + "Relationship", position)) is not None:
-            if xmltext.attribute(text, span, "Id") == rel_id:
-                self._set_text(part, xmltext.remove(text, span))
-                return
-            position = span.close_end
+        tag = xmltext.prefix_of(text, "Relationships") + "Relationship"
+        span = xmltext.find_where(text, tag, "Id", rel_id)
+        if span is not None:
+            self._set_text(part, xmltext.remove(text, span))
 
     def _reachable(self, roots: Sequence[str], cut: set[str]) -> set[str]:
         seen: set[str] = set()
@@ -271,12 +264,10 @@ def _with_property(text: str, value: str) -> str:
     prefix = xmltext.prefix_of(text, "Properties")
     vt = re.search(rf'xmlns:(\w+)="{re.escape(VT_URI)}"', text)
     vt_prefix = f"{vt.group(1)}:" if vt else "vt:"
-    position = 0
-    while (span := xmltext.find(text, prefix + "property", position)) is not None:
-        if xmltext.attribute(text, span, "name") == OWNER_KEY:
-            inner = f"<{vt_prefix}lpwstr>{value}</{vt_prefix}lpwstr>"
-            return text[: span.open_end] + inner + text[span.close_start :]
-        position = span.close_end
+    span = xmltext.find_where(text, prefix + "property", "name", OWNER_KEY)
+    if span is not None:
+        inner = f"<{vt_prefix}lpwstr>{value}</{vt_prefix}lpwstr>"
+        return text[: span.open_end] + inner + text[span.close_start :]
     pids = [int(n) for n in re.findall(r'\spid="(\d+)"', text)]
     snippet = _property(max([1, *pids]) + 1, value, vt_prefix)
     if not vt:

@@ -72,6 +72,16 @@ def find_all(text: str, tag: str, within: Span) -> list[Span]:
     return found
 
 
+def find_where(text: str, tag: str, name: str, value: str) -> Span | None:
+    """The first element `tag` whose attribute `name` is `value` (as written in the text)."""
+    position = 0
+    while (span := find(text, tag, position)) is not None:
+        if attribute(text, span, name) == value:
+            return span
+        position = span.close_end
+    return None
+
+
 def append_child(text: str, span: Span, tag: str, snippet: str) -> str:
     """Insert `snippet` as the last child of the element at `span` (named `tag`)."""
     if not span.empty:
