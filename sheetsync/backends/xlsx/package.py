@@ -16,6 +16,7 @@ import io
 import json
 import posixpath
 import zipfile
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,6 +61,7 @@ class Package:
     workbook_part: str
     sheets: tuple[SheetEntry, ...]
     owned: frozenset[str]
+    names: frozenset[str]
 
     @property
     def titles(self) -> tuple[str, ...]:
@@ -78,7 +80,7 @@ def open_package(path: Path, data: bytes, limits: XlsxLimits) -> Package:
     sheets = _sheets(path, archive, names, workbook_part)
     titles = {s.title for s in sheets}
     owned = frozenset(t for t in _owned_titles(path, archive, names) if t in titles)
-    return Package(path, data, archive, workbook_part, sheets, owned)
+    return Package(path, data, archive, workbook_part, sheets, owned, frozenset(names))
 
 
 def _zip(path: Path, data: bytes) -> zipfile.ZipFile:
@@ -135,7 +137,7 @@ def _mb(size: int) -> str:
     return f"{size / MIB:,.0f} MB"
 
 
-def _main_part(path: Path, archive: zipfile.ZipFile, names: set[str]) -> str:
+def _main_part(path: Path, archive: zipfile.ZipFile, names: AbstractSet[str]) -> str:
     for _rid, rel_type, target in relationships(path, archive, names, ""):
         if rel_type == OFFICE_DOCUMENT:
             if target.endswith(".bin"):
@@ -152,7 +154,7 @@ def _main_part(path: Path, archive: zipfile.ZipFile, names: set[str]) -> str:
 
 
 def _sheets(
-    path: Path, archive: zipfile.ZipFile, names: set[str], workbook_part: str
+    path: Path, archive: zipfile.ZipFile, names: AbstractSet[str], workbook_part: str
 ) -> tuple[SheetEntry, ...]:
     targets = {rid: target for rid, _t, target in relationships(path, archive, names,
                                                                  workbook_part)}  # fmt: skip
@@ -168,7 +170,7 @@ def _sheets(
     return tuple(sheets)
 
 
-def _owned_titles(path: Path, archive: zipfile.ZipFile, names: set[str]) -> list[str]:
+def _owned_titles(path: Path, archive: zipfile.ZipFile, names: AbstractSet[str]) -> list[str]:
     part = custom_properties_part(path, archive, names)
     if part is None:
         return []
@@ -183,7 +185,9 @@ def _owned_titles(path: Path, archive: zipfile.ZipFile, names: set[str]) -> list
     return []
 
 
-def custom_properties_part(path: Path, archive: zipfile.ZipFile, names: set[str]) -> str | None:
+def custom_properties_part(
+    path: Path, archive: zipfile.ZipFile, names: AbstractSet[str]
+) -> str | None:
     """The docProps/custom.xml part named by the package relationships, if any."""
     for _rid, rel_type, target in relationships(path, archive, names, ""):
         if rel_type == CUSTOM_PROPERTIES and target in names:
@@ -192,7 +196,7 @@ def custom_properties_part(path: Path, archive: zipfile.ZipFile, names: set[str]
 
 
 def relationships(
-    path: Path, archive: zipfile.ZipFile, names: set[str], part: str
+    path: Path, archive: zipfile.ZipFile, names: AbstractSet[str], part: str
 ) -> list[tuple[str, str, str]]:
     """(id, type, resolved target part) of each internal relationship of `part` ("" = package)."""
     folder, file = posixpath.split(part)

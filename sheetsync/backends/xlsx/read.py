@@ -87,7 +87,7 @@ def read_tabs(package: Package, titles: Sequence[str], limits: XlsxLimits) -> di
 
 def _shared_parts(package: Package) -> list[str]:
     """The workbook part and the shared strings and styles calamine reads with every tab."""
-    names = set(package.zip.namelist())
+    names = package.names
     related = relationships(package.path, package.zip, names, package.workbook_part)
     shared = [target for _id, kind, target in related if kind.endswith(SHARED_KINDS)]
     return [package.workbook_part, *(part for part in shared if part in names)]

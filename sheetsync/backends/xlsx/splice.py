@@ -50,7 +50,7 @@ class Splice:
 
     def __init__(self, package: Package) -> None:
         self.package = package
-        self.names = set(package.zip.namelist())
+        self.names = set(package.names)
         self.changes: Changes = {}
         self.texts: dict[str, tuple[str, str]] = {}
 
