@@ -39,16 +39,6 @@ def style_key(cell: Cell, header: bool) -> StyleKey:
     return number_format, cell.bold or header
 
 
-def style_keys(tab: TabPlan) -> set[StyleKey]:
-    """Every style the tab's cells need."""
-    return {
-        style_key(cell, r < tab.header_rows)
-        for r, row in enumerate(tab.rows)
-        for cell in row
-        if _written(cell)
-    }
-
-
 def _written(cell: Cell) -> bool:
     """Empty cells are written only to carry a format (so a value typed there shows right)."""
     return cell.value is not None or cell.number_format is not None or cell.bold

@@ -31,7 +31,7 @@ from sheetsync.backends.xlsx.package import (
     relationships,
     rels_part,
 )
-from sheetsync.backends.xlsx.sheetxml import sheet_xml, style_keys
+from sheetsync.backends.xlsx.sheetxml import sheet_xml
 from sheetsync.backends.xlsx.styles import MINIMAL_STYLES, StyleBook
 from sheetsync.report.plan import TabPlan
 
@@ -57,9 +57,6 @@ class Splice:
     def write_tabs(self, tabs: Sequence[TabPlan]) -> None:
         """Write each tab, replacing the existing tab of the same title (ownership checked)."""
         styles = self._styles()
-        for tab in tabs:
-            for key in sorted(style_keys(tab), key=repr):
-                styles.index(key)
         existing = {s.title: s for s in self.package.sheets}
         replaced = [existing[t.title] for t in tabs if t.title in existing]
         self._drop_parts_only_used_by([entry.part for entry in replaced])
