@@ -20,7 +20,7 @@ from sheetsync.config.loading import load_config
 from sheetsync.config.values import Config
 from sheetsync.errors import SheetsyncError, UsageError
 from sheetsync.periods import check_as_of
-from sheetsync.pipeline import Report, refresh, today
+from sheetsync.pipeline import Report, refresh
 from sheetsync.report.plan import Cell
 from sheetsync.sync.issues import Issue
 from sheetsync.templates import EXAMPLE_CONFIG
@@ -63,6 +63,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--dry-run", action="store_true", help="compute and show, write nothing")
     run.add_argument("--strict", action="store_true",
                      help="stop without writing when there is any data issue")  # fmt: skip
+    run.add_argument("--snapshot", action="store_true",
+                     help="also add today's KPI table to the History tab (one snapshot per "
+                     "day: a second one the same day replaces the first)")  # fmt: skip
     run.add_argument("--force", action="store_true",
                      help="write an .xlsx even when a lock file says it is open in Excel or "
                      "LibreOffice (for a lock left behind by a crash)")  # fmt: skip
@@ -109,7 +112,8 @@ def _date(text: str) -> date:
 
 def _refresh(args: argparse.Namespace) -> int:
     config = load_config(args.config)
-    report = refresh(config, args.as_of, args.dry_run, strict=args.strict, force=args.force)
+    report = refresh(config, args.as_of, args.dry_run, strict=args.strict, force=args.force,
+                     snapshot=args.snapshot)  # fmt: skip
     if args.dry_run:
         _print_plan(report)
     print(_outcome(report))
@@ -163,13 +167,11 @@ def _config_schema(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from sheetsync.demo import WORKBOOK, make_demo
+    from sheetsync.demo import WORKBOOK, run_demo
 
     folder: Path = args.dir
-    as_of = args.as_of or date.today()
-    config_path = make_demo(folder, as_of)
+    config_path, report = run_demo(folder, args.as_of or date.today())
     config = load_config(config_path)
-    report = refresh(config, as_of or today(config))
     print(f"Demo workbook: {folder / WORKBOOK}")
     print(f"Demo config:   {config_path}")
     print(f"Open the workbook and look at the tabs: {', '.join(report.plan.titles())}")
@@ -203,7 +205,11 @@ def _shown(cell: Cell) -> str:
 def _outcome(report: Report) -> str:
     facts = report.facts
     verb = "wrote" if report.written else "would write"
-    return (f"{verb} {len(report.plan.tabs)} tabs to {facts.written_to} as of {report.as_of}: "
+    history = report.plan.history
+    snapshot = (f" and a snapshot of {len(history.rows)} rows to {history.title!r}"
+                if history is not None else "")  # fmt: skip
+    return (f"{verb} {len(report.plan.tabs)} tabs{snapshot} to {facts.written_to} as of "
+            f"{report.as_of}: "
             f"{facts.rows_read} rows read, {facts.rows_counted} counted, "
             f"{facts.rows_rejected} rejected, {len(report.issues)} data issues, "
             f"{facts.api_calls} API calls, {report.timings['total']:.2f}s")  # fmt: skip

@@ -3,6 +3,8 @@
 Ten reps in two teams log a year of activity on their own tabs; a shared log tab holds a few
 entries; Goals hold monthly rep goals, team and total goals for the month, a quarter and the
 year. A handful of deliberate data problems show what the Data issues tab reports.
+`run_demo` also takes a History snapshot a week before the demo's day, as the last team meeting
+would have, so the Ranking's movement and the brief's changes have something to compare with.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from typing import Any
 import numpy as np
 
 from sheetsync.backends.xlsx import XlsxBackend
+from sheetsync.config.loading import load_config
+from sheetsync.pipeline import Report, refresh
 from sheetsync.report.plan import Cell, TabPlan
 
 WORKBOOK = "demo-team.xlsx"
@@ -36,6 +40,18 @@ CUSTOMERS = tuple(
 )
 GOAL_HEADERS = ("Period", "Scope", "Calls", "Meetings", "Revenue", "Deals won", "New customers")
 MONTHLY_GOALS = {"Calls": 220, "Meetings": 28, "Revenue": 30000}
+
+
+LAST_MEETING = timedelta(days=7)
+
+
+def run_demo(folder: Path, as_of: date) -> tuple[Path, Report]:
+    """Make the demo in `folder`, snapshot the week before `as_of`, then refresh and snapshot
+    `as_of`; return the config's path and the last refresh's report."""
+    path = make_demo(folder, as_of)
+    config = load_config(path)
+    refresh(config, as_of - LAST_MEETING, snapshot=True)
+    return path, refresh(config, as_of, snapshot=True)
 
 
 def make_demo(folder: Path, as_of: date) -> Path:
@@ -143,6 +159,8 @@ def _goal_rows(as_of: date) -> list[tuple[Any, ...]]:
     rows.append((f"{year}-{as_of.month:02d}", "North", None, None, None, None, 12))
     rows.append((f"{year}-{as_of.month:02d}", "South", None, None, None, None, 10))
     rows.append((f"{year}-{as_of.month:02d}", "Total", 2000, 260, 280_000, None, None))
+    last_month = as_of.replace(day=1) - timedelta(days=1)  # for "last month at this point"
+    rows.append((f"{last_month:%Y-%m}", "Total", 2000, 260, 280_000, None, None))
     rows.append((f"{year}-Q{quarter}", "Total", None, None, None, 160, None))
     rows.append((str(year), "Total", None, None, 4_600_000, None, None))
     rows.append((f"{year}-01", "Ben Carter", 250, None, None, None, None))  # conflicts

@@ -33,7 +33,9 @@ __all__ = [
     "current_period",
     "current_periods",
     "elapsed_working_days",
+    "nth_working_day",
     "parse_period",
+    "previous_period",
     "working_days",
 ]
 
@@ -277,3 +279,20 @@ def elapsed_working_days(period: Period, as_of: date, calendar: CalendarConfig) 
     0 when `as_of` is before the period starts.
     """
     return working_days(period.start, min(period.end, as_of), calendar)
+
+
+def nth_working_day(period: Period, n: int, calendar: CalendarConfig) -> date:
+    """The `n`-th working day of `period` (1 is the first); its last day when it has fewer."""
+    mask = _weekmask(calendar)
+    if n < 1 or "1" not in mask:
+        return period.start
+    holidays = np.array(sorted(calendar.holidays), dtype="datetime64[D]")
+    day = np.busday_offset(np.datetime64(period.start, "D"), n - 1, roll="forward",
+                           weekmask=mask, holidays=holidays)  # fmt: skip
+    found: date = day.astype(date)
+    return min(found, period.end)
+
+
+def previous_period(period: Period, fiscal_year_start: int = 1) -> Period:
+    """The period of the same kind just before `period`."""
+    return current_period(period.kind, period.start - timedelta(days=1), fiscal_year_start)

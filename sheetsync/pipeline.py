@@ -18,15 +18,17 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from sheetsync import __version__
-from sheetsync.backends.base import Backend, check_ownership
+from sheetsync.backends.base import Backend, HistoryQuery, HistoryRead, check_ownership
 from sheetsync.config.values import Config
 from sheetsync.errors import ConfigError, DataError
 from sheetsync.kpi.coverage import CoverageInput, coverage_issues
 from sheetsync.kpi.evaluate import evaluate
+from sheetsync.kpi.history import history_table, snapshot_table
 from sheetsync.kpi.ranking import rank
+from sheetsync.kpi.trends import TrendInput, Trends, build_trends, same_point_days
 from sheetsync.periods import Period, check_as_of, current_periods
 from sheetsync.report.plan import OutputPlan
-from sheetsync.report.tabs import RunFacts, build_plan
+from sheetsync.report.tabs import Computed, RunFacts, build_plan
 from sheetsync.sync.issues import Issue
 from sheetsync.sync.stage import SyncResult, input_tabs, sync
 
@@ -44,6 +46,7 @@ class Report:
     facts: RunFacts
     written: bool
     timings: dict[str, float] = field(default_factory=dict)
+    trends: Trends = field(default_factory=Trends)
 
     @property
     def api_calls(self) -> int:
@@ -86,18 +89,25 @@ def refresh(
     backend: Backend | None = None,
     now: datetime | None = None,
     force: bool = False,
+    snapshot: bool = False,
 ) -> Report:
     """Read the workbook, compute every KPI table and write the output tabs in one step.
 
     `as_of` defaults to today in the configured time zone. With `dry_run` nothing is written.
+    With `snapshot`, the KPI table is also added to the History tab as the as-of day's snapshot
+    (replacing an earlier snapshot of that day), in the same write.
     With `strict`, any data issue stops the refresh before writing (DataError). With `force`,
     an xlsx workbook is written even when a lock file says it is open in Excel (a stale lock).
     A backend with a `locked()` method is held from the read to the write, so two refreshes
     of one workbook never interleave.
     """
+    if snapshot and config.output.title("history") is None:
+        raise ConfigError(str(config.path or "config"), "output.history",
+                          "--snapshot needs the History tab, which is switched off")  # fmt: skip
     backend = backend or make_backend(config, force=force)
+    run = _Run(config, dry_run, strict, snapshot, backend)
     with nullcontext() if dry_run else held(backend):
-        return _refresh(config, as_of, dry_run, strict, backend, now)
+        return _refresh(run, as_of, now)
 
 
 def held(backend: Backend) -> AbstractContextManager[None]:
@@ -111,60 +121,135 @@ def destination(backend: Backend) -> str:
     return str(getattr(backend, "destination", backend.description))
 
 
-def _refresh(
-    config: Config,
-    as_of: date | None,
-    dry_run: bool,
-    strict: bool,
-    backend: Backend,
-    now: datetime | None,
-) -> Report:
+@dataclass(frozen=True)
+class _Run:
+    config: Config
+    dry_run: bool
+    strict: bool
+    snapshot: bool
+    backend: Backend
+
+
+def _refresh(run: _Run, as_of: date | None, now: datetime | None) -> Report:
+    config, backend = run.config, run.backend
     timings: dict[str, float] = {}
     started = time.perf_counter()
     ran_at = now or datetime.now(ZoneInfo(config.calendar.timezone))
     as_of = as_of or today(config, ran_at)
     check_as_of(as_of)
     with _timed(timings, "read"):
-        raw = backend.read(lambda titles: input_tabs(titles, config))
+        query = history_query(config, as_of, run.snapshot)
+        raw = backend.read(lambda titles: input_tabs(titles, config), query)
     with _timed(timings, "sync"):
         synced = sync(raw, config)
     with _timed(timings, "kpi"):
-        periods, rep_kpis, ranking = compute(config, synced, as_of)
-        issues = synced.issues + goal_coverage(config, synced, rep_kpis, periods, as_of)
-    if strict and synced.issues:
+        periods, rep_kpis = compute(config, synced, as_of)
+        trends = history_trends(config, synced, raw.history, rep_kpis, periods, as_of)
+        ranking = ranking_of(config, synced, rep_kpis, as_of, trends)
+        coverage = goal_coverage(config, synced, rep_kpis, periods, as_of)
+        issues = synced.issues + history_issues(config, raw.history) + coverage
+    if run.strict and synced.issues:
         raise DataError(_strict_message(synced.issues))
     facts = RunFacts(
         ran_at=ran_at, as_of=as_of, source=backend.description,
         rows_read=synced.rows_read, rows_counted=synced.rows_counted,
         rows_rejected=synced.rows_rejected,
-        api_calls=backend.api_calls + (0 if dry_run else backend.write_calls),
+        api_calls=backend.api_calls + (0 if run.dry_run else backend.write_calls),
         seconds=time.perf_counter() - started, version=__version__,
         destination=destination(backend),
     )  # fmt: skip
     with _timed(timings, "report"):
-        plan = build_plan(config, rep_kpis, ranking, issues, facts)
+        snap = snapshot_of(config, rep_kpis, ranking, as_of) if run.snapshot else None
+        computed = Computed(
+            periods, rep_kpis, ranking, trends, tuple(issues), tuple(coverage), snap
+        )
+        plan = build_plan(config, computed, facts)
     check_ownership(plan, raw.titles_written, raw.owned, destination(backend))
-    if not dry_run:
+    if not run.dry_run:
         with _timed(timings, "write"):
             backend.apply(plan)
     timings["total"] = time.perf_counter() - started
     return Report(as_of, periods, rep_kpis, ranking, issues, plan, facts,
-                  written=not dry_run, timings=timings)  # fmt: skip
+                  written=not run.dry_run, timings=timings, trends=trends)  # fmt: skip
 
 
 def compute(
     config: Config, synced: SyncResult, as_of: date
-) -> tuple[tuple[Period, ...], pd.DataFrame, pd.DataFrame]:
-    """The pure middle of a refresh: the current periods, Rep KPIs and the ranking."""
+) -> tuple[tuple[Period, ...], pd.DataFrame]:
+    """The pure middle of a refresh: the current periods and the Rep KPIs table."""
+    periods = current_periods(as_of, config.calendar.fiscal_year_start)
+    return periods, evaluate_at(config, synced, as_of, periods)
+
+
+def evaluate_at(
+    config: Config, synced: SyncResult, as_of: date, periods: tuple[Period, ...]
+) -> pd.DataFrame:
+    """The Rep KPIs table for `periods` as of a day (today's, or a past one for trends)."""
     calendar = dataclasses.replace(config.calendar, holidays=synced.holidays)
-    periods = current_periods(as_of, calendar.fiscal_year_start)
-    rep_kpis = evaluate(
+    return evaluate(
         synced.activity, synced.goals, synced.roster, config.kpis, calendar, config.status,
         periods, as_of, config.total_label,
     )  # fmt: skip
-    ranked = next(p for p in periods if p.kind == config.ranking.period)
-    ranking = rank(rep_kpis, synced.roster, config.ranking, config.kpis, ranked.label, None)
-    return periods, rep_kpis, ranking
+
+
+def ranking_of(
+    config: Config, synced: SyncResult, rep_kpis: pd.DataFrame, as_of: date, trends: Trends
+) -> pd.DataFrame:
+    """The ranking of the configured period, with movement when there is an earlier snapshot."""
+    period = current_periods(as_of, config.calendar.fiscal_year_start)
+    ranked = next(p for p in period if p.kind == config.ranking.period)
+    previous = trends.previous_ranks if trends.last_day is not None else None
+    return rank(rep_kpis, synced.roster, config.ranking, config.kpis, ranked.label, previous)
+
+
+def history_query(config: Config, as_of: date, snapshot: bool) -> HistoryQuery | None:
+    """What to read of History: the last snapshot before today and the previous periods' days
+    at today's working day (holidays from the config; the Holidays tab is not read yet)."""
+    title = config.output.title("history")
+    if title is None:
+        return None
+    periods = current_periods(as_of, config.calendar.fiscal_year_start)
+    days = same_point_days(periods, as_of, config.calendar)
+    return HistoryQuery(title, as_of, tuple(sorted({day for _, day in days.values()})), snapshot)
+
+
+def history_trends(
+    config: Config, synced: SyncResult, held: HistoryRead | None, rep_kpis: pd.DataFrame,
+    periods: tuple[Period, ...], as_of: date,
+) -> Trends:  # fmt: skip
+    """Trends from what History holds, or recomputed from the activity where it does not."""
+    history = history_table(held.rows if held else [])
+    calendar = dataclasses.replace(config.calendar, holidays=synced.holidays)
+    data = TrendInput(
+        rep_kpis, as_of, periods, calendar, config.ranking.period, held.days if held else (),
+        history, lambda day, wanted: evaluate_at(config, synced, day, wanted),
+        lambda table, day: ranking_of(config, synced, table, day, Trends()),
+        same_points=config.output.title("meeting_brief") is not None,
+    )  # fmt: skip
+    return build_trends(data)
+
+
+def history_issues(config: Config, held: HistoryRead | None) -> list[Issue]:
+    """A warning when History's rows could not all be read where they were expected."""
+    title = config.output.title("history")
+    if held is None or held.note is None or title is None:
+        return []
+    return [Issue("warning", title, "", held.note, "", "recomputed from the activity")]
+
+
+def snapshot_of(
+    config: Config, rep_kpis: pd.DataFrame, ranking: pd.DataFrame, as_of: date
+) -> pd.DataFrame:
+    """The snapshot table for History; a ConfigError when it cannot fit in History at all."""
+    ranked = next(p for p in current_periods(as_of, config.calendar.fiscal_year_start)
+                  if p.kind == config.ranking.period)  # fmt: skip
+    table = snapshot_table(rep_kpis, ranking, ranked.label, as_of)
+    limit = config.output.history_max_rows
+    if len(table) > limit:
+        raise ConfigError(str(config.path or "config"), "output.history_max_rows",
+                          f"a snapshot has {len(table):,} rows, more than the {limit:,} History "
+                          f"may keep; raise it to at least {len(table):,}")  # fmt: skip
+    return table
 
 
 def goal_coverage(

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 _EPOCH = datetime(1899, 12, 30)
@@ -82,3 +82,18 @@ def date_to_serial(value: date) -> float | int:
     if isinstance(value, datetime):
         return (value.replace(tzinfo=None) - _EPOCH).total_seconds() / 86400
     return (value - _EPOCH.date()).days
+
+
+def serial_to_date(serial: float) -> date:
+    """The date of a spreadsheet serial number (its whole days since 1899-12-30)."""
+    return _EPOCH.date() + timedelta(days=int(serial // 1))
+
+
+def day_of(raw: object) -> date | None:
+    """The date a cell read unformatted holds (a serial number), or None for anything else."""
+    if isinstance(raw, bool) or not isinstance(raw, int | float):
+        return None
+    try:
+        return serial_to_date(raw)
+    except (ValueError, OverflowError):
+        return None

@@ -38,7 +38,7 @@ def test_refresh_dry_run_shows_the_plan_and_writes_nothing(
     before = workbook.read_bytes()
     assert main(["refresh", "--config", str(demo), "--as-of", AS_OF, "--dry-run"]) == 0
     out = capsys.readouterr().out
-    assert "== Rep KPIs:" in out and "would write 5 tabs" in out
+    assert "== Rep KPIs:" in out and "would write 6 tabs" in out
     assert workbook.read_bytes() == before
 
 

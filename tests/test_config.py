@@ -144,9 +144,11 @@ def test_the_shipped_example_configs_load() -> None:
         assert load_config(path).kpis, path
 
 
-@pytest.mark.parametrize("key", ["meeting_brief", "history"])
-def test_outputs_not_built_yet_are_unknown_keys(key: str) -> None:
-    assert error_of(with_extra(f"output: {{{key}: false}}\n")) == (
-        f"team.yaml: output.{key}: unknown key; allowed here: summary, ranking, rep_kpis, "
-        "data_issues, sync_status"
+def test_the_brief_and_history_are_on_by_default_and_can_be_switched_off() -> None:
+    assert error_of(with_extra("output: {colours: true}\n")) == (
+        "team.yaml: output.colours: unknown key; allowed here: summary, ranking, meeting_brief, "
+        "rep_kpis, data_issues, sync_status, history, history_max_rows"
     )
+    problem = error_of(with_extra("output: {history_max_rows: 10}\n"))
+    assert problem.startswith("team.yaml: output.history_max_rows: ")
+    assert "1000" in problem

@@ -145,7 +145,8 @@ def test_null_means_the_default_and_false_or_null_switches_off() -> None:
     assert (cfg.goals.tab, cfg.roster.tab) == ("Goals", None)
     assert dict(cfg.ranking.weights) == {"calls": 1.0, "meetings": 1.0}
     assert dict(cfg.output.tabs) == {
-        "rep_kpis": "2026", "data_issues": "Data issues", "sync_status": "Sync status",
+        "meeting_brief": "Meeting brief", "rep_kpis": "2026", "data_issues": "Data issues",
+        "sync_status": "Sync status", "history": "KPI history",
     }  # fmt: skip
 
 

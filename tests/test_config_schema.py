@@ -82,7 +82,7 @@ def test_every_key_has_a_description() -> None:
     ("extra", "schema_says"),
     [
         ("calendar: {timezone: UTC, fiscal_start: 4}", "'fiscal_start' was unexpected"),
-        ("output: {meeting_brief: Brief}", "'meeting_brief' was unexpected"),
+        ("output: {history_max_rows: 5}", "less than the minimum of 1000"),
         ("kpis: {x: {kind: avg}}", "'avg' is not one of ['sum', 'count', 'count_distinct', 'rat"),
         ("ranking: {period: decade}", "'decade' is not one of ['week', 'month', 'quarter', 'yea"),
         ("source: {type: ftp}", "'ftp' is not one of ['xlsx', 'google']"),

@@ -170,7 +170,7 @@ def test_output_tabs_are_created_owned_protected_then_replaced_whole(
     assert made["Summary"]["properties"]["gridProperties"]["frozenRowCount"] == 3
     markers = fake.developer_metadata(sid)
     outputs = {made[t]["properties"]["sheetId"] for t in cfg.output.tabs.values() if t in made}
-    assert {m["location"]["sheetId"] for m in markers} == outputs and len(outputs) == 5
+    assert {m["location"]["sheetId"] for m in markers} == outputs and len(outputs) == 6
     assert all(m["metadataKey"] == OWNER_KEY for m in markers)
     issue_rows = fake.values(sid, "Data issues")[1:]
     assert [row[0] for row in issue_rows if row[-1] != "reported only"] == ["error"]
@@ -276,11 +276,11 @@ def test_cli_refresh_and_check_on_a_google_config(
                                f"credentials_file: {key.name}}}\n"))  # fmt: skip
     assert main(["refresh", "--config", str(path), "--as-of", "2026-11-03", "--dry-run"]) == 0
     out = capsys.readouterr().out
-    assert f"would write 5 tabs to Google spreadsheet {sid}" in out and "2 API calls" in out
+    assert f"would write 6 tabs to Google spreadsheet {sid}" in out and "2 API calls" in out
     assert "   1 | Ben Carter | South | 43.3% |" in out  # the preview shows percents as such
     assert "Summary" not in fake.sheet_titles(sid)
     assert main(["refresh", "--config", str(path), "--as-of", "2026-11-03"]) == 0
-    assert f"wrote 5 tabs to Google spreadsheet {sid}" in capsys.readouterr().out
+    assert f"wrote 6 tabs to Google spreadsheet {sid}" in capsys.readouterr().out
     assert "Summary" in fake.sheet_titles(sid)
     assert main(["check", "--config", str(path), "--as-of", "2026-11-03"]) == 0
     assert "config ok" in capsys.readouterr().out

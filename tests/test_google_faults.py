@@ -136,7 +136,7 @@ def test_a_500_on_the_write_leaves_the_previous_output_whole(
     with pytest.raises(BackendError, match=r"500 INTERNAL.*previous output is unchanged"):
         refresh(cfg, date(2026, 11, 4), backend=backend(cfg, clock))
     assert {title: fake.values(sid, title) for title in fake.sheet_titles(sid)} == before
-    assert fake.developer_metadata(sid) == metadata and len(outputs) == 5
+    assert fake.developer_metadata(sid) == metadata and len(outputs) == 6
 
 
 def test_a_permanent_403_says_to_share_the_sheet_with_the_service_account(

@@ -37,7 +37,7 @@ def test_dry_run_writes_nothing_and_strict_stops_on_issues() -> None:
     backend = MemoryBackend(team_workbook())
     report = refresh(config(), as_of=AS_OF, dry_run=True, backend=backend)
     assert not report.written and backend.written == []
-    assert report.plan.titles()[:3] == ("Summary", "Ranking", "Rep KPIs")
+    assert report.plan.titles()[:4] == ("Summary", "Ranking", "Meeting brief", "Rep KPIs")
     tabs = team_workbook()
     tabs["Rep - Ben Carter"].append(["yesterday", 1])
     with pytest.raises(DataError, match=r"--strict: 1 data issues, nothing was written"):

@@ -24,7 +24,7 @@ FOLDER = Path(__file__).parent / "fixtures" / "workbooks"
 FIXTURES = sorted(p.name for p in FOLDER.iterdir() if p.suffix in (".xlsx", ".xlsm")
                   and p.name != "encrypted.xlsx")  # fmt: skip
 AS_OF = date(2026, 11, 30)
-OUTPUT_TABS = {"Summary", "Ranking", "Rep KPIs", "Data issues", "Sync status"}
+OUTPUT_TABS = {"Summary", "Ranking", "Meeting brief", "Rep KPIs", "Data issues", "Sync status"}
 CONFIG = """
 source: {{type: xlsx, path: {name}}}
 calendar: {{timezone: UTC}}

@@ -13,7 +13,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from sheetsync.backends.base import RawWorkbook, TabSelector
+from sheetsync.backends.base import HistoryQuery, RawWorkbook, TabSelector
 from sheetsync.backends.xlsx import XlsxBackend
 from sheetsync.backends.xlsx.filesafety import exclusive
 from sheetsync.cli import main
@@ -24,7 +24,7 @@ from tests.hostile import read_part, rewrite_part, with_filler
 from tests.packages import sheet_parts
 
 AS_OF = date(2026, 11, 30)
-OUTPUT_TABS = ["Data issues", "Ranking", "Rep KPIs", "Summary", "Sync status"]
+OUTPUT_TABS = ["Data issues", "Meeting brief", "Ranking", "Rep KPIs", "Summary", "Sync status"]
 
 
 def team_xlsx(folder: Path, extra_rows: int = 0) -> Path:
@@ -133,8 +133,8 @@ def test_a_dtd_in_a_part_is_refused_as_an_xml_bomb(tmp_path: Path) -> None:
 class SavedMeanwhile(XlsxBackend):
     """A backend whose workbook another process saves right after sheetsync read it."""
 
-    def read(self, select: TabSelector) -> RawWorkbook:
-        raw = super().read(select)
+    def read(self, select: TabSelector, history: HistoryQuery | None = None) -> RawWorkbook:
+        raw = super().read(select, history)
         script = (
             "import openpyxl, sys\nbook = openpyxl.load_workbook(sys.argv[1])\n"
             "book['Roster']['E1'] = 'edited by a person'\nbook.save(sys.argv[1])\n"
@@ -172,7 +172,7 @@ def test_two_refreshes_at_once_run_one_after_the_other(tmp_path: Path) -> None:
     assert [child.returncode for child in children] == [0, 0], results
     book = openpyxl.load_workbook(path)
     assert [t for t in book.sheetnames if t in OUTPUT_TABS] == [
-        "Summary", "Ranking", "Rep KPIs", "Data issues", "Sync status"
+        "Summary", "Ranking", "Meeting brief", "Rep KPIs", "Data issues", "Sync status"
     ]  # fmt: skip
     assert owned_titles(path) == OUTPUT_TABS
 

@@ -123,7 +123,9 @@ def test_output_path_works_end_to_end_and_the_cli_names_the_file_written(
         assert f"tabs to {tmp_path / 'reports' / 'kpis.xlsx'} as of" in out
     assert path.read_bytes() == before
     book = openpyxl.load_workbook(tmp_path / "reports" / "kpis.xlsx")
-    assert book.sheetnames == ["Summary", "Ranking", "Rep KPIs", "Data issues", "Sync status"]
+    assert book.sheetnames == [
+        "Summary", "Ranking", "Meeting brief", "Rep KPIs", "Data issues", "Sync status"
+    ]  # fmt: skip
 
 
 def test_init_adds_input_tabs_to_a_workbook_with_an_image_and_keeps_it(tmp_path: Path) -> None:

@@ -6,10 +6,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 
-from sheetsync.backends.base import Grid, RawValue, RawWorkbook, TabSelector, check_ownership
+from sheetsync.backends.base import (
+    Grid,
+    HistoryQuery,
+    HistoryRead,
+    RawValue,
+    RawWorkbook,
+    TabSelector,
+    check_ownership,
+)
+from sheetsync.backends.history import plan_edit
 from sheetsync.errors import WorkbookError
-from sheetsync.report.plan import CellValue, OutputPlan, TabPlan
-from sheetsync.spreadsheet import date_to_serial
+from sheetsync.report.plan import CellValue, HistorySnapshot, OutputPlan, TabPlan
+from sheetsync.spreadsheet import date_to_serial, day_of
 
 
 class MemoryBackend:
@@ -32,17 +41,49 @@ class MemoryBackend:
     def write_calls(self) -> int:
         return 0
 
-    def read(self, select: TabSelector) -> RawWorkbook:
+    def read(self, select: TabSelector, history: HistoryQuery | None = None) -> RawWorkbook:
         titles = tuple(self.tabs)
         grids = {title: self.tabs[title] for title in select(titles)}
-        return RawWorkbook(titles, grids, frozenset(self.owned))
+        held = self._history(history) if history is not None else None
+        return RawWorkbook(titles, grids, frozenset(self.owned), history=held)
 
     def apply(self, plan: OutputPlan) -> None:
         check_ownership(plan, tuple(self.tabs), frozenset(self.owned), self.description)
         for tab in plan.tabs:
             self.tabs[tab.title] = [[_raw(cell.value) for cell in row] for row in tab.rows]
             self.owned.add(tab.title)
+        if plan.history is not None:
+            self._snapshot(plan.history)
         self.written.append(plan)
+
+    def _history(self, query: HistoryQuery) -> HistoryRead | None:
+        title = self._owned_title(query.title)
+        if title is None:
+            return None
+        rows = self.tabs[title][1:]
+        dated = [(day_of(row[0] if row else None), row) for row in rows]
+        days = tuple(sorted({day for day, _ in dated if day is not None}))
+        earlier = [day for day in days if day < query.before]
+        wanted = set(query.days) | ({max(earlier)} if earlier else set())
+        return HistoryRead(days, [row for day, row in dated if day in wanted])
+
+    def _snapshot(self, snapshot: HistorySnapshot) -> None:
+        title = self._owned_title(snapshot.title) or snapshot.title
+        grid = self.tabs.get(title) or [[_raw(cell.value) for cell in snapshot.header]]
+        head, rows = grid[:1], grid[1:]
+        edit = plan_edit([row[0] if row else None for row in rows], snapshot.day,
+                         len(snapshot.rows), snapshot.max_rows)  # fmt: skip
+        if edit.sort_first:
+            rows = sorted(rows, key=lambda row: day_of(row[0]) or snapshot.day)
+        for start, end in edit.deletions:
+            del rows[start:end]
+        new = [[_raw(cell.value) for cell in row] for row in snapshot.rows]
+        rows[edit.insert_at : edit.insert_at] = new
+        self.tabs[title] = head + rows
+        self.owned.add(title)
+
+    def _owned_title(self, title: str) -> str | None:
+        return next((t for t in self.owned if t.casefold() == title.casefold()), None)
 
     def add_input_tabs(self, tabs: Sequence[TabPlan]) -> None:
         clash = [t.title for t in tabs if t.title in self.tabs]

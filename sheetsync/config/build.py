@@ -46,7 +46,7 @@ def build_config(doc: ConfigFile, file: Path) -> Config:
         locale=locale,
         status=StatusThresholds(**doc.status.model_dump()),
         ranking=_ranking(doc.ranking, kpis),
-        output=OutputConfig(tabs=doc.output.tabs()),
+        output=OutputConfig(tabs=doc.output.tabs(), history_max_rows=doc.output.history_max_rows),
         total_label=doc.total_label,
         path=file,
     )

@@ -12,6 +12,7 @@ from annotated_types import Ge, Le
 from pydantic import AfterValidator, BeforeValidator, Strict, StringConstraints, WithJsonSchema
 
 from sheetsync.config import rules
+from sheetsync.config.values import HISTORY_MAX_ROWS
 
 
 def _any_case(words: tuple[str, ...]) -> str:
@@ -52,6 +53,7 @@ KpiKey = Annotated[
 ]
 TAB_NAME = r"^[^'\[\]:*?/\\]([^\[\]:*?/\\]*[^'\[\]:*?/\\])?$"
 TabName = Annotated[str, StringConstraints(max_length=rules.TAB_NAME_MAX, pattern=TAB_NAME)]
+HistoryRows = Annotated[int, Strict(), Ge(1000), Le(HISTORY_MAX_ROWS)]
 OutputTab = Annotated[
     Annotated[str, StringConstraints(strip_whitespace=True)] | None,
     BeforeValidator(rules.tab_or_off, json_schema_input_type=TabName | Literal[False] | None),

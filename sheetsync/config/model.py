@@ -33,6 +33,7 @@ from sheetsync.config.fields import (
     Cap,
     DateFormats,
     Dates,
+    HistoryRows,
     KpiKey,
     Limit,
     Month,
@@ -43,7 +44,7 @@ from sheetsync.config.fields import (
     Weekdays,
     Weight,
 )
-from sheetsync.config.values import KpiKind, PeriodKind
+from sheetsync.config.values import OUTPUT_KEYS, KpiKind, PeriodKind
 
 
 def _null_is_default(field: FieldInfo | None) -> bool:
@@ -302,12 +303,19 @@ class OutputFile(Section):
     """The total and each team for the current week, month, quarter and year."""
     ranking: OutputTab = "Ranking"
     """The leaderboard."""
+    meeting_brief: OutputTab = "Meeting brief"
+    """The agenda for the team meeting: headlines, who is behind, changes, discussion points."""
     rep_kpis: OutputTab = "Rep KPIs"
     """The long table of every rep, team and the total, every KPI and period."""
     data_issues: OutputTab = "Data issues"
     """Every cell that could not be used, and what was done."""
     sync_status: OutputTab = "Sync status"
     """When the last refresh ran, what it read and how long it took."""
+    history: OutputTab = "KPI history"
+    """Snapshots of the KPI table, added by `refresh --snapshot` (one per day; Excel reserves
+    the name "History")."""
+    history_max_rows: HistoryRows = 250_000
+    """The most data rows History keeps; past it, a snapshot drops the oldest days whole."""
 
     @model_validator(mode="after")
     def _one_tab_each(self) -> OutputFile:
@@ -316,7 +324,7 @@ class OutputFile(Section):
 
     def tabs(self) -> dict[str, str]:
         """The switched-on outputs' tab names by key, in order."""
-        return {key: title for key, title in self if title is not None}
+        return {key: title for key, title in self if key in OUTPUT_KEYS and title is not None}
 
 
 class ConfigFile(Section):

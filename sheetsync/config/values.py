@@ -26,7 +26,11 @@ from sheetsync.errors import ConfigError
 KpiKind = Literal["sum", "count", "count_distinct", "ratio"]
 PeriodKind = Literal["week", "month", "quarter", "year"]
 PERIOD_KINDS: tuple[PeriodKind, ...] = ("week", "month", "quarter", "year")
-OUTPUT_KEYS = ("summary", "ranking", "rep_kpis", "data_issues", "sync_status")
+OUTPUT_KEYS = (
+    "summary", "ranking", "meeting_brief", "rep_kpis", "data_issues", "sync_status", "history",
+)  # fmt: skip
+HISTORY_MAX_ROWS = 1_048_575
+"""Data rows one History tab can hold: an xlsx sheet's 1,048,576 rows less the header."""
 
 _VALUES = ConfigDict(extra="forbid", validate_default=True)
 
@@ -162,6 +166,7 @@ class OutputConfig:
     """Output tab names by key; a key missing from `tabs` is switched off."""
 
     tabs: TextMap
+    history_max_rows: int = 250_000
 
     def title(self, key: str) -> str | None:
         return self.tabs.get(key)

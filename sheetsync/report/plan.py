@@ -6,11 +6,28 @@ from input cells is plain text that backends must write as text, never as a form
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
+
+import pandas as pd
 
 CellValue = str | float | int | bool | date | datetime | None
+PERCENT = "0.0%"
+
+
+def value(raw: Any) -> CellValue:
+    """A plain Python value for a cell: NaN and NA become empty, numpy scalars plain numbers."""
+    if raw is None or raw is pd.NA or raw is pd.NaT:
+        return None
+    if isinstance(raw, float) and math.isnan(raw):
+        return None
+    if hasattr(raw, "item"):
+        return value(raw.item())
+    if isinstance(raw, str | int | float | bool | date):
+        return raw
+    return str(raw)
 
 
 class Cell(NamedTuple):
@@ -37,11 +54,35 @@ class TabPlan:
 
 
 @dataclass(frozen=True)
+class HistorySnapshot:
+    """A snapshot for the History tab, which is appended to, never rewritten whole.
+
+    The backend keeps every data row of History except those dated `day` (a second snapshot
+    the same day replaces the first), puts `rows` in (after the last row of an earlier day
+    when History is in date order, else at the end) and, when more than `max_rows` data rows
+    would remain, drops the oldest days whole. A missing History tab is made with `header`.
+    Every row's first cell is `day`. Rows are found by the date in their first column, never
+    by their position, so a History sorted or edited by hand still works.
+    """
+
+    key: str
+    title: str
+    day: date
+    header: tuple[Cell, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+    max_rows: int
+    column_widths: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
 class OutputPlan:
     tabs: tuple[TabPlan, ...]
+    history: HistorySnapshot | None = None
 
     def titles(self) -> tuple[str, ...]:
-        return tuple(t.title for t in self.tabs)
+        """Every tab title the plan writes, History included."""
+        extra = (self.history.title,) if self.history is not None else ()
+        return tuple(t.title for t in self.tabs) + extra
 
     def tab(self, key: str) -> TabPlan | None:
         return next((t for t in self.tabs if t.key == key), None)

@@ -6,7 +6,6 @@ backends write it as text, never as a formula). Switched-off outputs are skipped
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -15,10 +14,20 @@ from typing import Any
 import pandas as pd
 
 from sheetsync.config.values import Config, KpiDef
-from sheetsync.report.plan import Cell, CellValue, OutputPlan, TabPlan
+from sheetsync.kpi.trends import Trends
+from sheetsync.periods import Period
+from sheetsync.report.brief import BriefInput, brief_rows
+from sheetsync.report.plan import (
+    PERCENT,
+    Cell,
+    CellValue,
+    HistorySnapshot,
+    OutputPlan,
+    TabPlan,
+    value,
+)
 from sheetsync.sync.issues import Issue
 
-PERCENT = "0.0%"
 REP_KPI_HEADERS = (
     "Period", "Level", "Name", "KPI", "Actual", "Target", "Target source", "Attainment",
     "Expected", "Pace", "Status", "Projection",
@@ -51,41 +60,48 @@ class RunFacts:
         return self.destination or self.source
 
 
-def build_plan(
-    config: Config,
-    rep_kpis: pd.DataFrame,
-    ranking: pd.DataFrame,
-    issues: Sequence[Issue],
-    facts: RunFacts,
-) -> OutputPlan:
-    """Every switched-on output tab, in the configured order."""
+@dataclass(frozen=True)
+class Computed:
+    """The tables one refresh computed, which the output tabs are made from. `issues` are
+    every data issue (goal coverage warnings included); `snapshot` is the History table to add
+    (kpi.history.snapshot_table), or None."""
+
+    periods: tuple[Period, ...]
+    rep_kpis: pd.DataFrame
+    ranking: pd.DataFrame
+    trends: Trends
+    issues: tuple[Issue, ...]
+    coverage: tuple[Issue, ...]
+    snapshot: pd.DataFrame | None = None
+
+
+def build_plan(config: Config, computed: Computed, facts: RunFacts) -> OutputPlan:
+    """Every switched-on output tab, in the configured order, and the History snapshot."""
+    rep_kpis, issues = computed.rep_kpis, computed.issues
     makers: dict[str, Callable[[], tuple[tuple[Cell, ...], ...]]] = {
         "summary": lambda: summary_rows(config, rep_kpis, facts.as_of),
-        "ranking": lambda: ranking_rows(config, ranking),
+        "ranking": lambda: ranking_rows(config, computed.ranking),
+        "meeting_brief": lambda: meeting_brief_rows(config, computed, facts.as_of),
         "rep_kpis": lambda: rep_kpi_rows(config, rep_kpis),
         "data_issues": lambda: issue_rows(issues),
         "sync_status": lambda: status_rows(facts, issues),
     }
-    header_rows = {"summary": 3, "sync_status": 0}
+    header_rows = {"summary": 3, "sync_status": 0, "meeting_brief": 0}
     tabs = []
     for key, title in config.output.tabs.items():
         if key in makers:
             rows = makers[key]()
             tabs.append(TabPlan(key, title, rows, header_rows.get(key, 1), _widths(rows)))
-    return OutputPlan(tuple(tabs))
+    return OutputPlan(tuple(tabs), _history(config, computed.snapshot, facts.as_of))
 
 
-def value(raw: Any) -> CellValue:
-    """A plain Python value for a cell: NaN and NA become empty, numpy scalars plain numbers."""
-    if raw is None or raw is pd.NA or raw is pd.NaT:
+def _history(config: Config, table: pd.DataFrame | None, day: date) -> HistorySnapshot | None:
+    title = config.output.title("history")
+    if table is None or title is None:
         return None
-    if isinstance(raw, float) and math.isnan(raw):
-        return None
-    if hasattr(raw, "item"):
-        return value(raw.item())
-    if isinstance(raw, str | int | float | bool | date):
-        return raw
-    return str(raw)
+    rows = history_rows(config, table)
+    return HistorySnapshot("history", title, day, rows[0], rows[1:],
+                           config.output.history_max_rows, _widths(rows))  # fmt: skip
 
 
 def header(names: Sequence[str]) -> tuple[Cell, ...]:
@@ -118,6 +134,37 @@ def rep_kpi_rows(config: Config, rep_kpis: pd.DataFrame) -> tuple[tuple[Cell, ..
             Cell(value(record["status"])), *_kpi_cells(kpi, record, ("projection",)),
         ))  # fmt: skip
     return tuple(rows)
+
+
+HISTORY_HEADERS = (
+    "Date", "Period", "Level", "Name", "KPI", "Actual", "Target", "Attainment", "Pace", "Status",
+    "Rank",
+)  # fmt: skip
+
+
+def history_rows(config: Config, table: pd.DataFrame) -> tuple[tuple[Cell, ...], ...]:
+    """History's header and one row per snapshot row (kpi.history.HISTORY_COLUMNS order)."""
+    kpis = _kpi_formats(config)
+    rows = [header(HISTORY_HEADERS)]
+    for record in table.to_dict("records"):
+        kpi = kpis[record["kpi"]]
+        rows.append((
+            Cell(record["date"], "yyyy-mm-dd"), Cell(record["period"]), Cell(record["level"]),
+            Cell(value(record["name"])), Cell(kpi.key),
+            *_kpi_cells(kpi, record, ("actual", "target", "attainment", "pace")),
+            Cell(value(record["status"])), Cell(value(record["rank"]), "0"),
+        ))  # fmt: skip
+    return tuple(rows)
+
+
+def meeting_brief_rows(
+    config: Config, computed: Computed, as_of: date
+) -> tuple[tuple[Cell, ...], ...]:
+    """The Meeting brief tab (report.brief)."""
+    data_issues = tuple(i for i in computed.issues if i not in computed.coverage)
+    return brief_rows(BriefInput(config, as_of, computed.periods, computed.rep_kpis,
+                                 computed.ranking, computed.trends, computed.coverage,
+                                 data_issues))  # fmt: skip
 
 
 def summary_rows(

@@ -31,8 +31,16 @@ from google.oauth2 import service_account
 from gspread.exceptions import NoValidUrlKeyFound
 from gspread.utils import extract_id_from_url
 
-from sheetsync.backends.base import RawWorkbook, TabSelector, check_ownership
+from sheetsync.backends.base import (
+    HistoryQuery,
+    HistoryRead,
+    RawValue,
+    RawWorkbook,
+    TabSelector,
+    check_ownership,
+)
 from sheetsync.backends.google.errors import Context, translate
+from sheetsync.backends.google.history import HistoryReading, plan_reading, read_history
 from sheetsync.backends.google.read import (
     METADATA_FIELDS,
     VALUE_PARAMS,
@@ -42,7 +50,7 @@ from sheetsync.backends.google.read import (
     value_ranges,
 )
 from sheetsync.backends.google.retry import GiveUp, RetryingHTTPClient, RetryPolicy
-from sheetsync.backends.google.write import input_tab_requests, plan_requests
+from sheetsync.backends.google.write import history_requests, input_tab_requests, plan_requests
 from sheetsync.config.values import SourceConfig
 from sheetsync.errors import BackendError, ConfigError
 from sheetsync.report.plan import OutputPlan, TabPlan
@@ -95,6 +103,7 @@ class GoogleBackend:
         self._policy, self._sleep, self._clock, self._rng = policy, sleep, clock, rng
         self._client: RetryingHTTPClient | None = None
         self._sheets: tuple[SheetInfo, ...] | None = None
+        self._history_column: list[RawValue] | None = None
 
     @classmethod
     def from_config(
@@ -126,19 +135,28 @@ class GoogleBackend:
         """One batchUpdate per apply (after a read; an apply on its own also reads metadata)."""
         return 1
 
-    def read(self, select: TabSelector) -> RawWorkbook:
-        """One metadata call, then one values:batchGet for the tabs `select` picks."""
+    def read(self, select: TabSelector, history: HistoryQuery | None = None) -> RawWorkbook:
+        """One metadata call, then one values:batchGet for the tabs `select` picks and the
+        rows of History the query needs (see google/history.py)."""
         sheets = self._fetch_sheets()
         titles = tuple(sheet.title for sheet in sheets)
         owned = frozenset(sheet.title for sheet in sheets if sheet.owned)
         chosen = list(select(titles))
-        grids = {}
-        if chosen:
+        reading = self._history_reading(sheets, history)
+        extra = reading.ranges() if reading is not None else []
+        answers: list[dict[str, Any]] = []
+        if chosen or extra:
             client = self._http()
+            ranges = value_ranges(chosen) + extra
             answer = self._call("reading", client.values_batch_get, self.spreadsheet_id,
-                                value_ranges(chosen), params=dict(VALUE_PARAMS))  # fmt: skip
-            grids = grids_from(chosen, answer)
-        return RawWorkbook(titles=titles, grids=grids, owned=owned)
+                                ranges, params=dict(VALUE_PARAMS))  # fmt: skip
+            answers = list(answer.get("valueRanges") or [])
+        grids = grids_from(chosen, {"valueRanges": answers[: len(chosen)]})
+        held: HistoryRead | None = None
+        self._history_column = None
+        if reading is not None:
+            held, self._history_column = read_history(reading, answers[len(chosen) :])
+        return RawWorkbook(titles=titles, grids=grids, owned=owned, history=held)
 
     def apply(self, plan: OutputPlan) -> None:
         """Write the whole plan in one batchUpdate, after checking tab ownership."""
@@ -147,8 +165,19 @@ class GoogleBackend:
         owned = frozenset(sheet.title for sheet in sheets if sheet.owned)
         check_ownership(plan, titles, owned, self.description)
         requests = plan_requests(plan, sheets)
+        if plan.history is not None:
+            requests += history_requests(plan.history, sheets, self._history_column)
         if requests:
             self._batch_update(requests)
+
+    def _history_reading(
+        self, sheets: Sequence[SheetInfo], query: HistoryQuery | None
+    ) -> HistoryReading | None:
+        if query is None:
+            return None
+        wanted = query.title.casefold()
+        sheet = next((s for s in sheets if s.owned and s.title.casefold() == wanted), None)
+        return plan_reading(sheet, query) if sheet is not None else None
 
     # ---------------------------------------------------------------- init
     def add_input_tabs(self, tabs: Sequence[TabPlan]) -> None:

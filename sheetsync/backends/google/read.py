@@ -16,6 +16,8 @@ from gspread.utils import absolute_range_name
 
 from sheetsync.backends.base import OWNER_KEY, Grid
 
+HISTORY_INDEX_KEY = "sheetsync.history-index"
+
 METADATA_FIELDS = (
     "sheets(properties(sheetId,title,index,gridProperties),"
     "developerMetadata(metadataKey,metadataValue,location))"
@@ -37,6 +39,7 @@ class SheetInfo:
     rows: int
     columns: int
     owned: bool
+    history_index: str | None = None
 
 
 def parse_sheets(metadata: Mapping[str, Any]) -> tuple[SheetInfo, ...]:
@@ -56,7 +59,18 @@ def _sheet(item: Mapping[str, Any]) -> SheetInfo:
         rows=int(grid.get("rowCount", 0)),
         columns=int(grid.get("columnCount", 0)),
         owned=any(_marks_owner(m, sheet_id) for m in item.get("developerMetadata") or ()),
+        history_index=_history_index(item.get("developerMetadata") or (), sheet_id),
     )
+
+
+def _history_index(items: Sequence[Mapping[str, Any]], sheet_id: int) -> str | None:
+    """The History index sheetsync keeps on this tab (see google/history.py), if any."""
+    for item in items:
+        location = item.get("location") or {}
+        if (item.get("metadataKey") == HISTORY_INDEX_KEY
+                and int(location.get("sheetId", -1)) == sheet_id):  # fmt: skip
+            return str(item.get("metadataValue") or "")
+    return None
 
 
 def _marks_owner(metadata: Mapping[str, Any], sheet_id: int) -> bool:

@@ -7,33 +7,30 @@ Per output tab, in plan order:
   so every old value and format is replaced or cleared;
 * a missing tab: addSheet with a chosen sheetId, the same updateCells, the owner marker
   (developer metadata on the tab, value = its sheetId) and a warning-only protected range;
-* column widths (updateDimensionProperties, one request per run of equal widths).
+* column widths (updateDimensionProperties, one request per run of equal widths);
+* a History snapshot (google/history.py): rows added, never the whole tab rewritten.
 
-Cells are typed: numbers as numberValue, booleans as boolValue, dates and datetimes as
-numberValue serials with a DATE / DATE_TIME format, and text ALWAYS as stringValue, so text
-that looks like a formula ('=HYPERLINK(...)') stays text. The caller checks ownership first.
+Cells are typed (google/cells.py): text is ALWAYS a stringValue, never a formula. The caller
+checks ownership first.
 """
 
 from __future__ import annotations
 
-import math
 import zlib
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
 from typing import Any
 
-from sheetsync.backends.base import OWNER_KEY
+from sheetsync.backends.base import OWNER_KEY, RawValue
+from sheetsync.backends.google.cells import cell_data
+from sheetsync.backends.google.history import create_index, snapshot_requests
 from sheetsync.backends.google.read import SheetInfo
-from sheetsync.report.plan import Cell, OutputPlan, TabPlan
-from sheetsync.spreadsheet import date_to_serial
+from sheetsync.errors import BackendError
+from sheetsync.report.plan import HistorySnapshot, OutputPlan, TabPlan
 
 JsonDict = dict[str, Any]
-DATE_PATTERN = "yyyy-mm-dd"
-DATETIME_PATTERN = "yyyy-mm-dd hh:mm"
 CELL_FIELDS = "userEnteredValue,userEnteredFormat"
 GRID_FIELDS = "gridProperties(rowCount,columnCount,frozenRowCount)"
 PROTECTION_NOTE = "Written by sheetsync: edits here are replaced at the next refresh."
-CURRENCY_MARKS = ("$", "€", "£", "¥", "₹", "zł", "[$", "¤")
 PIXELS_PER_CHARACTER = 7
 PIXEL_PADDING = 10
 MAX_SHEET_ID = 2**31 - 1
@@ -55,6 +52,26 @@ def plan_requests(plan: OutputPlan, sheets: Sequence[SheetInfo]) -> list[JsonDic
             taken.add(sheet_id)
             requests += new_tab(tab, sheet_id)
     return requests
+
+
+def history_requests(
+    snapshot: HistorySnapshot, sheets: Sequence[SheetInfo], column: Sequence[RawValue] | None
+) -> list[JsonDict]:
+    """Add a snapshot to History: a new tab (header and rows, marked owned, with its index),
+    or an edit of the existing one found by the Date column read just before."""
+    wanted = snapshot.title.casefold()
+    sheet = next((s for s in sheets if s.title.casefold() == wanted), None)
+    if sheet is None:
+        sheet_id = choose_sheet_id(snapshot.title, {s.sheet_id for s in sheets})
+        tab = TabPlan(snapshot.key, snapshot.title, (snapshot.header, *snapshot.rows), 1,
+                      snapshot.column_widths)  # fmt: skip
+        return [
+            *new_tab(tab, sheet_id),
+            create_index(sheet_id, [snapshot.day] * len(snapshot.rows)),
+        ]
+    if column is None:
+        raise BackendError(f"{snapshot.title}: read History (with locate) before adding a snapshot")
+    return snapshot_requests(snapshot, sheet, column)
 
 
 def input_tab_requests(tabs: Sequence[TabPlan], taken: set[int]) -> list[JsonDict]:
@@ -169,55 +186,6 @@ def update_cells(tab: TabPlan, sheet_id: int) -> JsonDict:
         "endColumnIndex": columns,
     }
     return {"updateCells": {"range": grid_range, "rows": data, "fields": CELL_FIELDS}}
-
-
-def cell_data(cell: Cell, header: bool = False) -> JsonDict:
-    """CellData for one planned cell: a typed value and, when needed, a format."""
-    data: JsonDict = {}
-    value = user_entered_value(cell.value)
-    if value is not None:
-        data["userEnteredValue"] = value
-    fmt: JsonDict = {}
-    number_format = _number_format(cell)
-    if number_format is not None and value is not None:
-        fmt["numberFormat"] = number_format
-    if cell.bold or header:
-        fmt["textFormat"] = {"bold": True}
-    if fmt:
-        data["userEnteredFormat"] = fmt
-    return data
-
-
-def user_entered_value(value: Any) -> JsonDict | None:
-    """ExtendedValue for a plan value; None for an empty cell. Text is never a formula."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return {"boolValue": value}
-    if isinstance(value, int | float):
-        return {"numberValue": value} if math.isfinite(value) else None
-    if isinstance(value, datetime | date):
-        return {"numberValue": date_to_serial(value)}
-    return {"stringValue": str(value)}
-
-
-def _number_format(cell: Cell) -> JsonDict | None:
-    if isinstance(cell.value, datetime):
-        return {"type": "DATE_TIME", "pattern": cell.number_format or DATETIME_PATTERN}
-    if isinstance(cell.value, date):
-        return {"type": "DATE", "pattern": cell.number_format or DATE_PATTERN}
-    if cell.number_format and isinstance(cell.value, int | float):
-        return {"type": format_type(cell.number_format), "pattern": cell.number_format}
-    return None
-
-
-def format_type(pattern: str) -> str:
-    """The NumberFormat type a pattern belongs to: PERCENT, CURRENCY or NUMBER."""
-    if "%" in pattern:
-        return "PERCENT"
-    if any(mark in pattern for mark in CURRENCY_MARKS):
-        return "CURRENCY"
-    return "NUMBER"
 
 
 def column_widths(tab: TabPlan, sheet_id: int) -> list[JsonDict]:

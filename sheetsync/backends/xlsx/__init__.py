@@ -5,6 +5,9 @@
     apply: the output tabs as new worksheet parts spliced into the same package (`splice`),
            every other part copied byte for byte (`zippackage`), and the file replaced only
            if nobody saved it meanwhile, keeping its mode and owner (`filesafety`).
+    History: read in one streaming pass that keeps only the wanted days' rows
+           (`historyread`); a snapshot is put in by copying the old rows and splicing the new
+           ones in (`history`), in the same single write as the other tabs.
 
 Output goes into the workbook itself, or into `output_path` when given (the source is then
 only read). A refresh holds a lock beside the output workbook (`locked`), so two sheetsync
@@ -16,11 +19,11 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from sheetsync.backends.base import RawWorkbook, TabSelector, check_ownership
+from sheetsync.backends.base import HistoryQuery, RawWorkbook, TabSelector, check_ownership
 from sheetsync.backends.xlsx.filesafety import (
     Snapshot,
     check_not_open,
@@ -29,6 +32,7 @@ from sheetsync.backends.xlsx.filesafety import (
     replace_file,
     snapshot,
 )
+from sheetsync.backends.xlsx.historyread import HistoryScan, read_history
 from sheetsync.backends.xlsx.package import Package, open_package
 from sheetsync.backends.xlsx.read import read_tabs
 from sheetsync.backends.xlsx.splice import Splice, empty_package
@@ -40,10 +44,12 @@ from sheetsync.report.plan import OutputPlan, TabPlan
 
 @dataclass(frozen=True)
 class _Opened:
-    """A workbook as it was read: the snapshot the write is checked against, and its package."""
+    """A workbook as it was read: the snapshot the write is checked against, its package,
+    and the scans of History's part made while reading it (by part)."""
 
     snap: Snapshot | None
     package: Package
+    scans: dict[str, HistoryScan] = field(default_factory=dict)
 
 
 class XlsxBackend:
@@ -93,16 +99,25 @@ class XlsxBackend:
         check_writable(self.target)
         return exclusive(self.target)
 
-    def read(self, select: TabSelector) -> RawWorkbook:
-        """Read the source (with `create`, a missing one reads as a workbook with no tabs)."""
+    def read(self, select: TabSelector, history: HistoryQuery | None = None) -> RawWorkbook:
+        """Read the source (with `create`, a missing one reads as a workbook with no tabs),
+        and what `history` asks of the owned History tab of the output workbook.
+
+        Reading History always records where its rows' days are (a scan), so a snapshot
+        written next by `apply` does not go over History again: `history.locate` costs
+        nothing more here."""
         missing = self.create and not self.path.exists()
         source = self._empty(self.path) if missing else self._open(self.path)
         target = source if self.output_path is None else self._open_target()
         self._target = target
         titles = source.package.titles
         grids = read_tabs(source.package, select(titles), self.limits)
+        found = read_history(target.package, history) if history is not None else None
+        if found is not None:
+            target.scans[found[1].part] = found[1]
         return RawWorkbook(titles=titles, grids=grids, owned=target.package.owned,
-                           output_titles=target.package.titles)  # fmt: skip
+                           output_titles=target.package.titles,
+                           history=found[0] if found else None)  # fmt: skip
 
     def apply(self, plan: OutputPlan) -> None:
         """Splice the plan's tabs into the output workbook and replace it, all or nothing."""
@@ -111,8 +126,9 @@ class XlsxBackend:
         base = target.package
         check_ownership(plan, base.titles, base.owned, str(self.target))
         splice = Splice(base)
-        splice.write_tabs(plan.tabs)
-        splice.set_owned(set(base.owned) | set(plan.titles()))
+        history = splice.write_tabs(plan.tabs, plan.history, target.scans)
+        titles = {tab.title for tab in plan.tabs} | ({history} if history else set())
+        splice.set_owned(set(base.owned) | titles)
         self._replace(target, splice)
 
     def add_input_tabs(self, tabs: Sequence[TabPlan]) -> None:

@@ -39,7 +39,7 @@ def style_key(cell: Cell, header: bool) -> StyleKey:
     return number_format, cell.bold or header
 
 
-def _written(cell: Cell) -> bool:
+def is_written(cell: Cell) -> bool:
     """Empty cells are written only to carry a format (so a value typed there shows right)."""
     return cell.value is not None or cell.number_format is not None or cell.bold
 
@@ -47,13 +47,15 @@ def _written(cell: Cell) -> bool:
 def sheet_xml(tab: TabPlan, style: StyleIndex) -> bytes:
     """The worksheet part for `tab`, cells styled through `style` (key -> cellXfs index)."""
     letters = [column_letter(c) for c in range(max(tab.width, 1))]
-    rows = [_row(r, row, letters, style, r < tab.header_rows) for r, row in enumerate(tab.rows)]
+    rows = [
+        row_xml(r + 1, row, letters, style, r < tab.header_rows) for r, row in enumerate(tab.rows)
+    ]
     parts = [
         HEAD,
         f'<dimension ref="A1:{letters[-1]}{max(len(tab.rows), 1)}"/>',
-        _views(tab.header_rows),
+        views_xml(tab.header_rows),
         '<sheetFormatPr defaultRowHeight="15"/>',
-        _columns(tab.column_widths),
+        columns_xml(tab.column_widths),
         "<sheetData>",
         *rows,
         "</sheetData>",
@@ -63,7 +65,8 @@ def sheet_xml(tab: TabPlan, style: StyleIndex) -> bytes:
     return "".join(parts).encode("utf-8")
 
 
-def _views(header_rows: int) -> str:
+def views_xml(header_rows: int) -> str:
+    """The sheet view, with the first `header_rows` rows frozen."""
     if not header_rows:
         return '<sheetViews><sheetView workbookViewId="0"/></sheetViews>'
     first = f"A{header_rows + 1}"
@@ -76,7 +79,8 @@ def _views(header_rows: int) -> str:
     )
 
 
-def _columns(widths: tuple[int, ...]) -> str:
+def columns_xml(widths: tuple[int, ...]) -> str:
+    """Column widths (characters), from column A on."""
     if not widths:
         return ""
     cols = "".join(
@@ -86,12 +90,14 @@ def _columns(widths: tuple[int, ...]) -> str:
     return f"<cols>{cols}</cols>"
 
 
-def _row(r: int, row: tuple[Cell, ...], letters: list[str], style: StyleIndex, header: bool) -> str:
-    number = r + 1
+def row_xml(
+    number: int, row: tuple[Cell, ...], letters: list[str], style: StyleIndex, header: bool
+) -> str:
+    """Row `number` (from 1); `letters` are the column letters, at least as many as cells."""
     cells = "".join(
         _cell(f"{letters[c]}{number}", cell, style, header)
         for c, cell in enumerate(row)
-        if _written(cell)
+        if is_written(cell)
     )
     return f'<row r="{number}">{cells}</row>'
 

@@ -3,6 +3,7 @@
 For each planned tab the splice gives the parts to write and the parts to drop:
 - the tab's own worksheet part (a tab sheetsync owns keeps its part name, sheet id and place;
   a new tab gets a new part, appended after the existing tabs so no sheet index moves);
+  History's part is made from its old one with a snapshot put in (`history`);
 - parts that only the old version of an owned tab used (say a comment someone put on
   Summary) are dropped with their content types;
 - the smallest edits to the shared parts: a `<sheet>` in workbook.xml and a relationship for
@@ -18,11 +19,13 @@ import json
 import posixpath
 import re
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from xml.sax.saxutils import escape, quoteattr
 
 from sheetsync.backends.base import OWNER_KEY
 from sheetsync.backends.xlsx import xmltext
+from sheetsync.backends.xlsx.history import history_part
+from sheetsync.backends.xlsx.historyread import HistoryScan, history_entry
 from sheetsync.backends.xlsx.package import (
     CUSTOM_PROPERTIES,
     REL_TYPES,
@@ -33,9 +36,10 @@ from sheetsync.backends.xlsx.package import (
 )
 from sheetsync.backends.xlsx.sheetxml import sheet_xml
 from sheetsync.backends.xlsx.styles import MINIMAL_STYLES, StyleBook
-from sheetsync.report.plan import TabPlan
+from sheetsync.backends.xlsx.zippackage import Content
+from sheetsync.report.plan import HistorySnapshot, TabPlan
 
-Changes = dict[str, bytes | None]
+Changes = dict[str, Content | None]
 CONTENT_TYPES = "[Content_Types].xml"
 WORKSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 STYLES_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
@@ -54,19 +58,37 @@ class Splice:
         self.changes: Changes = {}
         self.texts: dict[str, tuple[str, str]] = {}
 
-    def write_tabs(self, tabs: Sequence[TabPlan]) -> None:
-        """Write each tab, replacing the existing tab of the same title (ownership checked)."""
+    def write_tabs(
+        self,
+        tabs: Sequence[TabPlan],
+        history: HistorySnapshot | None = None,
+        scans: Mapping[str, HistoryScan] | None = None,
+    ) -> str | None:
+        """Write each tab, replacing the existing tab of the same title (ownership checked),
+        and put `history` into the History tab (the owned tab of its title in any case, else
+        a new one). `scans` are scans of History's part made when it was read. Returns the
+        title History has in the workbook (None without `history`)."""
         styles = self._styles()
         existing = {s.title: s for s in self.package.sheets}
         replaced = [existing[t.title] for t in tabs if t.title in existing]
+        old_history = history_entry(self.package, history.title) if history else None
+        replaced += [old_history] if old_history else []
         self._drop_parts_only_used_by([entry.part for entry in replaced])
         self._drop_stale_calc_chain({entry.sheet_id for entry in replaced})
         for tab in tabs:
             entry = existing.get(tab.title)
             part = entry.part if entry else self._add_sheet(tab.title)
             self.changes[part] = sheet_xml(tab, styles.index)
+        title = None
+        if history is not None:
+            title = old_history.title if old_history else history.title
+            part = old_history.part if old_history else self._add_sheet(history.title)
+            scan = (scans or {}).get(part)
+            self.changes[part] = history_part(self.package, old_history, history, styles.index,
+                                              scan)  # fmt: skip
         if styles.changed:
             self.changes[self._styles_part()] = styles.data()
+        return title
 
     def set_owned(self, titles: Iterable[str]) -> None:
         """Record the tabs sheetsync owns in the custom document properties."""

@@ -12,6 +12,10 @@ Refused with WorkbookError: encrypted entries, compression methods other than st
 deflated, two entries with the same name, and anything that needs zip64 (an entry, offset or
 directory at or over 4 GiB, or 65,535 entries or more). The lead caps packages at a few GB
 before calling this, so zip64 is deliberately not written.
+
+A new content may be `Streamed`: its chunks are made while the package is written and
+deflated as they come, so only the compressed part is ever held whole (History's part, which
+may hold hundreds of thousands of rows, is written that way).
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ import struct
 import time
 import zipfile
 import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -41,7 +45,17 @@ UTF8_FLAG = 0x0800
 KEPT_FLAGS = 0x0806  # UTF-8 names, and bits 1-2: the deflate level used (informational)
 ENCRYPTED_FLAGS = 0x2041  # bit 0 encrypted, bit 6 strong encryption, bit 13 masked directory
 METHODS = {zipfile.ZIP_STORED: 10, zipfile.ZIP_DEFLATED: 20}  # method -> version needed
-Changes = Mapping[str, bytes | None]
+
+
+@dataclass(frozen=True)
+class Streamed:
+    """A part's new content, made while the package is written: `chunks()` yields its bytes."""
+
+    chunks: Callable[[], Iterable[bytes]]
+
+
+Content = bytes | Streamed
+Changes = Mapping[str, Content | None]
 
 
 @dataclass(frozen=True)
@@ -67,7 +81,8 @@ def write_package(
 ) -> None:
     """Write a zip package into `out`: every entry of `source` (a zip file) in its order, its
     compressed bytes copied unchanged (no decompression/recompression), except the names in
-    `changes`: bytes -> that new content (deflated), None -> the entry is left out. Names in
+    `changes`: bytes (or Streamed) -> that new content (deflated), None -> the entry is left
+    out. Names in
     `changes` that are not in `source` are appended in the mapping's order (None ignored).
     `source` may also be an open binary file (e.g. BytesIO of a snapshot); `name` is the file
     that error messages name (default: the source path, else "the workbook").
@@ -150,13 +165,13 @@ def _copy_entries(
             continue
         content = changes[info.filename]
         if content is not None:
-            writer.add(_replaced(info, content), content)
+            writer.add(_replaced(info), content)
 
 
 def _append_new(writer: _Writer, known: set[str], changes: Changes) -> None:
     for name, content in changes.items():
         if name not in known and content is not None:
-            writer.add(_new(name, content), content)
+            writer.add(_new(name), content)
 
 
 def _name_bytes(info: zipfile.ZipInfo) -> bytes:
@@ -181,9 +196,9 @@ def _kept(info: zipfile.ZipInfo) -> _Entry:
     )  # fmt: skip
 
 
-def _replaced(info: zipfile.ZipInfo, content: bytes) -> _Entry:
+def _replaced(info: zipfile.ZipInfo) -> _Entry:
     """A changed entry keeps its name, attributes and comment; content and date are new."""
-    new = _new(info.filename, content)
+    new = _new(info.filename)
     return _Entry(
         _name_bytes(info), info.flag_bits & UTF8_FLAG, new.method, new.dos_time, new.dos_date,
         new.crc, new.compress_size, new.file_size, info.create_system, info.internal_attr,
@@ -191,14 +206,14 @@ def _replaced(info: zipfile.ZipInfo, content: bytes) -> _Entry:
     )  # fmt: skip
 
 
-def _new(name: str, content: bytes) -> _Entry:
-    """A new deflated entry stamped with the current local time (sizes filled in by add)."""
+def _new(name: str) -> _Entry:
+    """A new deflated entry stamped with the current local time (CRC and sizes filled in by
+    add)."""
     flags = 0 if name.isascii() else UTF8_FLAG
     now = time.localtime()
     stamp = (max(now.tm_year, 1980), now.tm_mon, now.tm_mday, now.tm_hour, now.tm_min, now.tm_sec)
     dos_time, dos_date = _dos_stamp(stamp)
-    crc = zlib.crc32(content)
-    return _Entry(name.encode(), flags, zipfile.ZIP_DEFLATED, dos_time, dos_date, crc, 0, 0)
+    return _Entry(name.encode(), flags, zipfile.ZIP_DEFLATED, dos_time, dos_date, 0, 0, 0)
 
 
 def _data_start(raw: BinaryIO, info: zipfile.ZipInfo, label: str) -> int:
@@ -242,13 +257,20 @@ class _Writer:
             self._write(chunk)
             left -= len(chunk)
 
-    def add(self, entry: _Entry, content: bytes) -> None:
+    def add(self, entry: _Entry, content: Content) -> None:
         """Write `content` raw-deflated (level 6) under `entry`'s name and attributes."""
         compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
-        data = compressor.compress(content) + compressor.flush()
-        if max(len(content), len(data)) >= LIMIT:
+        pieces: list[bytes] = []
+        crc = size = 0
+        for chunk in (content,) if isinstance(content, bytes) else content.chunks():
+            crc = zlib.crc32(chunk, crc)
+            size += len(chunk)
+            pieces.append(compressor.compress(chunk))
+        pieces.append(compressor.flush())
+        data = b"".join(pieces)
+        if max(size, len(data)) >= LIMIT:
             raise _too_large(self.label)
-        sized = replace(entry, compress_size=len(data), file_size=len(content))
+        sized = replace(entry, crc=crc, compress_size=len(data), file_size=size)
         self._local_header(sized)
         self._write(data)
 
