@@ -25,7 +25,13 @@ from sheetsync.kpi.coverage import CoverageInput, coverage_issues
 from sheetsync.kpi.evaluate import evaluate
 from sheetsync.kpi.history import history_table, snapshot_table
 from sheetsync.kpi.ranking import rank
-from sheetsync.kpi.trends import TrendInput, Trends, build_trends, same_point_days
+from sheetsync.kpi.trends import (
+    TrendInput,
+    Trends,
+    build_trends,
+    same_point_days,
+    same_points_to_compute,
+)
 from sheetsync.periods import Period, check_as_of, current_periods
 from sheetsync.report.plan import OutputPlan
 from sheetsync.report.tabs import Computed, RunFacts, build_plan
@@ -143,8 +149,9 @@ def _refresh(run: _Run, as_of: date | None, now: datetime | None) -> Report:
     with _timed(timings, "sync"):
         synced = sync(raw, config)
     with _timed(timings, "kpi"):
-        periods, rep_kpis = compute(config, synced, as_of)
-        trends = history_trends(config, synced, raw.history, rep_kpis, periods, as_of)
+        history = history_table(raw.history.rows if raw.history else [])
+        periods, rep_kpis, past = compute(config, synced, as_of, history)
+        trends = history_trends(config, synced, raw.history, history, (rep_kpis, past), as_of)
         ranking = ranking_of(config, synced, rep_kpis, as_of, trends)
         coverage = goal_coverage(config, synced, rep_kpis, periods, as_of)
         issues = synced.issues + history_issues(config, raw.history) + coverage
@@ -174,16 +181,27 @@ def _refresh(run: _Run, as_of: date | None, now: datetime | None) -> Report:
 
 
 def compute(
-    config: Config, synced: SyncResult, as_of: date
-) -> tuple[tuple[Period, ...], pd.DataFrame]:
-    """The pure middle of a refresh: the current periods and the Rep KPIs table."""
+    config: Config, synced: SyncResult, as_of: date, history: pd.DataFrame | None = None
+) -> tuple[tuple[Period, ...], pd.DataFrame, pd.DataFrame | None]:
+    """The pure middle of a refresh: the current periods, the Rep KPIs table and, for the
+    brief, the previous periods at today's working day that History does not hold, computed
+    in the same pass over the activity (None when the brief is switched off)."""
     periods = current_periods(as_of, config.calendar.fiscal_year_start)
-    return periods, evaluate_at(config, synced, as_of, periods)
+    if config.output.title("meeting_brief") is None:
+        return periods, evaluate_at(config, synced, as_of, periods), None
+    calendar = dataclasses.replace(config.calendar, holidays=synced.holidays)
+    held = history if history is not None else history_table([])
+    ranked = [period for period in periods if period.kind == config.ranking.period]
+    extra = same_points_to_compute(ranked, as_of, calendar, held)
+    table = evaluate_at(config, synced, as_of, (*periods, *extra))
+    now = table["period"].isin([period.label for period in periods])
+    return periods, table[now].reset_index(drop=True), table[~now].reset_index(drop=True)
 
 
 def evaluate_at(
-    config: Config, synced: SyncResult, as_of: date, periods: tuple[Period, ...]
-) -> pd.DataFrame:
+    config: Config, synced: SyncResult, as_of: date,
+    periods: tuple[Period | tuple[Period, date], ...],
+) -> pd.DataFrame:  # fmt: skip
     """The Rep KPIs table for `periods` as of a day (today's, or a past one for trends)."""
     calendar = dataclasses.replace(config.calendar, holidays=synced.holidays)
     return evaluate(
@@ -209,22 +227,24 @@ def history_query(config: Config, as_of: date, snapshot: bool) -> HistoryQuery |
     if title is None:
         return None
     periods = current_periods(as_of, config.calendar.fiscal_year_start)
-    days = same_point_days(periods, as_of, config.calendar)
+    ranked = [period for period in periods if period.kind == config.ranking.period]
+    days = same_point_days(ranked, as_of, config.calendar)
     return HistoryQuery(title, as_of, tuple(sorted({day for _, day in days.values()})), snapshot)
 
 
 def history_trends(
-    config: Config, synced: SyncResult, held: HistoryRead | None, rep_kpis: pd.DataFrame,
-    periods: tuple[Period, ...], as_of: date,
+    config: Config, synced: SyncResult, held: HistoryRead | None, history: pd.DataFrame,
+    tables: tuple[pd.DataFrame, pd.DataFrame | None], as_of: date,
 ) -> Trends:  # fmt: skip
-    """Trends from what History holds, or recomputed from the activity where it does not."""
-    history = history_table(held.rows if held else [])
+    """Trends from what History holds, or recomputed from the activity where it does not.
+    `tables` are the Rep KPIs table and the recomputed previous periods (see `compute`)."""
+    rep_kpis, past = tables
     calendar = dataclasses.replace(config.calendar, holidays=synced.holidays)
     data = TrendInput(
-        rep_kpis, as_of, periods, calendar, config.ranking.period, held.days if held else (),
-        history, lambda day, wanted: evaluate_at(config, synced, day, wanted),
-        lambda table, day: ranking_of(config, synced, table, day, Trends()),
-        same_points=config.output.title("meeting_brief") is not None,
+        rep_kpis, as_of, current_periods(as_of, calendar.fiscal_year_start), calendar,
+        config.ranking.period, held.days if held else (), history,
+        lambda day, wanted: evaluate_at(config, synced, day, wanted),
+        lambda table, day: ranking_of(config, synced, table, day, Trends()), past,
     )  # fmt: skip
     return build_trends(data)
 

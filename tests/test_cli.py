@@ -31,6 +31,35 @@ def test_demo_command_makes_and_refreshes_a_workbook(
     assert "Summary" in openpyxl.load_workbook(tmp_path / "d" / "demo-team.xlsx").sheetnames
 
 
+def test_demo_brief_shows_movement_and_change_since_the_week_before(tmp_path: Path) -> None:
+    assert main(["demo", str(tmp_path / "d"), "--as-of", AS_OF]) == 0
+    book = openpyxl.load_workbook(tmp_path / "d" / "demo-team.xlsx")
+    history_days = {row[0] for row in book["KPI history"].iter_rows(min_row=2, values_only=True)}
+    assert {day.date().isoformat() for day in history_days} == {"2026-11-19", AS_OF}
+    brief = [row[0] for row in book["Meeting brief"].iter_rows(values_only=True) if row[0]]
+    assert brief[0] == f"Team meeting brief, as of {AS_OF}"
+    assert "Change since 2026-11-19 (from History)" in brief
+    assert any(str(line).startswith("Most improved since 2026-11-19") for line in brief)
+    ranking = [row[4] for row in book["Ranking"].iter_rows(min_row=2, values_only=True)]
+    assert {"same", "up 2"} <= set(ranking)  # the Movement column
+
+
+def test_refresh_snapshot_three_times_a_day_keeps_one_day(
+    demo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for _ in range(3):
+        assert main(["refresh", "--config", str(demo), "--as-of", AS_OF, "--snapshot"]) == 0
+    assert "and a snapshot of 504 rows to 'KPI history'" in capsys.readouterr().out
+    sheet = openpyxl.load_workbook(demo.parent / "demo-team.xlsx")["KPI history"]
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    # 4 periods x (10 reps + Jon Smyth, not in the roster + 2 teams + the total) x 9 KPIs
+    assert len(rows) == 504 and {row[0].date().isoformat() for row in rows} == {AS_OF}
+    config = demo.parent / "off.yaml"
+    config.write_text(demo.read_text().replace("history: KPI history", "history: false"))
+    assert main(["refresh", "--config", str(config), "--snapshot"]) == 2
+    assert "output.history: --snapshot needs the History tab" in capsys.readouterr().err
+
+
 def test_refresh_dry_run_shows_the_plan_and_writes_nothing(
     demo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

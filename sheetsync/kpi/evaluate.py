@@ -17,6 +17,7 @@ See `evaluate` for the output, and the README section "KPI math in plain words".
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -159,11 +160,14 @@ def evaluate(
     kpis: Sequence[KpiDef],
     calendar: CalendarConfig,
     thresholds: StatusThresholds,
-    periods: Sequence[Period],
+    periods: Sequence[Period | tuple[Period, date]],
     as_of: date,
     total_label: str = "Total",
 ) -> pd.DataFrame:
     """The long Rep KPIs table: one row per (period, level, name, KPI).
+
+    A period may come with its own as-of date, `(period, day)`: a past period as it stood on
+    a past day (for trends), computed in the same pass over the activity.
 
     Rows: for each period in the order given, the total, then every roster team, then every rep
     (roster reps including inactive ones, reps seen in the activity, rep scopes in the goals),
@@ -177,7 +181,11 @@ def evaluate(
     resolver = TargetResolver(goal_lookup(goals, calendar.fiscal_year_start), kpis, who.members)
     context = _Context(who, tuple(kpis), resolver, calendar, thresholds, as_of)
     coded = code_activity(activity, who, kpis)
-    frames = [_evaluate_period(coded, period, context) for period in periods]
+    frames = [
+        _evaluate_period(coded, item[0], dataclasses.replace(context, as_of=item[1]))
+        if isinstance(item, tuple) else _evaluate_period(coded, item, context)
+        for item in periods
+    ]  # fmt: skip
     return pd.concat(frames, ignore_index=True)
 
 

@@ -5,8 +5,8 @@ previous period.
   could not be read, the same table recomputed from the activity as of that day).
 - `change`: for every (period, level, name, KPI) row of the current Rep KPIs table whose period
   the last snapshot also holds, the actual, attainment and pace then and now.
-- `same_point`: for the month, quarter and year, the previous period's figures as of its
-  working day with the same number of elapsed working days as today ("last month at this
+- `same_point`: for the ranked period (the month by default), the previous period's figures
+  as of its working day with the same number of elapsed working days as today ("last month at this
   working day we were at 88% of expected"), from History when it holds that day, else
   recomputed from the activity, which has every past day.
 """
@@ -29,13 +29,15 @@ from sheetsync.periods import (
     previous_period,
 )
 
-__all__ = ["CHANGE_COLUMNS", "SamePoint", "TrendInput", "Trends", "build_trends", "same_point_days"]
+__all__ = [
+    "CHANGE_COLUMNS", "SamePoint", "TrendInput", "Trends", "build_trends", "same_point_days",
+    "same_points_to_compute",
+]  # fmt: skip
 
 Recompute = Callable[[date, tuple[Period, ...]], pd.DataFrame]
 """The Rep KPIs table as of a past day for the given periods, from the activity."""
 Ranker = Callable[[pd.DataFrame, date], pd.DataFrame]
 """The ranking table (kpi.ranking.rank) of a Rep KPIs table computed as of a day."""
-SAME_POINT_KINDS = ("month", "quarter", "year")
 
 CHANGE_COLUMNS = (
     "period", "period_kind", "level", "name", "kpi",
@@ -80,8 +82,10 @@ class Trends:
 @dataclass(frozen=True)
 class TrendInput:
     """What trends are made from. `days`: every snapshot day History holds; `history`: the
-    History rows read (kpi.history.history_table), which may hold only some days;
-    `recompute` and `ranker` rebuild a past day from the activity when History lacks it."""
+    History rows read (kpi.history.history_table), which may hold only some days; `past`:
+    the Rep KPIs rows of the previous periods recomputed as of their same-point days (see
+    `same_points_to_compute`); `recompute` and `ranker` rebuild the last snapshot from the
+    activity when History could not give it."""
 
     rep_kpis: pd.DataFrame
     as_of: date
@@ -92,12 +96,12 @@ class TrendInput:
     history: pd.DataFrame
     recompute: Recompute
     ranker: Ranker
-    same_points: bool = True
+    past: pd.DataFrame | None = None
 
 
 def build_trends(data: TrendInput) -> Trends:
     """The last snapshot, the change since it, and the same point of the previous periods."""
-    same = _same_points(data) if data.same_points else ()
+    same = _same_points(data) if data.past is not None else ()
     earlier = [day for day in data.days if day < data.as_of]
     if not earlier:
         return Trends(same_point=same)
@@ -112,12 +116,10 @@ def build_trends(data: TrendInput) -> Trends:
 def same_point_days(
     periods: Sequence[Period], as_of: date, calendar: CalendarConfig
 ) -> dict[str, tuple[Period, date]]:
-    """For the month, quarter and year: the previous period and its working day with as many
-    working days elapsed as today (none for a period with no working day elapsed yet)."""
+    """For each of `periods`: the previous period and its working day with as many working
+    days elapsed as today (none for a period with no working day elapsed yet)."""
     found: dict[str, tuple[Period, date]] = {}
     for period in periods:
-        if period.kind not in SAME_POINT_KINDS:
-            continue
         elapsed = elapsed_working_days(period, as_of, calendar)
         if elapsed > 0:
             before = previous_period(period, calendar.fiscal_year_start)
@@ -125,14 +127,28 @@ def same_point_days(
     return found
 
 
+def same_points_to_compute(
+    periods: Sequence[Period], as_of: date, calendar: CalendarConfig, history: pd.DataFrame
+) -> list[tuple[Period, date]]:
+    """The previous periods, each with its same-point day, that History does not hold."""
+    wanted = same_point_days(periods, as_of, calendar).values()
+    return [(before, day) for before, day in wanted if _held(history, before, day).empty]
+
+
+def _held(history: pd.DataFrame, period: Period, day: date) -> pd.DataFrame:
+    return history[(history["date"] == day) & (history["period"] == period.label)]
+
+
 def _same_points(data: TrendInput) -> tuple[SamePoint, ...]:
     points = []
-    for kind, (before, day) in same_point_days(data.periods, data.as_of, data.calendar).items():
-        held = data.history
-        rows = held[(held["date"] == day) & (held["period"] == before.label)]
-        source = "history"
+    assert data.past is not None
+    ranked = [period for period in data.periods if period.kind == data.ranked_kind]
+    for kind, (before, day) in same_point_days(ranked, data.as_of, data.calendar).items():
+        rows, source = _held(data.history, before, day), "history"
         if rows.empty:
-            rows, source = data.recompute(day, (before,)), "activity"
+            rows, source = data.past[data.past["period"] == before.label], "activity"
+        if rows.empty:
+            continue
         table = rows.loc[:, list(SAME_POINT_COLUMNS)].reset_index(drop=True)
         points.append(SamePoint(kind, before.label, day, source, table))
     return tuple(points)

@@ -91,7 +91,8 @@ def build_plan(config: Config, computed: Computed, facts: RunFacts) -> OutputPla
     for key, title in config.output.tabs.items():
         if key in makers:
             rows = makers[key]()
-            tabs.append(TabPlan(key, title, rows, header_rows.get(key, 1), _widths(rows)))
+            widths = _widths([r for r in rows if len(r) > 1] if key == "meeting_brief" else rows)
+            tabs.append(TabPlan(key, title, rows, header_rows.get(key, 1), widths))
     return OutputPlan(tuple(tabs), _history(config, computed.snapshot, facts.as_of))
 
 
@@ -243,7 +244,8 @@ def status_rows(facts: RunFacts, issues: Sequence[Issue]) -> tuple[tuple[Cell, .
 
 
 def _widths(rows: Sequence[Sequence[Cell]]) -> tuple[int, ...]:
-    """Column widths from the longest text in the first rows (capped, in characters)."""
+    """Column widths from the longest text in the first rows (capped, in characters). The
+    brief's one-cell lines are left out: their text runs on over the empty cells beside."""
     widths: list[int] = []
     for row in rows[:200]:
         for index, cell in enumerate(row):
