@@ -1,3 +1,4 @@
+import re
 import shutil
 import zipfile
 from datetime import date, datetime
@@ -212,3 +213,19 @@ def add_part(path: Path, name: str, xml: str, kind: str, content_type: str) -> N
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
         for part, data in contents.items():
             package.writestr(part, data)
+
+
+def test_an_output_named_in_another_case_replaces_its_owned_tab_and_keeps_its_spelling(
+    tmp_path: Path,
+) -> None:
+    from sheetsync.config.loading import load_config
+    from sheetsync.demo import make_demo
+    from sheetsync.pipeline import refresh
+
+    path = make_demo(tmp_path / "demo", date(2026, 11, 26))
+    refresh(load_config(path), date(2026, 11, 26))
+    path.write_text(path.read_text().replace("summary: Summary", "summary: SUMMARY"))
+    refresh(load_config(path), date(2026, 11, 26))
+    book = zipfile.ZipFile(tmp_path / "demo" / "demo-team.xlsx").read("xl/workbook.xml")
+    names = re.findall(r'<sheet [^>]*name="([^"]+)"', book.decode())
+    assert [name for name in names if name.casefold() == "summary"] == ["Summary"]

@@ -126,9 +126,8 @@ class XlsxBackend:
         base = target.package
         check_ownership(plan, base.titles, base.owned, str(self.target))
         splice = Splice(base)
-        history = splice.write_tabs(plan.tabs, plan.history, target.scans)
-        titles = {tab.title for tab in plan.tabs} | ({history} if history else set())
-        splice.set_owned(set(base.owned) | titles)
+        written = splice.write_tabs(plan.tabs, plan.history, target.scans)
+        splice.set_owned(set(base.owned) | set(written))
         self._replace(target, splice)
 
     def add_input_tabs(self, tabs: Sequence[TabPlan]) -> None:

@@ -63,32 +63,35 @@ class Splice:
         tabs: Sequence[TabPlan],
         history: HistorySnapshot | None = None,
         scans: Mapping[str, HistoryScan] | None = None,
-    ) -> str | None:
-        """Write each tab, replacing the existing tab of the same title (ownership checked),
-        and put `history` into the History tab (the owned tab of its title in any case, else
-        a new one). `scans` are scans of History's part made when it was read. Returns the
-        title History has in the workbook (None without `history`)."""
+    ) -> list[str]:
+        """Write each tab, replacing the existing tab of the same title in any case (ownership
+        checked; the tab keeps its spelling, as two titles differing only in case would make a
+        damaged workbook), and put `history` into the History tab (the owned tab of its title
+        in any case, else a new one). `scans` are scans of History's part made when it was
+        read. Returns the titles written, as the workbook spells them."""
         styles = self._styles()
-        existing = {s.title: s for s in self.package.sheets}
-        replaced = [existing[t.title] for t in tabs if t.title in existing]
+        existing = {s.title.casefold(): s for s in self.package.sheets}
+        replaced = [existing[key] for t in tabs if (key := t.title.casefold()) in existing]
         old_history = history_entry(self.package, history.title) if history else None
         replaced += [old_history] if old_history else []
         self._drop_parts_only_used_by([entry.part for entry in replaced])
         self._drop_stale_calc_chain({entry.sheet_id for entry in replaced})
+        titles = []
         for tab in tabs:
-            entry = existing.get(tab.title)
+            entry = existing.get(tab.title.casefold())
             part = entry.part if entry else self._add_sheet(tab.title)
             self.changes[part] = sheet_xml(tab, styles.index)
-        title = None
+            titles.append(entry.title if entry else tab.title)
         if history is not None:
             title = old_history.title if old_history else history.title
             part = old_history.part if old_history else self._add_sheet(history.title)
             scan = (scans or {}).get(part)
             self.changes[part] = history_part(self.package, old_history, history, styles.index,
                                               scan)  # fmt: skip
+            titles.append(title)
         if styles.changed:
             self.changes[self._styles_part()] = styles.data()
-        return title
+        return titles
 
     def set_owned(self, titles: Iterable[str]) -> None:
         """Record the tabs sheetsync owns in the custom document properties."""
