@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sheetsync.config.daemon import daemon_config
 from sheetsync.config.model import (
     ActivityFile,
     CalendarFile,
@@ -48,6 +49,7 @@ def build_config(doc: ConfigFile, file: Path) -> Config:
         ranking=_ranking(doc.ranking, kpis),
         output=OutputConfig(tabs=doc.output.tabs(), history_max_rows=doc.output.history_max_rows),
         total_label=doc.total_label,
+        daemon=daemon_config(doc.daemon, file.stem),
         path=file,
     )
 

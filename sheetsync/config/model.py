@@ -15,20 +15,18 @@ which must be given.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Annotated, Any, Literal, get_args, get_origin
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
     model_validator,
 )
-from pydantic.fields import FieldInfo
 
 from sheetsync.config import crossrules, rules
+from sheetsync.config.daemon import DaemonFile
 from sheetsync.config.fields import (
     Cap,
     DateFormats,
@@ -44,41 +42,13 @@ from sheetsync.config.fields import (
     Weekdays,
     Weight,
 )
+from sheetsync.config.section import Section
 from sheetsync.config.values import OUTPUT_KEYS, KpiKind, PeriodKind
-
-
-def _null_is_default(field: FieldInfo | None) -> bool:
-    """Whether `null` stands for the key's default: yes for text, lists and sections; no where
-    null switches something off, for a required key, a choice or a number (null is an error)."""
-    if field is None or field.is_required():
-        return False
-    kind = field.annotation
-    return not (type(None) in get_args(kind) or kind is float or get_origin(kind) is Literal)
 
 
 def _false_too(schema: dict[str, Any]) -> None:
     """The JSON Schema of a section that `false` switches off, as `null` does."""
     schema["anyOf"].append({"const": False, "type": "boolean"})
-
-
-class Section(BaseModel):
-    """A mapping in the config file: unknown keys are refused; `null` means the default."""
-
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, coerce_numbers_to_str=True, use_attribute_docstrings=True
-    )
-
-    @model_validator(mode="before")
-    @classmethod
-    def _null_means_default(cls, data: Any) -> Any:
-        if not isinstance(data, Mapping):
-            return data
-        fields = cls.model_fields
-        return {
-            str(key): value
-            for key, value in data.items()
-            if value is not None or not _null_is_default(fields.get(str(key)))
-        }
 
 
 class XlsxLimitsFile(Section):
@@ -177,9 +147,9 @@ class ActivityFile(Section):
     """The header of the date column."""
     rep_column: Text = "Rep"
     """The header of the rep column (needed in the log tab; optional in rep tabs)."""
-    numbers: dict[str, Text] = {}
+    numbers: dict[str, Text] = Field(default_factory=dict)
     """Numeric fields: field key -> column header (headers match ignoring case and spaces)."""
-    texts: dict[str, Text] = {}
+    texts: dict[str, Text] = Field(default_factory=dict)
     """Text fields, carried and never required, usable by count_distinct: field key -> header."""
 
     @model_validator(mode="after")
@@ -357,6 +327,8 @@ class ConfigFile(Section):
     """How reps are ranked."""
     output: OutputFile = Field(default_factory=OutputFile)
     """The output tabs' names, or false to switch one off."""
+    daemon: DaemonFile = Field(default_factory=DaemonFile)
+    """`sheetsync daemon`: refresh interval, snapshot schedule, HTTP trigger, API quota."""
     total_label: Text = "Total"
     """The Scope that means the whole team in the goals tab."""
 

@@ -173,6 +173,45 @@ class OutputConfig:
 
 
 @dataclass(frozen=True, config=_VALUES)
+class SnapshotSchedule:
+    """When History snapshots are taken: `every` day, a weekday (0 is Monday) or a day of the
+    month, at `hour`:`minute` in the config's time zone."""
+
+    every: Literal["day", "week", "month"]
+    hour: int
+    minute: int
+    weekday: int | None = None
+    day: int | None = None
+
+    def at(self) -> str:
+        return f"{self.hour:02d}:{self.minute:02d}"
+
+
+@dataclass(frozen=True, config=_VALUES)
+class QuotaConfig:
+    reads_per_minute: int = 60
+    writes_per_minute: int = 60
+    margin: float = 0.9
+
+
+@dataclass(frozen=True, config=_VALUES)
+class DaemonConfig:
+    """The `daemon:` section's values (see DaemonFile for each key)."""
+
+    name: str = "sheetsync"
+    every: int = 300
+    snapshot: SnapshotSchedule | None = SnapshotSchedule("day", 18, 0)
+    poll: int | None = 60
+    retry_first: int = 60
+    retry_max: int = 3600
+    stale_after: int = 1800
+    state_file: str | None = None
+    http: tuple[str, int] | None = None
+    token_env: str = "SHEETSYNC_TOKEN"
+    quota: QuotaConfig = QuotaConfig()
+
+
+@dataclass(frozen=True, config=_VALUES)
 class Config:
     source: SourceConfig
     activity: ActivityConfig
@@ -184,6 +223,7 @@ class Config:
     status: StatusThresholds = StatusThresholds()
     ranking: RankingConfig = RankingConfig()
     output: OutputConfig = OutputConfig(tabs={})
+    daemon: DaemonConfig = DaemonConfig()
     total_label: str = "Total"
     path: Path | None = None
 
