@@ -83,6 +83,18 @@ def _parser() -> argparse.ArgumentParser:
                       f"key) to PATH (default {EXAMPLE_CONFIG}; a folder gets {EXAMPLE_CONFIG} "
                       "in it); an existing file is never overwritten")  # fmt: skip
     init.set_defaults(run=_init)
+    daemon = commands.add_parser(
+        "daemon", help="keep one or many spreadsheets fresh on a schedule (see docs/operations.md)"
+    )
+    daemon.add_argument("--config", required=True, type=Path, action="append", dest="configs",
+                        help="a YAML config file (repeat for more spreadsheets)")  # fmt: skip
+    daemon.add_argument("--once", action="store_true",
+                        help="run each spreadsheet's due job once and exit (for cron)")  # fmt: skip
+    daemon.add_argument("--log-format", choices=("plain", "json"), default="plain",
+                        help="one log line per run, as text or JSON (default plain)")  # fmt: skip
+    daemon.add_argument("--shard", default="1/1", metavar="K/N",
+                        help="serve only share K of N of the configs (by name)")  # fmt: skip
+    daemon.set_defaults(run=_daemon)
     demo = commands.add_parser("demo", help="make a sample team workbook and refresh it")
     demo.add_argument("dir", nargs="?", default="sheetsync-demo", type=Path,
                       help="folder for the demo workbook and config")  # fmt: skip
@@ -164,6 +176,15 @@ def _config_schema(args: argparse.Namespace) -> int:
 
     print(json.dumps(json_schema(), indent=2))
     return 0
+
+
+def _daemon(args: argparse.Namespace) -> int:
+    from sheetsync.daemon.logs import setup_logging
+    from sheetsync.daemon.service import Service, parse_shard
+
+    setup_logging(args.log_format)
+    service = Service(args.configs, shard=parse_shard(args.shard))
+    return service.once() if args.once else service.run()
 
 
 def _demo(args: argparse.Namespace) -> int:

@@ -13,12 +13,14 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 
 from sheetsync import __version__
 from sheetsync.backends.base import Backend, HistoryQuery, HistoryRead, check_ownership
+from sheetsync.changes import DaemonRun, fingerprint
 from sheetsync.config.values import Config
 from sheetsync.errors import ConfigError, DataError
 from sheetsync.kpi.coverage import CoverageInput, coverage_issues
@@ -53,6 +55,10 @@ class Report:
     written: bool
     timings: dict[str, float] = field(default_factory=dict)
     trends: Trends = field(default_factory=Trends)
+    fingerprint: str | None = None
+    """The inputs' fingerprint (sheetsync.changes), computed for the daemon only."""
+    unchanged: bool = False
+    """True when the write was skipped because the inputs had not changed."""
 
     @property
     def api_calls(self) -> int:
@@ -63,9 +69,12 @@ class Report:
         return [i for i in self.issues if i.severity == "error"]
 
 
-def make_backend(config: Config, *, force: bool = False, create: bool = False) -> Backend:
+def make_backend(
+    config: Config, *, force: bool = False, create: bool = False, pacer: Any = None
+) -> Backend:
     """The backend the config's `source` names (`force`: write an xlsx open in Excel;
-    `create`: a missing xlsx workbook reads as one with no tabs, for `init`)."""
+    `create`: a missing xlsx workbook reads as one with no tabs, for `init`; `pacer`: the
+    daemon's shared API budget, for Google)."""
     source = config.source
     if source.type == "xlsx":
         from sheetsync.backends.xlsx import XlsxBackend
@@ -76,7 +85,8 @@ def make_backend(config: Config, *, force: bool = False, create: bool = False) -
     if source.type == "google":
         from sheetsync.backends.google import GoogleBackend
 
-        return GoogleBackend.from_config(source, str(config.path or "config"))
+        options = {"pacer": pacer} if pacer is not None else {}
+        return GoogleBackend.from_config(source, str(config.path or "config"), **options)
     raise ConfigError(str(config.path), "source.type", f"unknown source type {source.type!r}")
 
 
@@ -96,6 +106,7 @@ def refresh(
     now: datetime | None = None,
     force: bool = False,
     snapshot: bool = False,
+    daemon: DaemonRun | None = None,
 ) -> Report:
     """Read the workbook, compute every KPI table and write the output tabs in one step.
 
@@ -105,13 +116,15 @@ def refresh(
     With `strict`, any data issue stops the refresh before writing (DataError). With `force`,
     an xlsx workbook is written even when a lock file says it is open in Excel (a stale lock).
     A backend with a `locked()` method is held from the read to the write, so two refreshes
-    of one workbook never interleave.
+    of one workbook never interleave. `daemon` (sheetsync.changes.DaemonRun): the write is
+    skipped when the inputs' fingerprint equals `daemon.unchanged_since` (never for a
+    snapshot), and Sync status shows the daemon's last error.
     """
     if snapshot and config.output.title("history") is None:
         raise ConfigError(str(config.path or "config"), "output.history",
                           "--snapshot needs the History tab, which is switched off")  # fmt: skip
     backend = backend or make_backend(config, force=force)
-    run = _Run(config, dry_run, strict, snapshot, backend)
+    run = _Run(config, dry_run, strict, snapshot, backend, daemon)
     with nullcontext() if dry_run else held(backend):
         return _refresh(run, as_of, now)
 
@@ -134,13 +147,15 @@ class _Run:
     strict: bool
     snapshot: bool
     backend: Backend
+    daemon: DaemonRun | None = None
 
 
 def _refresh(run: _Run, as_of: date | None, now: datetime | None) -> Report:
     config, backend = run.config, run.backend
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    ran_at = now or datetime.now(ZoneInfo(config.calendar.timezone))
+    zone = ZoneInfo(config.calendar.timezone)
+    ran_at = now.astimezone(zone) if now and now.tzinfo else now or datetime.now(zone)
     as_of = as_of or today(config, ran_at)
     check_as_of(as_of)
     with _timed(timings, "read"):
@@ -157,13 +172,18 @@ def _refresh(run: _Run, as_of: date | None, now: datetime | None) -> Report:
         issues = synced.issues + history_issues(config, raw.history) + coverage
     if run.strict and synced.issues:
         raise DataError(_strict_message(synced.issues))
+    print_ = fingerprint(raw, config, as_of) if run.daemon is not None else None
+    unchanged = (print_ is not None and not run.snapshot and run.daemon is not None
+                 and print_ == run.daemon.unchanged_since)  # fmt: skip
+    writes = not (run.dry_run or unchanged)
     facts = RunFacts(
         ran_at=ran_at, as_of=as_of, source=backend.description,
         rows_read=synced.rows_read, rows_counted=synced.rows_counted,
         rows_rejected=synced.rows_rejected,
-        api_calls=backend.api_calls + (0 if run.dry_run else backend.write_calls),
+        api_calls=backend.api_calls + (backend.write_calls if writes else 0),
         seconds=time.perf_counter() - started, version=__version__,
         destination=destination(backend),
+        last_error=_local(run.daemon.last_error, zone) if run.daemon else None,
     )  # fmt: skip
     with _timed(timings, "report"):
         snap = snapshot_of(config, rep_kpis, ranking, as_of) if run.snapshot else None
@@ -172,12 +192,13 @@ def _refresh(run: _Run, as_of: date | None, now: datetime | None) -> Report:
         )
         plan = build_plan(config, computed, facts)
     check_ownership(plan, raw.titles_written, raw.owned, destination(backend))
-    if not run.dry_run:
+    if writes:
         with _timed(timings, "write"):
             backend.apply(plan)
     timings["total"] = time.perf_counter() - started
-    return Report(as_of, periods, rep_kpis, ranking, issues, plan, facts,
-                  written=not run.dry_run, timings=timings, trends=trends)  # fmt: skip
+    return Report(as_of, periods, rep_kpis, ranking, issues, plan, facts, written=writes,
+                  timings=timings, trends=trends, fingerprint=print_,
+                  unchanged=unchanged)  # fmt: skip
 
 
 def compute(
@@ -282,6 +303,15 @@ def goal_coverage(
     data = CoverageInput(config, synced.goals, synced.roster, synced.activity, rep_kpis,
                          periods, as_of, synced.goals_tab, synced.goal_kpi_cells)  # fmt: skip
     return coverage_issues(data)
+
+
+def _local(error: tuple[str, datetime] | None, zone: ZoneInfo) -> tuple[str, datetime] | None:
+    """The daemon's last error with its time in the config's time zone (Sync status shows
+    wall-clock times there)."""
+    if error is None:
+        return None
+    message, when = error
+    return message, when.astimezone(zone) if when.tzinfo else when
 
 
 def _strict_message(issues: list[Issue]) -> str:

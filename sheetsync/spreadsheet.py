@@ -97,3 +97,18 @@ def day_of(raw: object) -> date | None:
         return serial_to_date(raw)
     except (ValueError, OverflowError):
         return None
+
+
+CELL_REFERENCE = re.compile(r"([A-Za-z]{1,3})([1-9][0-9]{0,6})")
+
+
+def cell_position(cell: str) -> tuple[int, int]:
+    """A cell reference ("B1", any case) as a 0-based (row, column); ValueError when it is not
+    one cell's reference."""
+    match = CELL_REFERENCE.fullmatch(cell.strip())
+    if match is None:
+        raise ValueError(f"{cell!r} is not a cell reference like B1")
+    column = 0
+    for letter in match.group(1).upper():
+        column = column * 26 + ord(letter) - 64
+    return int(match.group(2)) - 1, column - 1

@@ -203,7 +203,8 @@ def test_numbers_keep_their_formats_and_dates_are_serials_with_a_date_format(
         "type": "CURRENCY",
         "pattern": '"$"#,##0',
     }
-    as_of = fake.cell(sid, "Sync status", "B2")
+    labels = [row[0] for row in fake.values(sid, "Sync status")]
+    as_of = fake.cell(sid, "Sync status", f"B{labels.index('As-of date') + 1}")
     assert as_of["userEnteredValue"] == {"numberValue": 46329}
     assert as_of["userEnteredFormat"]["numberFormat"]["type"] == "DATE"
 

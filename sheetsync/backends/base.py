@@ -69,7 +69,18 @@ class RawWorkbook:
 
 
 class Backend(Protocol):
-    """Read in one pass; write everything in one atomic step."""
+    """Read in one pass; write everything in one atomic step.
+
+    Optional, not a member of the protocol (check with `hasattr`): a cheap read of one cell,
+    which the daemon polls to see whether someone ticked Sync status's "Refresh now" box:
+
+        def read_cell(self, title: str, cell: str) -> RawValue:
+            The value of `cell` (A1, like "B1") of the tab `title` in the workbook the output
+            goes to, unformatted like the grids of `read` (a ticked checkbox is True); None
+            when the cell is empty or the tab (or the xlsx file) does not exist. ValueError
+            when `cell` is not one cell's reference. Google: one values.get call, counted
+            in `api_calls`; xlsx: only that tab's part is read; memory: from its tabs.
+    """
 
     @property
     def description(self) -> str:

@@ -18,7 +18,7 @@ from sheetsync.backends.base import (
 from sheetsync.backends.history import plan_edit
 from sheetsync.errors import WorkbookError
 from sheetsync.report.plan import CellValue, HistorySnapshot, OutputPlan, TabPlan
-from sheetsync.spreadsheet import date_to_serial, day_of
+from sheetsync.spreadsheet import cell_position, date_to_serial, day_of
 
 
 class MemoryBackend:
@@ -56,6 +56,15 @@ class MemoryBackend:
             self._snapshot(plan.history)
         self.written.append(plan)
 
+    def read_cell(self, title: str, cell: str) -> RawValue:
+        """The value of one cell (A1, like "B1") of tab `title`; None when empty or missing."""
+        row, column = cell_position(cell)
+        found = title if title in self.tabs else self._title(title, self.tabs)
+        grid = self.tabs.get(found) if found is not None else None
+        if grid is None or row >= len(grid) or column >= len(grid[row]):
+            return None
+        return grid[row][column]
+
     def _history(self, query: HistoryQuery) -> HistoryRead | None:
         title = self._owned_title(query.title)
         if title is None:
@@ -83,7 +92,11 @@ class MemoryBackend:
         self.owned.add(title)
 
     def _owned_title(self, title: str) -> str | None:
-        return next((t for t in self.owned if t.casefold() == title.casefold()), None)
+        return self._title(title, self.owned)
+
+    @staticmethod
+    def _title(title: str, titles: Iterable[str]) -> str | None:
+        return next((t for t in titles if t.casefold() == title.casefold()), None)
 
     def add_input_tabs(self, tabs: Sequence[TabPlan]) -> None:
         clash = [t.title for t in tabs if t.title in self.tabs]

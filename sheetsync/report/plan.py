@@ -31,11 +31,16 @@ def value(raw: Any) -> CellValue:
 
 
 class Cell(NamedTuple):
-    """One typed cell (a tuple: there are many of them, and tuples are cheap to make)."""
+    """One typed cell (a tuple: there are many of them, and tuples are cheap to make).
+
+    `checkbox`: a boolean cell people can tick (Google: a checkbox, a BOOLEAN data validation;
+    xlsx: a TRUE/FALSE drop-down list, Excel having no classic checkbox). Its value is a bool.
+    """
 
     value: CellValue
     number_format: str | None = None
     bold: bool = False
+    checkbox: bool = False
 
 
 @dataclass(frozen=True)

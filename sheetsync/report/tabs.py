@@ -33,6 +33,9 @@ REP_KPI_HEADERS = (
     "Expected", "Pace", "Status", "Projection",
 )  # fmt: skip
 ISSUE_HEADERS = ("Severity", "Tab", "Cell", "Problem", "Value", "What was done")
+REFRESH_LABEL = "Refresh now"
+REFRESH_CELL = "B1"
+"""Where Sync status holds the "Refresh now" checkbox: tick it, and the daemon refreshes."""
 SUMMARY_HEADERS = (
     "Period", "Scope", "KPI", "Actual", "Target", "Attainment", "Expected", "Pace", "Status",
     "Projection",
@@ -53,6 +56,8 @@ class RunFacts:
     seconds: float
     version: str
     destination: str | None = None
+    last_error: tuple[str, datetime] | None = None
+    """The daemon's last failed run of this spreadsheet (message, when), if it had one."""
 
     @property
     def written_to(self) -> str:
@@ -227,6 +232,8 @@ def _cell_order(cell: str) -> tuple[int, str]:
 
 
 def status_rows(facts: RunFacts, issues: Sequence[Issue]) -> tuple[tuple[Cell, ...], ...]:
+    """The Sync status tab: first the "Refresh now" checkbox (at REFRESH_CELL, always written
+    unticked, so a refresh clears a tick in the same write), then the facts of the run."""
     errors = sum(1 for i in issues if i.severity == "error")
     pairs: list[tuple[str, CellValue, str | None]] = [
         ("Last run", facts.ran_at.replace(tzinfo=None, microsecond=0), "yyyy-mm-dd hh:mm:ss"),
@@ -240,7 +247,13 @@ def status_rows(facts: RunFacts, issues: Sequence[Issue]) -> tuple[tuple[Cell, .
         ("Duration (seconds)", round(facts.seconds, 3), "0.000"),
         ("sheetsync version", facts.version, None),
     ]
-    return tuple((Cell(name, bold=True), Cell(val, fmt)) for name, val, fmt in pairs)
+    if facts.last_error is not None:
+        message, when = facts.last_error
+        pairs += [("Last error", message, None),
+                  ("Last error at", when.replace(tzinfo=None, microsecond=0),
+                   "yyyy-mm-dd hh:mm:ss")]  # fmt: skip
+    refresh = (Cell(REFRESH_LABEL, bold=True), Cell(False, checkbox=True))
+    return (refresh, *((Cell(name, bold=True), Cell(val, fmt)) for name, val, fmt in pairs))
 
 
 def _widths(rows: Sequence[Sequence[Cell]]) -> tuple[int, ...]:

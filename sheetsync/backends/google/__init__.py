@@ -12,6 +12,10 @@ account's JSON key) or else Application Default Credentials (GOOGLE_APPLICATION_
 gcloud, the metadata server), always with the single scope `spreadsheets` (no Drive scope:
 the spreadsheet is opened by id, never searched for). Nothing is loaded or fetched until the
 first call (no I/O in the constructor).
+
+A `pacer` (the daemon's `sheetsync.daemon.pacing.Pacer`, shared by all its spreadsheets) is
+handed to the HTTP client, which asks it before every Sheets API request, retries included,
+and tells it about every 429; see `retry.py`. Without one, requests go out unpaced.
 """
 
 from __future__ import annotations
@@ -49,7 +53,7 @@ from sheetsync.backends.google.read import (
     parse_sheets,
     value_ranges,
 )
-from sheetsync.backends.google.retry import GiveUp, RetryingHTTPClient, RetryPolicy
+from sheetsync.backends.google.retry import GiveUp, Pacing, RetryingHTTPClient, RetryPolicy
 from sheetsync.backends.google.write import history_requests, input_tab_requests, plan_requests
 from sheetsync.config.values import SourceConfig
 from sheetsync.errors import BackendError, ConfigError
@@ -92,6 +96,7 @@ class GoogleBackend:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
+        pacer: Pacing | None = None,
     ) -> None:
         try:
             self.spreadsheet_id = spreadsheet_id(spreadsheet)
@@ -101,6 +106,7 @@ class GoogleBackend:
         self.config_file = config_file
         self._credentials = credentials
         self._policy, self._sleep, self._clock, self._rng = policy, sleep, clock, rng
+        self._pacer = pacer
         self._client: RetryingHTTPClient | None = None
         self._sheets: tuple[SheetInfo, ...] | None = None
         self._history_column: list[RawValue] | None = None
@@ -169,6 +175,31 @@ class GoogleBackend:
             requests += history_requests(plan.history, sheets, self._history_column)
         if requests:
             self._batch_update(requests)
+
+    def read_cell(self, title: str, cell: str) -> RawValue:
+        """One cell (A1, like "B1") of the tab `title`, unformatted, in ONE values.get call,
+        counted in `api_calls` and retried like every call: the daemon's cheap look at the
+        "Refresh now" checkbox (a ticked box reads True). None when the cell is empty or the
+        tab does not exist; ValueError when `cell` is not one cell's reference."""
+        if not re.fullmatch(r"[A-Za-z]{1,3}[1-9][0-9]{0,6}", cell):
+            raise ValueError(f"{cell!r} is not a cell reference like B1")
+        client = self._http()
+        target = f"{value_ranges([title])[0]}!{cell}"
+
+        def get() -> dict[str, Any]:
+            try:
+                answer: dict[str, Any] = client.values_get(
+                    self.spreadsheet_id, target, params=dict(VALUE_PARAMS)
+                )
+            except GiveUp as failure:  # what the API answers for a tab that does not exist
+                if failure.status == 400 and "Unable to parse range" in str(failure):
+                    return {}
+                raise
+            return answer
+
+        rows = self._call("reading", get).get("values") or []
+        value: RawValue = rows[0][0] if rows and rows[0] else None
+        return None if value == "" else value
 
     def _history_reading(
         self, sheets: Sequence[SheetInfo], query: HistoryQuery | None
@@ -241,6 +272,7 @@ class GoogleBackend:
                 sleep=self._sleep,
                 clock=self._clock,
                 rng=self._rng,
+                pacer=self._pacer,
             )
         return self._client
 

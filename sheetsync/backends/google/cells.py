@@ -2,7 +2,9 @@
 
 Numbers are numberValue, booleans boolValue, dates and datetimes numberValue serials with a
 DATE / DATE_TIME format, and text ALWAYS stringValue, so text that looks like a formula
-('=HYPERLINK(...)') stays text.
+('=HYPERLINK(...)') stays text. A checkbox cell is a boolValue with a BOOLEAN data validation
+(checkbox_rule(), set by a setDataValidation request: google/write.py), which Sheets shows as a
+checkbox: TRUE ticked, FALSE not.
 """
 
 from __future__ import annotations
@@ -35,6 +37,12 @@ def cell_data(cell: Cell, header: bool = False) -> JsonDict:
     if fmt:
         data["userEnteredFormat"] = fmt
     return data
+
+
+def checkbox_rule() -> JsonDict:
+    """A DataValidationRule that Sheets shows as a checkbox: a BOOLEAN condition with no
+    values (TRUE is ticked, FALSE is not); anything else typed there is refused."""
+    return {"condition": {"type": "BOOLEAN"}, "strict": True}
 
 
 def user_entered_value(value: Any) -> JsonDict | None:

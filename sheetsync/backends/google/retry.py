@@ -10,6 +10,13 @@ sleep when the budget is spent.
 
 All retry state lives on the instance (counters) or in the call (the attempt number), never on
 the class; `sleep`, `clock` and the random generator are injectable so tests never wait.
+
+Pacing (optional, for the daemon): with a `pacer`, every HTTP request sent to the Sheets API,
+each retry included, first waits for `pacer.acquire(kind)`, and every 429 answer calls
+`pacer.throttled()`. The time spent waiting for the pacer is not counted against the retry
+policy's `total` budget (waiting one's turn is not a failure). Requests to other hosts (Drive)
+are not paced; neither is the OAuth token endpoint, which google-auth calls from inside the
+request it is about to authorize.
 """
 
 from __future__ import annotations
@@ -20,7 +27,8 @@ import time
 from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, Literal, Protocol
+from urllib.parse import urlsplit
 
 import requests
 from google.auth.credentials import Credentials
@@ -32,6 +40,36 @@ log = logging.getLogger("sheetsync.google")
 
 RETRY_STATUSES = frozenset({408, 429})
 NETWORK_ERRORS = (requests.ConnectionError, requests.Timeout, AuthTransportError)
+SHEETS_API = "https://sheets.googleapis.com/"
+# POST methods that only retrieve data. Google's quota page (developers.google.com/sheets/api/
+# limits) counts "calls to any method that retrieves data from a spreadsheet, such as get or
+# search" as reads and "calls to any method that changes a spreadsheet, such as update, clear,
+# or copyTo" as writes; we read batchUpdate, append and create as changes too.
+READ_ONLY_POSTS = (":batchGetByDataFilter", ":getByDataFilter", "/developerMetadata:search")
+
+RequestKind = Literal["read", "write"]
+
+
+class Pacing(Protocol):
+    """What the client needs of a pacer (sheetsync.daemon.pacing.Pacer is one)."""
+
+    def acquire(self, kind: RequestKind) -> float:
+        """Block until one more request of `kind` fits the quota; the seconds waited."""
+        ...
+
+    def throttled(self, seconds: float = 60.0) -> None:
+        """Slow down: Google answered 429."""
+        ...
+
+
+def request_kind(method: str, endpoint: str) -> RequestKind | None:
+    """How Google's quota counts an HTTP request: "read", "write", or None (not the Sheets
+    API: not paced). GET is a read; a POST or PUT changes data unless it is a search."""
+    if not endpoint.startswith(SHEETS_API):
+        return None
+    if method.upper() == "GET":
+        return "read"
+    return "read" if urlsplit(endpoint).path.endswith(READ_ONLY_POSTS) else "write"
 
 
 @dataclass(frozen=True)
@@ -100,6 +138,7 @@ class RetryingHTTPClient(HTTPClient):
 
     `calls` counts logical API calls (one per `request`, however many tries it took);
     `requests_sent` counts HTTP requests actually sent; `retries` is their difference.
+    `pacer` (optional) is asked before every Sheets API request and told about every 429.
     """
 
     def __init__(
@@ -110,8 +149,10 @@ class RetryingHTTPClient(HTTPClient):
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
+        pacer: Pacing | None = None,
     ) -> None:
         super().__init__(auth)
+        self.pacer = pacer
         self.policy = policy or RetryPolicy()
         self.sleep = sleep
         self.clock = clock
@@ -132,10 +173,12 @@ class RetryingHTTPClient(HTTPClient):
     ) -> requests.Response:
         """Send one API call, retrying what may succeed later; raise GiveUp when it will not."""
         self.calls += 1
+        kind = request_kind(method, endpoint) if self.pacer is not None else None
         started = self.clock()
         attempt = 0
         while True:
             attempt += 1
+            started += self._pace(kind)  # waiting one's turn does not spend the retry budget
             self.requests_sent += 1
             try:
                 response: requests.Response = super().request(
@@ -143,12 +186,27 @@ class RetryingHTTPClient(HTTPClient):
                 )
                 return response
             except (APIError, *NETWORK_ERRORS) as error:
+                self._report_throttle(error)
                 wait = self._next_wait(error, attempt, started)
                 if wait is None:
                     raise GiveUp(error, attempt, self.clock() - started) from error
                 self._log_retry(error, attempt, wait)
                 self.sleep(wait)
                 self.retries += 1
+
+    def _pace(self, kind: RequestKind | None) -> float:
+        """Wait until the pacer lets one request of `kind` go; the seconds that took, by
+        this client's clock (0.0 without a pacer or for a request that is not paced)."""
+        if self.pacer is None or kind is None:
+            return 0.0
+        before = self.clock()
+        self.pacer.acquire(kind)
+        return self.clock() - before
+
+    def _report_throttle(self, error: Exception) -> None:
+        """Tell the pacer that Google said 429 (quota exceeded), whoever caused it."""
+        if self.pacer is not None and isinstance(error, APIError) and error.code == 429:
+            self.pacer.throttled()
 
     def _next_wait(self, error: Exception, attempt: int, started: float) -> float | None:
         """Seconds to wait before the next try, or None to give up now."""

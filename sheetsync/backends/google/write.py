@@ -3,10 +3,13 @@
 Per output tab, in plan order:
 
 * a tab sheetsync owns already: resize its grid to the plan (rows, columns, frozen header
-  rows), then one updateCells over the whole new grid with `userEnteredValue,userEnteredFormat`
-  so every old value and format is replaced or cleared;
+  rows), then one updateCells over the whole new grid with
+  `userEnteredValue,userEnteredFormat,dataValidation` so every old value, format and data
+  validation is replaced or cleared;
 * a missing tab: addSheet with a chosen sheetId, the same updateCells, the owner marker
   (developer metadata on the tab, value = its sheetId) and a warning-only protected range;
+* a checkbox (a plan cell with `checkbox`): a setDataValidation request with a BOOLEAN rule
+  on that cell, after the updateCells that wrote its value;
 * column widths (updateDimensionProperties, one request per run of equal widths);
 * a History snapshot (google/history.py): rows added, never the whole tab rewritten.
 
@@ -21,14 +24,14 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sheetsync.backends.base import OWNER_KEY, RawValue
-from sheetsync.backends.google.cells import cell_data
+from sheetsync.backends.google.cells import cell_data, checkbox_rule
 from sheetsync.backends.google.history import create_index, snapshot_requests
 from sheetsync.backends.google.read import SheetInfo
 from sheetsync.errors import BackendError
 from sheetsync.report.plan import HistorySnapshot, OutputPlan, TabPlan
 
 JsonDict = dict[str, Any]
-CELL_FIELDS = "userEnteredValue,userEnteredFormat"
+CELL_FIELDS = "userEnteredValue,userEnteredFormat,dataValidation"
 GRID_FIELDS = "gridProperties(rowCount,columnCount,frozenRowCount)"
 PROTECTION_NOTE = "Written by sheetsync: edits here are replaced at the next refresh."
 PIXELS_PER_CHARACTER = 7
@@ -116,7 +119,8 @@ def replace_tab(tab: TabPlan, sheet: SheetInfo) -> list[JsonDict]:
         props["title"] = tab.title
         fields += ",title"
     resize = {"updateSheetProperties": {"properties": props, "fields": fields}}
-    return [resize, update_cells(tab, sheet.sheet_id), *column_widths(tab, sheet.sheet_id)]
+    return [resize, update_cells(tab, sheet.sheet_id), *checkboxes(tab, sheet.sheet_id),
+            *column_widths(tab, sheet.sheet_id)]  # fmt: skip
 
 
 def new_tab(tab: TabPlan, sheet_id: int) -> list[JsonDict]:
@@ -134,6 +138,7 @@ def new_tab(tab: TabPlan, sheet_id: int) -> list[JsonDict]:
     return [
         add,
         update_cells(tab, sheet_id),
+        *checkboxes(tab, sheet_id),
         owner_marker(sheet_id),
         protection(sheet_id),
         *column_widths(tab, sheet_id),
@@ -186,6 +191,19 @@ def update_cells(tab: TabPlan, sheet_id: int) -> JsonDict:
         "endColumnIndex": columns,
     }
     return {"updateCells": {"range": grid_range, "rows": data, "fields": CELL_FIELDS}}
+
+
+def checkboxes(tab: TabPlan, sheet_id: int) -> list[JsonDict]:
+    """A BOOLEAN data validation (shown as a checkbox) on each checkbox cell of the tab."""
+    return [
+        {"setDataValidation": {"range": {"sheetId": sheet_id, "startRowIndex": r,
+                                         "endRowIndex": r + 1, "startColumnIndex": c,
+                                         "endColumnIndex": c + 1},
+                               "rule": checkbox_rule()}}
+        for r, row in enumerate(tab.rows)
+        for c, cell in enumerate(row)
+        if cell.checkbox
+    ]  # fmt: skip
 
 
 def column_widths(tab: TabPlan, sheet_id: int) -> list[JsonDict]:

@@ -5,6 +5,7 @@
     apply: the output tabs as new worksheet parts spliced into the same package (`splice`),
            every other part copied byte for byte (`zippackage`), and the file replaced only
            if nobody saved it meanwhile, keeping its mode and owner (`filesafety`).
+    read_cell: one cell of one tab, streamed from that tab's part alone (`cellread`).
     History: read in one streaming pass that keeps only the wanted days' rows
            (`historyread`); a snapshot is put in by copying the old rows and splicing the new
            ones in (`history`), in the same single write as the other tabs.
@@ -23,7 +24,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from sheetsync.backends.base import HistoryQuery, RawWorkbook, TabSelector, check_ownership
+from sheetsync.backends.base import (
+    HistoryQuery,
+    RawValue,
+    RawWorkbook,
+    TabSelector,
+    check_ownership,
+)
+from sheetsync.backends.xlsx.cellread import read_cell as read_one_cell
 from sheetsync.backends.xlsx.filesafety import (
     Snapshot,
     check_not_open,
@@ -129,6 +137,11 @@ class XlsxBackend:
         written = splice.write_tabs(plan.tabs, plan.history, target.scans)
         splice.set_owned(set(base.owned) | set(written))
         self._replace(target, splice)
+
+    def read_cell(self, title: str, cell: str) -> RawValue:
+        """One cell of one tab of the output workbook (`output_path`'s when set), reading
+        nothing else of it (`cellread`); None when empty, or the tab or the file is missing."""
+        return read_one_cell(self.target, title, cell, self.limits)
 
     def add_input_tabs(self, tabs: Sequence[TabPlan]) -> None:
         """Add input tabs to the source workbook (made when missing), never replacing a tab."""

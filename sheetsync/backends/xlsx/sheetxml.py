@@ -3,7 +3,9 @@
 Text is always an inline string (`t="inlineStr"`), so it can never become a formula, and the
 workbook's shared strings part is never touched. Numbers are written as numbers, dates as
 serial numbers with a date format; a number that is not finite is left empty. Characters
-that XML 1.0 cannot hold (control characters) are dropped from text.
+that XML 1.0 cannot hold (control characters) are dropped from text. A checkbox cell is a
+boolean (`t="b"`) with a TRUE/FALSE list validation (a drop-down: Excel has no classic
+checkbox), in `<dataValidations>` after `<sheetData>`, where the schema puts it.
 """
 
 from __future__ import annotations
@@ -59,10 +61,28 @@ def sheet_xml(tab: TabPlan, style: StyleIndex) -> bytes:
         "<sheetData>",
         *rows,
         "</sheetData>",
+        validations_xml(tab),
         MARGINS,
         "</worksheet>",
     ]
     return "".join(parts).encode("utf-8")
+
+
+def validations_xml(tab: TabPlan) -> str:
+    """A TRUE/FALSE drop-down on the checkbox cells (none: no element)."""
+    refs = [
+        f"{column_letter(c)}{r + 1}"
+        for r, row in enumerate(tab.rows)
+        for c, cell in enumerate(row)
+        if cell.checkbox
+    ]
+    if not refs:
+        return ""
+    return (
+        f'<dataValidations count="1"><dataValidation type="list" allowBlank="1" '
+        f'showErrorMessage="1" sqref="{" ".join(refs)}"><formula1>"TRUE,FALSE"</formula1>'
+        "</dataValidation></dataValidations>"
+    )
 
 
 def views_xml(header_rows: int) -> str:

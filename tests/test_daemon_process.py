@@ -1,0 +1,120 @@
+"""`sheetsync daemon` as a real process: it answers /healthz and /metrics while it runs, a
+POST with the token refreshes, SIGTERM lets the run finish and exits 0 with the workbook whole,
+and a second daemon for the same config is refused until the first is gone (even by SIGKILL)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from sheetsync.demo import make_demo
+
+TOKEN = "s3cret-token-for-tests"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> tuple[Path, int]:
+    config = make_demo(tmp_path / "demo", date(2026, 11, 26))
+    port = free_port()
+    text = config.read_text() + (
+        f"\ndaemon:\n  name: team\n  every: 30s\n  http: 127.0.0.1:{port}\n  snapshot: false\n"
+    )
+    config.write_text(text)
+    return config, port
+
+
+def start(config: Path, *extra: str) -> subprocess.Popen[str]:
+    env = {**os.environ, "SHEETSYNC_TOKEN": TOKEN}
+    return subprocess.Popen([sys.executable, "-m", "sheetsync", "daemon", "--config", str(config),
+                             *extra], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)  # fmt: skip
+
+
+def get(port: int, path: str, **request: object) -> tuple[int, str]:
+    url = f"http://127.0.0.1:{port}{path}"
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, **request), timeout=5) as answer:  # type: ignore[arg-type]
+            return answer.status, answer.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def wait_healthy(port: int, child: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert child.poll() is None, child.communicate()
+        try:
+            if get(port, "/healthz")[0] == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError("the daemon never answered /healthz")
+
+
+@pytest.fixture
+def running(demo: tuple[Path, int]) -> Iterator[tuple[subprocess.Popen[str], Path, int]]:
+    config, port = demo
+    child = start(config)
+    try:
+        wait_healthy(port, child)
+        yield child, config, port
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.communicate()
+
+
+def test_it_answers_while_it_runs_and_sigterm_exits_0_with_the_workbook_whole(
+    running: tuple[subprocess.Popen[str], Path, int],
+) -> None:
+    child, config, port = running
+    deadline = time.monotonic() + 60
+    while "written" not in get(port, "/metrics")[1] and time.monotonic() < deadline:
+        time.sleep(0.2)
+    status, metrics = get(port, "/metrics")
+    assert status == 200 and 'sheetsync_refreshes_total{outcome="written",spreadsheet="team"}' \
+        in metrics  # fmt: skip
+    assert get(port, "/refresh/team", method="POST")[0] == 401
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    assert get(port, "/refresh/team", method="POST", headers=auth)[0] == 202
+    child.send_signal(signal.SIGTERM)  # possibly mid-run: the run finishes first
+    out, err = child.communicate(timeout=60)
+    assert child.returncode == 0, err
+    assert TOKEN not in out + err
+    folder = config.parent
+    assert [p.name for p in folder.iterdir() if p.name.endswith(".tmp")] == []
+    book = openpyxl.load_workbook(folder / "demo-team.xlsx")
+    assert book["Sync status"]["A2"].value is not None
+
+
+def test_a_second_daemon_for_the_same_config_is_refused_until_the_first_is_gone(
+    running: tuple[subprocess.Popen[str], Path, int],
+) -> None:
+    child, config, _ = running
+    second = start(config, "--once")
+    _, err = second.communicate(timeout=60)
+    assert second.returncode == 2 and "another sheetsync daemon is running" in err
+    child.kill()  # SIGKILL: no chance to clean up
+    child.communicate()
+    third = start(config, "--once")
+    _, err = third.communicate(timeout=60)
+    assert third.returncode == 0, err
