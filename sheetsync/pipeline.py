@@ -70,11 +70,12 @@ class Report:
 
 
 def make_backend(
-    config: Config, *, force: bool = False, create: bool = False, pacer: Any = None
+    config: Config, *, force: bool = False, create: bool = False, **google: Any
 ) -> Backend:
     """The backend the config's `source` names (`force`: write an xlsx open in Excel;
-    `create`: a missing xlsx workbook reads as one with no tabs, for `init`; `pacer`: the
-    daemon's shared API budget, for Google)."""
+    `create`: a missing xlsx workbook reads as one with no tabs, for `init`). `google` are
+    options of GoogleBackend (the daemon's shared `pacer`; `sleep` and `clock` in tests);
+    a local workbook ignores them."""
     source = config.source
     if source.type == "xlsx":
         from sheetsync.backends.xlsx import XlsxBackend
@@ -85,8 +86,7 @@ def make_backend(
     if source.type == "google":
         from sheetsync.backends.google import GoogleBackend
 
-        options = {"pacer": pacer} if pacer is not None else {}
-        return GoogleBackend.from_config(source, str(config.path or "config"), **options)
+        return GoogleBackend.from_config(source, str(config.path or "config"), **google)
     raise ConfigError(str(config.path), "source.type", f"unknown source type {source.type!r}")
 
 

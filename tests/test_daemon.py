@@ -222,3 +222,25 @@ def test_sync_status_shows_the_last_error_once_a_write_succeeds_again(demo: Conf
     assert "workbook not found" in str(status["Last error"])
     assert status["Last error at"] == datetime(2026, 11, 26, 10, 0)  # 09:00 UTC in Warsaw
     assert sheet.state.failures == 0 and sheet.state.retry_at is None
+
+
+def test_a_ticked_checkbox_causes_exactly_one_refresh_which_clears_it(demo: Config) -> None:
+    outcomes: list[Outcome] = []
+    start = datetime(2026, 11, 26, 9, tzinfo=UTC)
+    clock = Clock(start)
+    team = named(demo, "team", every=3600, poll=30, snapshot=None)
+    workbook = demo.source.path
+    assert workbook is not None
+    with time_machine.travel(start, tick=False) as travel:
+        daemon = Daemon([team], now=clock, threaded=False, listener=outcomes.append)
+        daemon.start()
+        book = openpyxl.load_workbook(workbook)
+        book["Sync status"]["B1"] = True  # a person ticks Refresh now
+        book.save(workbook)
+        for _ in range(12):  # six minutes: twelve looks at the box
+            clock.advance(seconds=30)
+            travel.shift(30)
+            daemon.tick()
+    assert [(o.reason, o.result) for o in outcomes] == [("start", "written"),
+                                                         ("checkbox", "written")]  # fmt: skip
+    assert openpyxl.load_workbook(workbook)["Sync status"]["B1"].value is False

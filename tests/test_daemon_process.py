@@ -118,3 +118,22 @@ def test_a_second_daemon_for_the_same_config_is_refused_until_the_first_is_gone(
     third = start(config, "--once")
     _, err = third.communicate(timeout=60)
     assert third.returncode == 0, err
+
+
+def test_sighup_reloads_and_a_broken_config_keeps_the_old_one_running(
+    running: tuple[subprocess.Popen[str], Path, int],
+) -> None:
+    child, config, port = running
+    good = config.read_text()
+    config.write_text(good.replace("every: 30s", "every: 5 parsecs"))
+    child.send_signal(signal.SIGHUP)
+    time.sleep(2)
+    assert get(port, "/healthz")[0] == 200  # still running on the old config
+    config.write_text(good.replace("every: 30s", "every: 45s"))
+    child.send_signal(signal.SIGHUP)
+    time.sleep(2)
+    child.send_signal(signal.SIGTERM)
+    _, err = child.communicate(timeout=60)
+    assert child.returncode == 0, err
+    assert "reload refused, the old configs keep running" in err and "daemon.every" in err
+    assert "reloaded 1 configs" in err
