@@ -244,3 +244,31 @@ def test_a_ticked_checkbox_causes_exactly_one_refresh_which_clears_it(demo: Conf
     assert [(o.reason, o.result) for o in outcomes] == [("start", "written"),
                                                          ("checkbox", "written")]  # fmt: skip
     assert openpyxl.load_workbook(workbook)["Sync status"]["B1"].value is False
+
+
+def test_the_daemon_takes_a_daily_snapshot_once_a_day_across_the_spring_dst_change(
+    demo: Config,
+) -> None:
+    taken: list[datetime] = []
+    start = datetime(2026, 3, 27, 12, tzinfo=UTC)  # Friday noon; clocks go forward on Sunday
+    clock = Clock(start)
+    team = named(
+        demo, "team", every=6 * 3600, poll=None, snapshot=SnapshotSchedule("day", 2, 30)
+    )  # 02:30 does not exist on Sunday
+    with time_machine.travel(start, tick=False) as travel:
+        daemon = Daemon(
+            [team],
+            now=clock,
+            threaded=False,
+            listener=lambda o: taken.append(clock()) if o.snapshot else None,
+        )
+        daemon.start()
+        for _ in range(3 * 24 * 60):  # three days, minute by minute
+            clock.advance(seconds=60)
+            travel.shift(60)
+            daemon.tick()
+    local = [t.astimezone(WARSAW).strftime("%a %H:%M") for t in taken]
+    # Friday's 02:30 had passed when it started: taken at once (the same day); then 02:30 on
+    # Saturday, 03:00 on Sunday (02:30 did not exist), 02:30 on Monday: once a day
+    assert local == ["Fri 13:00", "Sat 02:30", "Sun 03:00", "Mon 02:30"]
+    assert load_state(state_path(demo)).last_snapshot == "2026-03-30"

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
+import gspread
 import pytest
 import time_machine
 
@@ -156,3 +157,32 @@ def test_a_day_with_faults_keeps_every_spreadsheet_fresh(
         assert most_in_a_minute([t for t, k in sim.sent if k == kind]) <= 54
     healthy, text = daemon.health()
     assert not healthy and text.startswith("team3 failing for")
+
+
+@pytest.mark.parametrize("busy", [False, True])
+def test_api_calls_per_hour_of_a_quiet_and_a_busy_spreadsheet(
+    fake: FakeSheetsApi, tmp_path: Path, busy: bool
+) -> None:
+    [cfg] = spreadsheets(fake, tmp_path, 1, every=300)
+    cfg = dataclasses.replace(cfg, daemon=dataclasses.replace(cfg.daemon, poll=60))
+    assert cfg.source.credentials_file is not None
+    client = gspread.service_account(filename=str(cfg.source.credentials_file))
+    rep_tab = client.open_by_key(str(cfg.source.spreadsheet)).worksheet("Rep - Anna Nowak")
+    with time_machine.travel(START, tick=False) as traveller:
+        sim = Sim(traveller)
+        daemon = Daemon([cfg], now=sim.now, threaded=False, pacer=CountingPacer(sim, 54),
+                        sleep=sim.sleep, clock=sim.monotonic)  # fmt: skip
+        daemon.start()  # the first refresh writes; count the hour after it
+        fake.reset_log()
+        calls = 0
+        while sim.seconds <= 3600:  # the hour after the first refresh, its end included
+            if busy and sim.seconds % 300 == 150:  # a rep logs a call every 5 minutes
+                calls += 1
+                rep_tab.update_acell("B2", 10 + calls)  # a person's edit, not the daemon's
+            daemon.tick()
+            sim.sleep(5)
+    kinds = Counter("write" if r.path.endswith(":batchUpdate") else "read"
+                    for r in fake.requests if r.api == "sheets" and r.method != "PUT")  # fmt: skip
+    # 12 refreshes x 2 reads (tab list, values) + 60 looks at the checkbox, 1 read each;
+    # a write only when the inputs changed: never when quiet, every refresh when busy
+    assert kinds == Counter({"read": 12 * 2 + 60, **({"write": 12} if busy else {})})
