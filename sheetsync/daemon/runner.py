@@ -51,7 +51,9 @@ class Outcome:
     snapshot: bool = False
 
     def fields(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if v is not None}
+        shown = {k: v for k, v in self.__dict__.items() if v is not None}
+        shown["seconds"] = round(self.seconds, 3)
+        return shown
 
 
 class Sheet:
