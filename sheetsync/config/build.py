@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sheetsync.config.daemon import daemon_config
+from sheetsync.config.email import email_config
 from sheetsync.config.model import (
     ActivityFile,
     CalendarFile,
@@ -50,6 +51,7 @@ def build_config(doc: ConfigFile, file: Path) -> Config:
         output=OutputConfig(tabs=doc.output.tabs(), history_max_rows=doc.output.history_max_rows),
         total_label=doc.total_label,
         daemon=daemon_config(doc.daemon, file.stem),
+        email=email_config(doc.email),
         path=file,
     )
 

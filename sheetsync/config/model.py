@@ -27,6 +27,7 @@ from pydantic import (
 
 from sheetsync.config import crossrules, rules
 from sheetsync.config.daemon import DaemonFile
+from sheetsync.config.email import EmailFile
 from sheetsync.config.fields import (
     Cap,
     DateFormats,
@@ -329,6 +330,8 @@ class ConfigFile(Section):
     """The output tabs' names, or false to switch one off."""
     daemon: DaemonFile = Field(default_factory=DaemonFile)
     """`sheetsync daemon`: refresh interval, snapshot schedule, HTTP trigger, API quota."""
+    email: Annotated[EmailFile | None, BeforeValidator(rules.off_if_false)] = None
+    """E-mail digests and scorecards (`sheetsync digest`); default: none."""
     total_label: Text = "Total"
     """The Scope that means the whole team in the goals tab."""
 

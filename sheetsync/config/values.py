@@ -212,6 +212,32 @@ class DaemonConfig:
 
 
 @dataclass(frozen=True, config=_VALUES)
+class SmtpConfig:
+    host: str
+    port: int
+    security: Literal["starttls", "tls", "none"] = "starttls"
+    username: str | None = None
+    password_env: str = "SHEETSYNC_SMTP_PASSWORD"
+    timeout: float = 30.0
+
+
+@dataclass(frozen=True, config=_VALUES)
+class EmailConfig:
+    """The `email:` section's values (see config/email.py for each key)."""
+
+    sender: str
+    smtp: SmtpConfig
+    sender_name: str = "sheetsync"
+    managers: tuple[str, ...] = ()
+    scorecards: bool = True
+    reps_see_ranking: bool = True
+    schedule: SnapshotSchedule | None = SnapshotSchedule("week", 7, 0, weekday=0)
+    link: str | None = None
+    templates: str | None = None
+    sent_log: str | None = None
+
+
+@dataclass(frozen=True, config=_VALUES)
 class Config:
     source: SourceConfig
     activity: ActivityConfig
@@ -224,6 +250,7 @@ class Config:
     ranking: RankingConfig = RankingConfig()
     output: OutputConfig = OutputConfig(tabs={})
     daemon: DaemonConfig = DaemonConfig()
+    email: EmailConfig | None = None
     total_label: str = "Total"
     path: Path | None = None
 
