@@ -80,8 +80,7 @@ class EmailFile(Section):
     """A folder whose templates (same names as the built-in ones) replace the built-in ones."""
     sent_log: OptionalText = None
     """Where what was sent is recorded (default: .<config name>.sent.json beside the config)."""
-    smtp: SmtpFile
-    """The mail server."""
+    smtp: SmtpFile = Field(description="The SMTP server that sends the messages.")
 
 
 def email_config(section: EmailFile | None) -> EmailConfig | None:
