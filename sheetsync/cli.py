@@ -9,20 +9,19 @@ Exit codes: 0 output written (or check passed); 1 unexpected failure; 2 bad conf
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from sheetsync import __version__
+from sheetsync import __version__, console
 from sheetsync.config.loading import load_config
 from sheetsync.config.values import Config
-from sheetsync.errors import SheetsyncError, UsageError
+from sheetsync.errors import ConfigError, SheetsyncError, UsageError
 from sheetsync.periods import check_as_of
 from sheetsync.pipeline import Report, refresh
-from sheetsync.report.plan import Cell
-from sheetsync.sync.issues import Issue
 from sheetsync.templates import EXAMPLE_CONFIG
 
 
@@ -63,6 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--dry-run", action="store_true", help="compute and show, write nothing")
     run.add_argument("--strict", action="store_true",
                      help="stop without writing when there is any data issue")  # fmt: skip
+    _output_args(run)
     run.add_argument("--snapshot", action="store_true",
                      help="also add today's KPI table to the History tab (one snapshot per "
                      "day: a second one the same day replaces the first)")  # fmt: skip
@@ -72,6 +72,7 @@ def _parser() -> argparse.ArgumentParser:
     run.set_defaults(run=_refresh)
     check = commands.add_parser("check", help="validate the config and the data; write nothing")
     _config_args(check)
+    _output_args(check)
     check.set_defaults(run=_check)
     init = commands.add_parser(
         "init", help="add the empty input tabs the config expects, or write an example config"
@@ -95,6 +96,13 @@ def _parser() -> argparse.ArgumentParser:
     daemon.add_argument("--shard", default="1/1", metavar="K/N",
                         help="serve only share K of N of the configs (by name)")  # fmt: skip
     daemon.set_defaults(run=_daemon)
+    digest = commands.add_parser(
+        "digest", help="e-mail the team digest and the reps' scorecards (see docs/email.md)"
+    )
+    _config_args(digest)
+    digest.add_argument("--preview", type=Path, metavar="DIR",
+                        help="write the messages as .eml files into DIR; send nothing")  # fmt: skip
+    digest.set_defaults(run=_digest)
     demo = commands.add_parser("demo", help="make a sample team workbook and refresh it")
     demo.add_argument("dir", nargs="?", default="sheetsync-demo", type=Path,
                       help="folder for the demo workbook and config")  # fmt: skip
@@ -104,6 +112,12 @@ def _parser() -> argparse.ArgumentParser:
                                  "completion and checking in an editor")  # fmt: skip
     schema.set_defaults(run=_config_schema)
     return parser
+
+
+def _output_args(parser: argparse.ArgumentParser) -> None:
+    shown = parser.add_mutually_exclusive_group()
+    shown.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    shown.add_argument("--json", action="store_true", help="print the report as JSON")
 
 
 def _config_args(parser: argparse.ArgumentParser) -> None:
@@ -124,24 +138,50 @@ def _date(text: str) -> date:
 
 def _refresh(args: argparse.Namespace) -> int:
     config = load_config(args.config)
-    report = refresh(config, args.as_of, args.dry_run, strict=args.strict, force=args.force,
-                     snapshot=args.snapshot)  # fmt: skip
-    if args.dry_run:
-        _print_plan(report)
-    print(_outcome(report))
-    _print_issues(report.issues)
+    progress = console.Progress(quiet=args.quiet or args.json)
+    try:
+        report = refresh(config, args.as_of, args.dry_run, strict=args.strict,
+                         force=args.force, snapshot=args.snapshot, progress=progress)  # fmt: skip
+    finally:
+        progress.done()
+    if args.json:
+        print(json.dumps(console.report_json(config, report), ensure_ascii=False, indent=1))
+    elif not args.quiet:
+        _say(console.plan_lines(report) if args.dry_run else [])
+        _say([console.outcome_line(report)])
+        _say(console.issue_lines(report.issues, _issues_tab(config, report)))
     return 0
 
 
 def _check(args: argparse.Namespace) -> int:
     config = load_config(args.config)
-    report = refresh(config, args.as_of, dry_run=True)
+    progress = console.Progress(quiet=args.quiet or args.json)
+    try:
+        report = refresh(config, args.as_of, dry_run=True, progress=progress)
+    finally:
+        progress.done()
     facts = report.facts
-    print(f"config ok: {args.config}")
-    print(f"data: {facts.rows_read} rows read, {facts.rows_counted} counted, "
-          f"{facts.rows_rejected} rejected; {len(report.issues)} issues")  # fmt: skip
-    _print_issues(report.issues)
+    if args.json:
+        print(json.dumps(console.report_json(config, report), ensure_ascii=False, indent=1))
+    elif not args.quiet:
+        print(f"config ok: {args.config}")
+        print(f"data: {console.count(facts.rows_read, 'row')} read, {facts.rows_counted:,} "
+              f"counted, {facts.rows_rejected:,} rejected; "
+              f"{console.count(len(report.issues), 'data issue')}")  # fmt: skip
+        _say(console.issue_lines(report.issues, None))
     return 3 if report.errors else 0
+
+
+def _say(lines: Sequence[str]) -> None:
+    for line in lines:
+        print(line)
+
+
+def _issues_tab(config: Config, report: Report) -> str | None:
+    """The tab the data issues are in, when this refresh (or an unchanged one) wrote it."""
+    if not (report.written or report.unchanged):
+        return None
+    return config.output.title("data_issues")
 
 
 def _init(args: argparse.Namespace) -> int:
@@ -187,6 +227,30 @@ def _daemon(args: argparse.Namespace) -> int:
     return service.once() if args.once else service.run()
 
 
+def _digest(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from sheetsync.notify.digest import run_digest
+
+    config = load_config(args.config)
+    if config.email is None:
+        why = "no email section: add one saying who gets what (docs/email.md)"
+        raise ConfigError(str(args.config), "email", why)
+    report = refresh(config, args.as_of, dry_run=True)
+    result = run_digest(config, report, report.roster, now=datetime.now(UTC), preview=args.preview)
+    if args.preview is not None:
+        print(f"wrote {console.count(len(result.previews), 'message')} to {args.preview}; "
+              "sent nothing")  # fmt: skip
+        return 0
+    print(f"sent {console.count(len(result.sent), 'message')}; {len(result.skipped)} already "
+          f"sent this period; {len(result.refused)} refused")  # fmt: skip
+    for address, reason in result.refused.items():
+        print(f"  refused {address}: {reason}")
+    for recipient in result.unconfirmed:
+        print(f"  not sent again (a run stopped while sending it): {recipient}")
+    return 1 if result.refused else 0
+
+
 def _demo(args: argparse.Namespace) -> int:
     from sheetsync.demo import WORKBOOK, run_demo
 
@@ -196,78 +260,10 @@ def _demo(args: argparse.Namespace) -> int:
     print(f"Demo workbook: {folder / WORKBOOK}")
     print(f"Demo config:   {config_path}")
     print(f"Open the workbook and look at the tabs: {', '.join(report.plan.titles())}")
-    print(_outcome(report))
-    _print_headlines(config, report)
-    _print_issues(report.issues)
+    _say([console.outcome_line(report), *console.headline_lines(config, report)])
+    _say(console.issue_lines(report.issues, _issues_tab(config, report)))
     print(f"Refresh it again with: sheetsync refresh --config {config_path}")
     return 0
-
-
-def _print_plan(report: Report, preview: int = 5) -> None:
-    """What a dry run would write: each tab with its size and first rows."""
-    for tab in report.plan.tabs:
-        print(f"== {tab.title}: {len(tab.rows)} rows x {tab.width} columns")
-        for row in tab.rows[:preview]:
-            print("   " + " | ".join(_shown(cell) for cell in row))
-
-
-def _shown(cell: Cell) -> str:
-    """A planned cell as a person reads it: percents as percents, numbers with separators."""
-    value = cell.value
-    if value is None:
-        return ""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return str(value)
-    if cell.number_format and "%" in cell.number_format:
-        return f"{value:.1%}"
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
-
-
-def _outcome(report: Report) -> str:
-    facts = report.facts
-    verb = "wrote" if report.written else "would write"
-    history = report.plan.history
-    snapshot = (f" and a snapshot of {len(history.rows)} rows to {history.title!r}"
-                if history is not None else "")  # fmt: skip
-    return (f"{verb} {len(report.plan.tabs)} tabs{snapshot} to {facts.written_to} as of "
-            f"{report.as_of}: "
-            f"{facts.rows_read} rows read, {facts.rows_counted} counted, "
-            f"{facts.rows_rejected} rejected, {len(report.issues)} data issues, "
-            f"{facts.api_calls} API calls, {report.timings['total']:.2f}s")  # fmt: skip
-
-
-def _print_headlines(config: Config, report: Report) -> None:
-    month = next(p for p in report.periods if p.kind == "month")
-    rows = report.rep_kpis
-    total = rows[(rows["period"] == month.label) & (rows["level"] == "total")]
-    print(f"\nTotal for {month.label}:")
-    for record in total.to_dict("records"):
-        kpi = config.kpi(record["kpi"])
-        shown = _plain(record["actual"], kpi.kind == "ratio")
-        if record["target"] == record["target"]:
-            shown += f" of {_plain(record['target'], kpi.kind == 'ratio')}"
-        status = f" ({record['status']})" if record["status"] else ""
-        print(f"  {kpi.label:<18} {shown}{status}")
-    top = report.ranking.dropna(subset=["rank"]).head(3)
-    if len(top):
-        leaders = ", ".join(f"{int(r['rank'])}. {r['rep']}" for r in top.to_dict("records"))
-        print(f"Top of the ranking: {leaders}")
-
-
-def _plain(number: float, percent: bool) -> str:
-    if number != number:
-        return "-"
-    return f"{number:.1%}" if percent else f"{number:,.0f}"
-
-
-def _print_issues(issues: list[Issue], limit: int = 10) -> None:
-    if not issues:
-        return
-    print(f"\nData issues ({len(issues)}; all of them are in the Data issues tab):")
-    for issue in issues[:limit]:
-        print(f"  {issue.severity:<7} {issue}  -> {issue.action}")
-    if len(issues) > limit:
-        print(f"  ... and {len(issues) - limit} more")
 
 
 if __name__ == "__main__":

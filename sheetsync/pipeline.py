@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -59,6 +59,8 @@ class Report:
     """The inputs' fingerprint (sheetsync.changes), computed for the daemon only."""
     unchanged: bool = False
     """True when the write was skipped because the inputs had not changed."""
+    roster: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """The roster as read (rep, email, team, active): who gets a scorecard."""
 
     @property
     def api_calls(self) -> int:
@@ -107,6 +109,7 @@ def refresh(
     force: bool = False,
     snapshot: bool = False,
     daemon: DaemonRun | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> Report:
     """Read the workbook, compute every KPI table and write the output tabs in one step.
 
@@ -118,13 +121,14 @@ def refresh(
     A backend with a `locked()` method is held from the read to the write, so two refreshes
     of one workbook never interleave. `daemon` (sheetsync.changes.DaemonRun): the write is
     skipped when the inputs' fingerprint equals `daemon.unchanged_since` (never for a
-    snapshot), and Sync status shows the daemon's last error.
+    snapshot), and Sync status shows the daemon's last error. `progress` is called with each
+    stage's name (read, sync, kpi, report, write) as it starts.
     """
     if snapshot and config.output.title("history") is None:
         raise ConfigError(str(config.path or "config"), "output.history",
                           "--snapshot needs the History tab, which is switched off")  # fmt: skip
     backend = backend or make_backend(config, force=force)
-    run = _Run(config, dry_run, strict, snapshot, backend, daemon)
+    run = _Run(config, dry_run, strict, snapshot, backend, daemon, progress)
     with nullcontext() if dry_run else held(backend):
         return _refresh(run, as_of, now)
 
@@ -148,6 +152,7 @@ class _Run:
     snapshot: bool
     backend: Backend
     daemon: DaemonRun | None = None
+    progress: Callable[[str], None] | None = None
 
 
 def _refresh(run: _Run, as_of: date | None, now: datetime | None) -> Report:
@@ -158,12 +163,12 @@ def _refresh(run: _Run, as_of: date | None, now: datetime | None) -> Report:
     ran_at = now.astimezone(zone) if now and now.tzinfo else now or datetime.now(zone)
     as_of = as_of or today(config, ran_at)
     check_as_of(as_of)
-    with _timed(timings, "read"):
+    with _timed(timings, "read", run.progress):
         query = history_query(config, as_of, run.snapshot)
         raw = backend.read(lambda titles: input_tabs(titles, config), query)
-    with _timed(timings, "sync"):
+    with _timed(timings, "sync", run.progress):
         synced = sync(raw, config)
-    with _timed(timings, "kpi"):
+    with _timed(timings, "kpi", run.progress):
         history = history_table(raw.history.rows if raw.history else [])
         periods, rep_kpis, past = compute(config, synced, as_of, history)
         trends = history_trends(config, synced, raw.history, history, (rep_kpis, past), as_of)
@@ -185,7 +190,7 @@ def _refresh(run: _Run, as_of: date | None, now: datetime | None) -> Report:
         destination=destination(backend),
         last_error=_local(run.daemon.last_error, zone) if run.daemon else None,
     )  # fmt: skip
-    with _timed(timings, "report"):
+    with _timed(timings, "report", run.progress):
         snap = snapshot_of(config, rep_kpis, ranking, as_of) if run.snapshot else None
         computed = Computed(
             periods, rep_kpis, ranking, trends, tuple(issues), tuple(coverage), snap
@@ -193,12 +198,12 @@ def _refresh(run: _Run, as_of: date | None, now: datetime | None) -> Report:
         plan = build_plan(config, computed, facts)
     check_ownership(plan, raw.titles_written, raw.owned, destination(backend))
     if writes:
-        with _timed(timings, "write"):
+        with _timed(timings, "write", run.progress):
             backend.apply(plan)
     timings["total"] = time.perf_counter() - started
     return Report(as_of, periods, rep_kpis, ranking, issues, plan, facts, written=writes,
                   timings=timings, trends=trends, fingerprint=print_,
-                  unchanged=unchanged)  # fmt: skip
+                  unchanged=unchanged, roster=synced.roster)  # fmt: skip
 
 
 def compute(
@@ -321,7 +326,11 @@ def _strict_message(issues: list[Issue]) -> str:
 
 
 @contextmanager
-def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
+def _timed(
+    timings: dict[str, float], stage: str, progress: Callable[[str], None] | None
+) -> Iterator[None]:
+    if progress is not None:
+        progress(stage)
     start = time.perf_counter()
     try:
         yield

@@ -6,7 +6,8 @@ of one spreadsheet never overlap. A run already waiting in a spreadsheet's queue
 twice (ten ticks of a busy checkbox make one refresh). The jobs, per spreadsheet:
 
 - every `daemon.every`: a scheduled refresh (skipped while waiting for a retry);
-- every 10 seconds: the retry, once its time has come, and the snapshot, once it is due;
+- every 10 seconds: the retry, once its time has come, the snapshot and the e-mail digest,
+  once they are due;
 - every `daemon.poll`: a look at the Refresh now checkbox; ticked, a refresh (that clears it).
 
 `schedule` keeps naive local times; intervals are what it is used for. Snapshot times are
@@ -83,6 +84,9 @@ class Worker:
 
     def _do(self, run: Run) -> None:
         try:
+            if run.reason == "digest":
+                self.listener(self.sheet.send_digest())
+                return
             if run.reason == "poll":  # the checkbox is read here, off the scheduler's thread
                 if self.sheet.waiting() or not self.sheet.checkbox_ticked():
                     return
@@ -159,6 +163,9 @@ class Daemon:
             outcome = sheet.run(reason, snapshot=due)
             self.listener(outcome)
             outcomes.append(outcome)
+            if sheet.digest_due():
+                outcomes.append(sheet.send_digest())
+                self.listener(outcomes[-1])
         return outcomes
 
     def _schedule(self, sheet: Sheet) -> None:
@@ -173,3 +180,5 @@ class Daemon:
             worker.submit(Run("snapshot", snapshot=True))
         elif sheet.retry_due():
             worker.submit(Run("retry"))
+        if sheet.digest_due():
+            worker.submit(Run("digest"))

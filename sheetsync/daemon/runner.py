@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,7 @@ from sheetsync.report.tabs import REFRESH_CELL
 
 log = logging.getLogger("sheetsync.daemon")
 REFRESH_TAB_KEY = "sync_status"
+DIGEST_RETRY = 900
 Clock = Callable[[], datetime]
 
 
@@ -86,6 +87,41 @@ class Sheet:
         local = self.now().astimezone(ZoneInfo(self.config.calendar.timezone))
         last = date.fromisoformat(self.state.last_snapshot) if self.state.last_snapshot else None
         return snapshot_due(schedule, local, last)
+
+    def digest_due(self) -> bool:
+        """The e-mail digest's scheduled time has come today and it was not sent yet (nor
+        failed in the last DIGEST_RETRY seconds)."""
+        email = self.config.email
+        if email is None or email.schedule is None:
+            return False
+        now = self.now()
+        if self.state.digest_retry_at is not None and now.timestamp() < self.state.digest_retry_at:
+            return False
+        local = now.astimezone(ZoneInfo(self.config.calendar.timezone))
+        last = date.fromisoformat(self.state.last_digest) if self.state.last_digest else None
+        return snapshot_due(email.schedule, local, last)
+
+    def send_digest(self, reason: str = "digest") -> Outcome:
+        """Compute the figures (writing nothing) and send the due digests and scorecards; the
+        sent log makes sure none goes twice."""
+        from sheetsync.notify.digest import run_digest
+
+        started = time.perf_counter()
+        try:
+            backend = make_backend(self.config, **self.backend_options)
+            report = refresh(self.config, dry_run=True, backend=backend, now=self.now())
+            result = run_digest(self.config, report, report.roster, now=self.now())
+        except SheetsyncError as exc:
+            retry = self.now().timestamp() + DIGEST_RETRY
+            self._save(replace(self.state, digest_retry_at=retry))
+            return self._log(Outcome(self.name, reason, "failed", time.perf_counter() - started,
+                                     error=str(exc)))  # fmt: skip
+        today_ = report.as_of.isoformat()
+        self._save(replace(self.state, last_digest=today_, digest_retry_at=None))
+        return self._log(Outcome(self.name, reason, "sent", time.perf_counter() - started,
+                                 report.facts.api_calls, report.facts.rows_read,
+                                 len(report.issues)),
+                         sent=len(result.sent), refused=len(result.refused))  # fmt: skip
 
     def run(self, reason: str, *, snapshot: bool = False) -> Outcome:
         """Refresh once for `reason` (scheduled, retry, checkbox, http, snapshot, once)."""

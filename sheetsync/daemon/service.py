@@ -121,7 +121,7 @@ class Service:
                       pacer=self.pacer)  # fmt: skip
 
     def _record(self, outcome: Outcome) -> None:
-        if outcome.result in ("written", "unchanged", "failed"):
+        if outcome.reason != "digest" and outcome.result in ("written", "unchanged", "failed"):
             self.metrics.record(outcome.name, outcome.result, outcome.seconds, outcome.api_calls,
                                 outcome.rows, self.now().timestamp())  # fmt: skip
 

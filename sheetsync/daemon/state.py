@@ -26,7 +26,9 @@ VERSION = 1
 class State:
     """`fingerprint`/`as_of`: of the last successful write; `stamp`: the xlsx files' size and
     mtime right after it; `failures` in a row since `failing_since`, the last error and when;
-    `retry_at`: not before this (epoch seconds) after a failure; `last_snapshot`: ISO date."""
+    `retry_at`: not before this (epoch seconds) after a failure; `last_snapshot` and
+    `last_digest`: ISO dates; `digest_retry_at`: a failed digest run is not tried again
+    before this."""
 
     fingerprint: str | None = None
     as_of: str | None = None
@@ -38,6 +40,8 @@ class State:
     last_error_at: str | None = None
     retry_at: float | None = None
     last_snapshot: str | None = None
+    last_digest: str | None = None
+    digest_retry_at: float | None = None
 
     def failed(self, message: str, now: datetime, retry_at: float) -> State:
         when = now.isoformat(timespec="seconds")

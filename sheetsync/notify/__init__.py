@@ -1,3 +1,20 @@
-"""The e-mail digests' home (not built yet): templates and SMTP delivery of what a refresh
-computed. May import: the pipeline's report, the config and `sheetsync.errors`.
+"""E-mail: the managers' team digest and the reps' personal scorecards, from what a refresh
+computed, rendered by Jinja2 templates and sent over SMTP, each message at most once.
+
+    digest.py     run_digest(): who gets what, preview or send, the result
+    team.py       the team digest's variables (pure)
+    scorecard.py  a rep's scorecard variables: their own rows only (pure)
+    figures.py    numbers as the report's tabs show them (pure)
+    render.py     the templates (built-in, or a team's folder first), autoescaped HTML
+    compose.py    one EmailMessage per recipient: text and HTML alternatives
+    ledger.py     the sent log: pending, sent, failed; never twice
+    send.py       SMTP: STARTTLS or TLS, login, retries with backoff
+    templates/    team_digest.* and scorecard.* (subject, .txt, .html)
+
+May import: the pipeline's report, the earlier stages, the config and `sheetsync.errors`.
+See docs/email.md.
 """
+
+from sheetsync.notify.digest import DigestResult, Recipient, run_digest
+
+__all__ = ["DigestResult", "Recipient", "run_digest"]

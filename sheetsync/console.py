@@ -1,0 +1,190 @@
+"""What the command line prints: progress on a terminal, the outcome and headline lines, the
+data issues, and the report as JSON for scripts (`--json`).
+
+The JSON shape (`report_json`) is stable; new keys may be added, none is renamed or removed:
+
+    {
+      "written": true,            "unchanged": false,       "as_of": "2026-11-27",
+      "destination": "team.xlsx", "snapshot_rows": 504,     (null without --snapshot)
+      "periods": {"week": "2026-W48", "month": "2026-11", "quarter": "2026-Q4", "year": "2026"},
+      "rows": {"read": 2365, "counted": 2363, "rejected": 2},
+      "api_calls": 3,             "timings": {"read": 0.01, ..., "total": 0.2},
+      "headline": [{"period": "2026-11", "period_kind": "month", "kpi": "calls",
+                    "label": "Calls", "actual": 1818.0, "target": 2000.0, "attainment": 0.909,
+                    "expected": 1809.5, "pace": 1.005, "status": "On track",
+                    "projection": 2009.4}, ...],     (the total, every KPI and period)
+      "ranking": [{"rank": 1, "rep": "Farid Haddad", "team": "South", "score": 1.353,
+                   "movement": "same", "note": null}, ...],
+      "issues": [{"severity": "warning", "tab": "Goals", "cell": "C14", "problem": "...",
+                  "value": "...", "action": "..."}, ...]
+    }
+
+Blank numbers are null; numbers are not rounded.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+import sys
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from sheetsync.config.values import Config
+from sheetsync.pipeline import Report
+from sheetsync.report.plan import Cell, value
+from sheetsync.sync.issues import Issue
+
+HEADLINE_COLUMNS = ("period", "period_kind", "kpi", "actual", "target", "attainment",
+                    "expected", "pace", "status", "projection")  # fmt: skip
+
+
+def count(n: int, noun: str, plural: str | None = None) -> str:
+    """ "1 issue", "2 issues" (`plural` for irregular nouns)."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+
+
+class Progress:
+    """The stage a refresh is in, rewritten on one line of a terminal (stderr); silent when
+    stderr is not a terminal or `quiet`."""
+
+    def __init__(self, stream: TextIO | None = None, quiet: bool = False) -> None:
+        self.stream = stream or sys.stderr
+        self.on = not quiet and self.stream.isatty()
+        self.shown = False
+
+    def __call__(self, stage: str) -> None:
+        if self.on:
+            self.stream.write(f"\rsheetsync: {stage}...{' ' * 12}")
+            self.stream.flush()
+            self.shown = True
+
+    def done(self) -> None:
+        if self.shown:
+            self.stream.write("\r" + " " * 40 + "\r")
+            self.stream.flush()
+            self.shown = False
+
+
+def report_json(config: Config, report: Report) -> dict[str, Any]:
+    """The report as plain JSON values (the shape in this module's docstring)."""
+    facts = report.facts
+    history = report.plan.history
+    return {
+        "written": report.written, "unchanged": report.unchanged,
+        "as_of": report.as_of.isoformat(), "destination": facts.written_to,
+        "snapshot_rows": len(history.rows) if history is not None else None,
+        "periods": {period.kind: period.label for period in report.periods},
+        "rows": {"read": facts.rows_read, "counted": facts.rows_counted,
+                 "rejected": facts.rows_rejected},
+        "api_calls": facts.api_calls,
+        "timings": {stage: round(seconds, 4) for stage, seconds in report.timings.items()},
+        "headline": _headline(config, report),
+        "ranking": [_ranked(record) for record in report.ranking.to_dict("records")],
+        "issues": [_issue(issue) for issue in report.issues],
+    }  # fmt: skip
+
+
+def _headline(config: Config, report: Report) -> list[dict[str, Any]]:
+    rows = report.rep_kpis[report.rep_kpis["level"] == "total"]
+    labels = {kpi.key: kpi.label for kpi in config.kpis}
+    out = []
+    for record in rows.to_dict("records"):
+        entry = {column: _plain(record[column]) for column in HEADLINE_COLUMNS}
+        entry["label"] = labels.get(record["kpi"], record["kpi"])
+        out.append(entry)
+    return out
+
+
+def _ranked(record: dict[Any, Any]) -> dict[str, Any]:
+    return {"rank": _plain(record["rank"]), "rep": record["rep"], "team": _plain(record["team"]),
+            "score": _plain(record["score"]), "movement": _plain(record["movement"]),
+            "note": _plain(record["reason"])}  # fmt: skip
+
+
+def _issue(issue: Issue) -> dict[str, str]:
+    return {"severity": issue.severity, "tab": issue.tab, "cell": issue.cell,
+            "problem": issue.problem, "value": issue.value, "action": issue.action}  # fmt: skip
+
+
+def _plain(raw: Any) -> Any:
+    plain = value(raw)
+    if isinstance(plain, float) and not math.isfinite(plain):
+        return None
+    return plain.isoformat() if isinstance(plain, date) else plain
+
+
+# ------------------------------------------------------------------ text
+def outcome_line(report: Report) -> str:
+    facts = report.facts
+    verb = "wrote" if report.written else "would write"
+    if report.unchanged:
+        verb = "inputs unchanged, did not write"
+    history = report.plan.history
+    snapshot = (f" and a snapshot of {count(len(history.rows), 'row')} to {history.title!r}"
+                if history is not None else "")  # fmt: skip
+    return (f"{verb} {count(len(report.plan.tabs), 'tab')}{snapshot} to {facts.written_to} as "
+            f"of {report.as_of}: {count(facts.rows_read, 'row')} read, {facts.rows_counted:,} "
+            f"counted, {facts.rows_rejected:,} rejected, {count(len(report.issues), 'data issue')}"
+            f", {count(facts.api_calls, 'API call')}, {report.timings['total']:.2f}s")  # fmt: skip
+
+
+def plan_lines(report: Report, preview: int = 5) -> list[str]:
+    """What a dry run would write: each tab with its size and first rows."""
+    lines = []
+    for tab in report.plan.tabs:
+        lines.append(f"== {tab.title}: {count(len(tab.rows), 'row')} x "
+                     f"{count(tab.width, 'column')}")  # fmt: skip
+        lines += ["   " + " | ".join(_shown(cell) for cell in row) for row in tab.rows[:preview]]
+    return lines
+
+
+def _shown(cell: Cell) -> str:
+    """A planned cell as a person reads it: percents as percents, numbers with separators."""
+    shown = cell.value
+    if shown is None:
+        return ""
+    if isinstance(shown, bool) or not isinstance(shown, int | float):
+        return str(shown)
+    if cell.number_format and "%" in cell.number_format:
+        return f"{shown:.1%}"
+    return f"{shown:,.0f}" if float(shown).is_integer() else f"{shown:,.2f}"
+
+
+def headline_lines(config: Config, report: Report) -> list[str]:
+    month = next(p for p in report.periods if p.kind == "month")
+    rows = report.rep_kpis
+    total = rows[(rows["period"] == month.label) & (rows["level"] == "total")]
+    lines = [f"\nTotal for {month.label}:"]
+    for record in total.to_dict("records"):
+        kpi = config.kpi(record["kpi"])
+        shown = _number(record["actual"], kpi.kind == "ratio")
+        if record["target"] == record["target"]:
+            shown += f" of {_number(record['target'], kpi.kind == 'ratio')}"
+        status = f" ({record['status']})" if record["status"] else ""
+        lines.append(f"  {kpi.label:<18} {shown}{status}")
+    top = report.ranking.dropna(subset=["rank"]).head(3)
+    if len(top):
+        leaders = ", ".join(f"{int(r['rank'])}. {r['rep']}" for r in top.to_dict("records"))
+        lines.append(f"Top of the ranking: {leaders}")
+    return lines
+
+
+def _number(number: float, percent: bool) -> str:
+    if number != number:
+        return "-"
+    return f"{number:.1%}" if percent else f"{number:,.0f}"
+
+
+def issue_lines(issues: Sequence[Issue], where: str | None, limit: int = 10) -> list[str]:
+    """The first data issues; `where` is the tab they were written to, None when nothing was
+    written (check, --dry-run, an unchanged refresh)."""
+    if not issues:
+        return []
+    listed = f"all of them are in the {where} tab" if where else "not written anywhere: " \
+        "nothing was written"  # fmt: skip
+    lines = [f"\n{count(len(issues), 'data issue')} ({listed}):"]
+    lines += [f"  {issue.severity:<7} {issue}  -> {issue.action}" for issue in issues[:limit]]
+    if len(issues) > limit:
+        lines.append(f"  ... and {len(issues) - limit:,} more")
+    return lines
