@@ -25,9 +25,9 @@ Blank numbers are null; numbers are not rounded.
 from __future__ import annotations
 
 import math
-from datetime import date
 import sys
 from collections.abc import Sequence
+from datetime import date
 from typing import Any, TextIO
 
 from sheetsync.config.values import Config
