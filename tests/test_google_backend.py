@@ -47,6 +47,11 @@ def google_config(key: Path, sid: str, base: Config | None = None) -> Config:
     return dataclasses.replace(base, source=source)
 
 
+def owner_markers(fake: FakeSheetsApi, sid: str) -> list[dict[str, Any]]:
+    """The developer metadata that marks the tabs sheetsync owns (not its run marker)."""
+    return [m for m in fake.developer_metadata(sid) if m["metadataKey"] == OWNER_KEY]
+
+
 def normalised(grid: list[list[Any]]) -> list[list[Any]]:
     """Values compared across backends: "" as None, numbers to 12 digits (xlsx keeps 15-17),
     trailing blanks cut."""
@@ -168,7 +173,7 @@ def test_output_tabs_are_created_owned_protected_then_replaced_whole(
     sheet_id = made["Summary"]["properties"]["sheetId"]
     assert made["Summary"]["protectedRanges"][0]["warningOnly"] is True
     assert made["Summary"]["properties"]["gridProperties"]["frozenRowCount"] == 3
-    markers = fake.developer_metadata(sid)
+    markers = owner_markers(fake, sid)
     outputs = {made[t]["properties"]["sheetId"] for t in cfg.output.tabs.values() if t in made}
     assert {m["location"]["sheetId"] for m in markers} == outputs and len(outputs) == 6
     assert all(m["metadataKey"] == OWNER_KEY for m in markers)
@@ -182,7 +187,10 @@ def test_output_tabs_are_created_owned_protected_then_replaced_whole(
     again = {s["properties"]["title"]: s for s in fake.spreadsheet_json(sid)["sheets"]}
     assert again["Summary"]["properties"]["sheetId"] == sheet_id
     assert len(again["Summary"]["protectedRanges"]) == 1  # not added twice
-    assert fake.developer_metadata(sid) == markers
+    assert owner_markers(fake, sid) == markers
+    runs = [m for m in fake.developer_metadata(sid) if m["metadataKey"] == "sheetsync.run"]
+    assert len(runs) == 1 and runs[0]["location"] == {"locationType": "SPREADSHEET",
+                                                      "spreadsheet": True}  # fmt: skip
     rows_now = fake.values(sid, "Data issues")
     assert rows_now[0] == list(ISSUE_HEADERS)
     assert [r for r in rows_now[1:] if r[-1] != "reported only"] == []  # the old row is gone

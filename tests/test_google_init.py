@@ -54,7 +54,10 @@ def test_init_adds_missing_tabs_in_two_calls_and_leaves_existing_ones_alone(
     assert fake.values(sid, "goals") == [["my", "own", "goals"], [1, 2]]
     assert fake.values(sid, "Log") == [["Rep", *ACTIVITY]]
     assert fake.cell(sid, "Roster", "A1")["userEnteredFormat"]["textFormat"]["bold"] is True
-    assert fake.developer_metadata(sid) == []  # input tabs belong to the users
+    # input tabs belong to the users: no owner marker, only the write's run marker
+    assert [m["location"] for m in fake.developer_metadata(sid)] == [
+        {"locationType": "SPREADSHEET", "spreadsheet": True}
+    ]
     fake.reset_log()
     again = init_inputs(cfg)
     assert again.created == () and len(again.existing) == 4

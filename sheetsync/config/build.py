@@ -69,6 +69,7 @@ def _source(source: SourceFile, base: Path) -> SourceConfig:
         type="google",
         spreadsheet=source.spreadsheet,
         credentials_file=base / source.credentials_file if source.credentials_file else None,
+        deadline_seconds=float(source.deadline_seconds),
     )
 
 

@@ -17,11 +17,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
+from annotated_types import Ge, Le
 from pydantic import (
     AfterValidator,
     BeforeValidator,
     ConfigDict,
     Field,
+    Strict,
     model_validator,
 )
 
@@ -45,6 +47,14 @@ from sheetsync.config.fields import (
 )
 from sheetsync.config.section import Section
 from sheetsync.config.values import OUTPUT_KEYS, KpiKind, PeriodKind
+
+SpreadsheetRef = Annotated[
+    Text | None, BeforeValidator(rules.not_a_key(rules.SPREADSHEET, rules.SPREADSHEET_HINT))
+]
+KeyFilePath = Annotated[
+    OptionalText, BeforeValidator(rules.not_a_key(rules.KEY_FILE, rules.KEY_FILE_HINT))
+]
+DeadlineSeconds = Annotated[float, Strict(), Ge(10), Le(3600)]
 
 
 def _false_too(schema: dict[str, Any]) -> None:
@@ -82,10 +92,15 @@ class SourceFile(Section):
     config file."""
     output_path: OptionalText = None
     """xlsx: write the output tabs into this workbook instead (the source is then only read)."""
-    spreadsheet: Text | None = None
+    spreadsheet: SpreadsheetRef = None
     """google (required): the spreadsheet id or its full URL."""
-    credentials_file: OptionalText = None
-    """google: a service-account key file; default: Application Default Credentials."""
+    credentials_file: KeyFilePath = None
+    """google: the path of a service-account key file (never the key itself); default:
+    Application Default Credentials."""
+    deadline_seconds: DeadlineSeconds = 120
+    """google: the most seconds a refresh may take, from its first read to the answer of its
+    write, retries and their waits included (10-3600). Each request also has a 10 s connect
+    and a 60 s read timeout."""
     limits: XlsxLimitsFile = Field(default_factory=XlsxLimitsFile)
     """xlsx: size limits past which a workbook is refused unread (zip bombs, huge tabs)."""
 
@@ -302,7 +317,9 @@ class ConfigFile(Section):
     """A sheetsync config file (YAML): where the sales activity is, the KPIs computed from it,
     and the output tabs written back. See the README's config reference."""
 
-    model_config = ConfigDict(title="sheetsync config")
+    # pydantic's own text of an error quotes the value (a pasted key): keep it out of the
+    # exception chain; the loader words every error itself and never shows key material
+    model_config = ConfigDict(title="sheetsync config", hide_input_in_errors=True)
 
     source: SourceFile
     """The workbook (xlsx) or spreadsheet (google) to read and write."""

@@ -7,7 +7,7 @@ whole section).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -22,6 +22,35 @@ NAMED_FORMATS = {"integer": "#,##0", "number": "#,##0.00", "decimal": "#,##0.0",
 KPI_KEY = r"^[A-Za-z_][A-Za-z0-9_]*$"
 TAB_NAME_MAX = 31  # Excel's limit on a tab name's length
 TAB_NAME_FORBIDDEN = "[]:*?/\\"  # characters Excel refuses in a tab name
+_PEM = re.compile(
+    r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----|PRIVATE KEY-----|^MII[A-Za-z0-9+/]{60}", re.MULTILINE
+)
+_JSON_KEY = re.compile(
+    r'"(private_key|private_key_id|client_secret|refresh_token)"\s*:'
+    r'|"type"\s*:\s*"(service_account|authorized_user|external_account)"'
+)
+_KEY_ID = re.compile(r"[0-9a-fA-F]{40}")
+_API_KEY = re.compile(r"AIza[0-9A-Za-z_-]{35}")
+_SECRET_FIELDS = {"private_key", "private_key_id", "client_secret", "refresh_token"}
+PEM_KEY = "a PEM private key"
+JSON_KEY = "a service account's JSON key"
+KEY_ID = "a private key id (40 hexadecimal characters)"
+API_KEY = "a Google API key"
+ACCESS_TOKEN = "an OAuth access token"
+KEY_FILE = "the path of a key file"
+KEY_FILE_HINT = (
+    "Save the key in a file only you can read (like secrets/sheetsync-key.json) and give that "
+    "file's path here, or leave this out and set GOOGLE_APPLICATION_CREDENTIALS to the path."
+)
+SPREADSHEET = "a spreadsheet id or address"
+SPREADSHEET_HINT = (
+    "Give the spreadsheet's id (the part between /d/ and /edit in its address) or its whole "
+    "address."
+)
+ROTATE = (
+    "Anyone who saw it has the key: delete that key in the Google Cloud console (IAM & Admin > "
+    "Service accounts > Keys) and make a new one."
+)
 
 
 def problem(text: str, at: str = "") -> PydanticCustomError:
@@ -36,6 +65,47 @@ def show(value: Any) -> str:
     if isinstance(value, list | tuple):
         return "a list"
     return repr(value)
+
+
+def key_material(value: Any) -> str | None:
+    """What kind of secret `value` looks like (a PEM private key, a JSON key file's text or its
+    fields as a mapping, a private key id, an API key, an access token), or None. Used to refuse
+    a secret where a path or an id belongs, without ever showing it."""
+    if isinstance(value, Mapping):
+        secret = {str(key) for key in value} & _SECRET_FIELDS
+        return JSON_KEY if secret or value.get("type") == "service_account" else None
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if _JSON_KEY.search(text):
+        return JSON_KEY
+    if _PEM.search(text):
+        return PEM_KEY
+    if _KEY_ID.fullmatch(text):
+        return KEY_ID
+    if _API_KEY.search(text):
+        return API_KEY
+    return ACCESS_TOKEN if text.startswith("ya29.") else None
+
+
+def key_refusal(kind: str, instead: str, hint: str = "") -> str:
+    """The message for key material found where `instead` belongs (never the value itself),
+    with `hint`: what to put there."""
+    advice = "" if kind == KEY_ID else f" {ROTATE}"
+    hint = f" {hint}" if hint else ""
+    return f"this looks like {kind}, not {instead} (the value is not shown).{hint}{advice}"
+
+
+def not_a_key(instead: str, hint: str) -> Callable[[Any], Any]:
+    """A validator refusing key material where `instead` belongs; the value is never shown."""
+
+    def check(value: Any) -> Any:
+        kind = key_material(value)
+        if kind is not None:
+            raise problem(key_refusal(kind, instead, hint))
+        return value
+
+    return check
 
 
 def off_if_false(value: Any) -> Any:

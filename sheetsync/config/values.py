@@ -159,6 +159,8 @@ class SourceConfig:
     spreadsheet: str | None = None
     credentials_file: Path | None = None
     limits: XlsxLimits = XlsxLimits()
+    deadline_seconds: float = 120.0
+    """google: the seconds a whole refresh may take, retries and their waits included."""
 
 
 @dataclass(frozen=True, config=_VALUES)

@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from sheetsync.config.rules import ROTATE, key_material
 from sheetsync.errors import ConfigError
 
 SAVE_AS_UTF8 = (
@@ -70,6 +71,13 @@ def load_yaml(text: str, file: str) -> Any:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else ""
+        kind = key_material(text)
+        if kind is not None:  # PyYAML quotes the lines around the problem: never show a key
+            problem = getattr(exc, "problem", None) or "cannot be parsed"
+            raise ConfigError(file, where, f"not valid YAML: {problem}; the text is not shown: "
+                              f"the file holds what looks like {kind}. A key never goes into "
+                              "the config: save it in a file and give that file's path as "
+                              f"source.credentials_file. {ROTATE}") from None  # fmt: skip
         raise ConfigError(file, where, f"not valid YAML: {exc}") from exc
     finally:
         loader.dispose()

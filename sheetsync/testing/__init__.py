@@ -14,23 +14,23 @@ against it::
         assert fake.api_calls <= 3
 
 What it checks like the real API: request bodies against the discovery document (unknown
-fields, wrong types, bad enums give Google's 400 texts), A1 ranges, grid limits, duplicate
-sheet titles and ids, all-or-nothing batchUpdate, access tokens and their scopes. What it
-does not do: evaluate formulas other than plain arithmetic, lay out text (autoResize keeps
-pixel sizes), sort by locale rules, export or copy files.
+fields, wrong types, bad enums give Google's 400 texts), Google's 10 MiB request limit
+(``MAX_PAYLOAD``), A1 ranges, grid limits, duplicate sheet titles and ids, all-or-nothing
+batchUpdate, access tokens and their scopes. Reads include ``values:batchGetByDataFilter``
+with A1 and grid-range filters. What it does not do: evaluate formulas other than plain
+arithmetic, lay out text (autoResize keeps pixel sizes), sort by locale rules, export or
+copy files. What it does not serve is answered at once, never retried by a client: a 404 in
+Google's error shape naming the method or route (a 400 for a batchUpdate request kind it
+does not implement).
 """
 
 from ._common import ApiError
-from .fake import (
-    DRIVE_SCOPE,
-    SPREADSHEETS_SCOPE,
-    FakeSheetsApi,
-    RecordedRequest,
-    fake_sheets_api,
-)
+from ._front import MAX_PAYLOAD, RecordedRequest
+from .fake import DRIVE_SCOPE, SPREADSHEETS_SCOPE, FakeSheetsApi, fake_sheets_api
 
 __all__ = [
     "DRIVE_SCOPE",
+    "MAX_PAYLOAD",
     "SPREADSHEETS_SCOPE",
     "ApiError",
     "FakeSheetsApi",

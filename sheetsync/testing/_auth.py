@@ -17,6 +17,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+from ._common import ApiError
+
 TOKEN_URI = "https://oauth2.googleapis.com/token"
 JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 
@@ -168,3 +170,28 @@ class AuthServer:
         if not authorization or not authorization.lower().startswith("bearer "):
             return None
         return self.tokens.get(authorization[7:].strip())
+
+    def authorize(self, header: str | None, api: str, method: str) -> None:
+        """Raise the 401 or 403 Google answers when ``header`` may not make this call.
+        Every POST needs a write scope, reads by POST (batchGetByDataFilter,
+        developerMetadata:search) included: their reference pages list only the
+        spreadsheets, drive and drive.file scopes, none of the read-only ones."""
+        scopes = self.scopes_of(header)
+        if scopes is None:
+            message = (
+                "Request is missing required authentication credential. Expected OAuth 2 "
+                "access token, login cookie or other valid authentication credential. See "
+                "https://developers.google.com/identity/sign-in/web/devconsole-project."
+                if not header
+                else "Request had invalid authentication credentials. Expected OAuth 2 access "
+                "token, login cookie or other valid authentication credential. See "
+                "https://developers.google.com/identity/sign-in/web/devconsole-project."
+            )
+            raise ApiError(401, message)
+        read = method == "GET"
+        if api == "sheets":
+            allowed = SHEETS_READ_SCOPES if read else SHEETS_WRITE_SCOPES
+        else:
+            allowed = DRIVE_READ_SCOPES if read else DRIVE_WRITE_SCOPES
+        if not scopes & allowed:
+            raise ApiError(403, "Request had insufficient authentication scopes.")

@@ -12,7 +12,6 @@ from typing import Any
 
 from . import _batch_objects as objects
 from ._common import (
-    ApiError,
     JsonDict,
     bad_request,
     fields_mask,
@@ -49,7 +48,11 @@ def batch_update(ss: Spreadsheet, body: JsonDict) -> JsonDict:
         kind = kinds[0]
         handler = HANDLERS.get(kind)
         if handler is None:
-            raise ApiError(501, f"The sheetsync fake does not implement requests[{index}].{kind}.")
+            # A 400, not Google's 501 UNIMPLEMENTED, which clients retry (see _front).
+            raise bad_request(
+                f"Invalid requests[{index}].{kind}: the sheetsync fake does not implement "
+                f"{kind} requests."
+            )
         reply = handler(ss, request[kind], f"requests[{index}].{kind}")
         replies.append({kind: reply} if reply is not None else {})
     out: JsonDict = {"spreadsheetId": ss.spreadsheet_id, "replies": replies}
@@ -249,7 +252,7 @@ def _shift_sheet(sheet: Sheet, rows: bool, at: int, delta: int) -> None:
         moved = _shift(r if rows else c, at, delta)
         if moved is not None:
             cells[(moved, c) if rows else (r, moved)] = cell
-    sheet.cells = cells
+    sheet.set_cells(cells)
     meta = sheet.row_meta if rows else sheet.col_meta
     shifted = {}
     for index, value in meta.items():

@@ -52,20 +52,71 @@ def box_range(sheet_id: int, r0: int, r1: int, c0: int, c1: int) -> JsonDict:
 
 def _check_cell(cell: JsonDict, where: str) -> None:
     value = cell.get("userEnteredValue")
-    if isinstance(value, dict) and len([v for v in value.values() if v is not None]) > 1:
+    if (
+        isinstance(value, dict)
+        and len(value) > 1
+        and len([v for v in value.values() if v is not None]) > 1
+    ):
         raise bad_request(f"Invalid {where}: a userEnteredValue may only set one kind of value.")
 
 
-def _apply_cell(sheet: Sheet, row: int, col: int, source: JsonDict, mask: Any) -> None:
-    cell = copy.deepcopy(sheet.cells.get((row, col), {}))
-    mask_update(cell, strip_nulls(source), mask)
-    if "userEnteredFormat" in cell:
-        cell["userEnteredFormat"] = tidy_format(cell["userEnteredFormat"])
-        if not cell["userEnteredFormat"]:
-            cell.pop("userEnteredFormat")
-    for key in [k for k, v in cell.items() if v in ("", None, {})]:
-        cell.pop(key)
-    sheet.store(row, col, cell)
+_EMPTY: tuple[Any, ...] = ("", None, {})
+
+
+class _CellWriter:
+    """Applies CellData to cells under a field mask (updateCells, repeatCell).
+
+    Stored cells are never changed in place (see ``_sheet``): each write builds a new dict.
+    A mask of top-level fields only (``userEnteredValue,userEnteredFormat``: what sheetsync
+    sends) takes a short path that copies nothing but the written fields; nested masks go
+    through mask_update on a shallow copy of the cell.
+    """
+
+    def __init__(self, sheet: Sheet, mask: Any) -> None:
+        self.sheet = sheet
+        self.mask = mask
+        self.fields: tuple[str, ...] | None = None
+        if isinstance(mask, dict) and "*" not in mask and all(v is None for v in mask.values()):
+            self.fields = tuple(mask)
+
+    def patch(self, source: JsonDict) -> dict[str, Any]:
+        """The new value of each masked field (None: remove the field)."""
+        assert self.fields is not None
+        patch: dict[str, Any] = {}
+        for key in self.fields:
+            value = source.get(key)
+            if value is not None:
+                value = strip_nulls(value)
+                if key == "userEnteredFormat" and isinstance(value, dict):
+                    value = tidy_format(value)
+            patch[key] = None if value in _EMPTY else value
+        return patch
+
+    def apply(self, row: int, col: int, source: JsonDict, patch: dict[str, Any] | None) -> None:
+        existing = self.sheet.cells.get((row, col))
+        if self.fields is None:
+            cell = dict(existing or {})
+            mask_update(cell, strip_nulls(source), self.mask)
+            if "userEnteredFormat" in cell:
+                cell["userEnteredFormat"] = tidy_format(cell["userEnteredFormat"])
+        elif existing is None:
+            if patch is None:
+                patch = self.patch(source)
+            cell = {key: value for key, value in patch.items() if value is not None}
+            if not cell:
+                return
+        else:
+            if patch is None:
+                patch = self.patch(source)
+            cell = dict(existing)
+            for key, value in patch.items():
+                if value is None:
+                    cell.pop(key, None)
+                else:
+                    cell[key] = value
+        for key in [k for k, v in cell.items() if v in _EMPTY]:
+            cell.pop(key)
+        self.sheet.store(row, col, cell)
 
 
 def update_cells(ss: Spreadsheet, request: JsonDict, where: str) -> None:
@@ -86,17 +137,18 @@ def update_cells(ss: Spreadsheet, request: JsonDict, where: str) -> None:
             f"Invalid {where}: Range ({r0}:{r1}, {c0}:{c1}) exceeds grid limits. "
             f"Max rows: {sheet.row_count}, max columns: {sheet.column_count}"
         )
+    writer = _CellWriter(sheet, mask)
+    blank = writer.patch({}) if writer.fields is not None else None
     for i in range(r1 - r0):
         values = (rows[i].get("values") or []) if i < len(rows) else []
         for j in range(c1 - c0):
             if j < len(values):
                 source = values[j] or {}
+                _check_cell(source, where)
+                writer.apply(r0 + i, c0 + j, source, None)
             elif bounded:
-                source = {}
-            else:
-                continue
-            _check_cell(source, where)
-            _apply_cell(sheet, r0 + i, c0 + j, source, mask)
+                # Past the given values, a bounded range clears the masked fields.
+                writer.apply(r0 + i, c0 + j, {}, blank)
     return None
 
 
@@ -105,9 +157,11 @@ def repeat_cell(ss: Spreadsheet, request: JsonDict, where: str) -> None:
     sheet, r0, r1, c0, c1 = ss.grid_bounds(request.get("range") or {}, where)
     source = request.get("cell") or {}
     _check_cell(source, where)
+    writer = _CellWriter(sheet, mask)
+    patch = writer.patch(source) if writer.fields is not None else None
     for row in range(r0, r1):
         for col in range(c0, c1):
-            _apply_cell(sheet, row, col, source, mask)
+            writer.apply(row, col, source, patch)
     return None
 
 
@@ -116,7 +170,7 @@ def set_data_validation(ss: Spreadsheet, request: JsonDict, where: str) -> None:
     rule = request.get("rule")
     for row in range(r0, r1):
         for col in range(c0, c1):
-            cell = copy.deepcopy(sheet.cells.get((row, col), {}))
+            cell = dict(sheet.cells.get((row, col), {}))
             if rule:
                 cell["dataValidation"] = copy.deepcopy(rule)
             else:
@@ -201,11 +255,11 @@ def cut_paste(ss: Spreadsheet, request: JsonDict, where: str) -> None:
     t0, d0 = int(anchor.get("rowIndex", 0)), int(anchor.get("columnIndex", 0))
     paste_type = str(request.get("pasteType", "PASTE_NORMAL"))
     moved = {
-        (r - r0, c - c0): _paste_part(sheet.cells.pop((r, c)), paste_type)
-        for r in range(r0, r1)
-        for c in range(c0, c1)
-        if (r, c) in sheet.cells
+        (r - r0, c - c0): _paste_part(cell, paste_type)
+        for (r, c), cell in list(sheet.box(r0, r1, c0, c1))
     }
+    for r, c in [(r0 + r, c0 + c) for r, c in moved]:
+        sheet.store(r, c, {})
     target.grow_to(t0 + r1 - r0, d0 + c1 - c0)
     for r in range(r1 - r0):
         for c in range(c1 - c0):

@@ -8,6 +8,7 @@ or ``sheets.data.rowData.values.note``.
 from __future__ import annotations
 
 import copy
+import functools
 import random
 import re
 import struct
@@ -123,14 +124,17 @@ def normalise_colors(value: Any) -> Any:
             if key in _COLOR_KEYS and isinstance(item, int | float):
                 if item != 0:
                     out[key] = f32(item)
-            else:
+            elif isinstance(item, dict | list):
                 out[key] = normalise_colors(item)
+            else:
+                out[key] = item
         return out
     if isinstance(value, list):
         return [normalise_colors(item) for item in value]
     return value
 
 
+@functools.lru_cache(maxsize=4096)
 def camel_to_snake(name: str) -> str:
     """``addSheet`` -> ``add_sheet`` (the proto field names Google's messages use)."""
     return re.sub(r"(?<!^)([A-Z])", r"_\1", name).lower()
@@ -259,8 +263,9 @@ def mask_update(target: JsonDict, source: JsonDict, tree: MaskTree | None) -> No
         if not isinstance(src, dict):
             src = {}
         dst = target.get(key)
-        if not isinstance(dst, dict):
-            dst = {}
+        # A copy: ``target`` may be a shallow copy of a stored value whose nested dicts are
+        # shared with it (cells are copy-on-write, see _sheet), so none is changed in place.
+        dst = dict(dst) if isinstance(dst, dict) else {}
         mask_update(dst, src, sub)
         if dst:
             target[key] = dst
@@ -269,11 +274,16 @@ def mask_update(target: JsonDict, source: JsonDict, tree: MaskTree | None) -> No
 
 
 def strip_nulls(value: Any) -> Any:
-    """Drop JSON nulls from objects (Google treats ``null`` as 'not set')."""
+    """Drop JSON nulls from objects (Google treats ``null`` as 'not set'); objects and lists
+    are new, so the result shares nothing changeable with ``value``."""
     if isinstance(value, dict):
-        return {k: strip_nulls(v) for k, v in value.items() if v is not None}
+        return {
+            k: strip_nulls(v) if isinstance(v, dict | list) else v
+            for k, v in value.items()
+            if v is not None
+        }
     if isinstance(value, list):
-        return [strip_nulls(v) for v in value]
+        return [strip_nulls(v) if isinstance(v, dict | list) else v for v in value]
     return value
 
 

@@ -3,16 +3,16 @@ all-or-nothing rule for writes."""
 
 from __future__ import annotations
 
-import copy
 import secrets
 import string
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import unquote
 
-from . import _drive, _metadata, _values
+from . import _by_filter, _drive, _metadata, _values
 from ._batch import add_sheet, batch_update, tidy_sheet_properties
 from ._common import ApiError, IdSource, JsonDict, apply_mask, bad_request, parse_mask
+from ._front import DRIVE_PREFIX, SHEETS_PREFIX, Routes
 from ._schema import SchemaValidator
 from ._state import (
     Sheet,
@@ -35,6 +35,7 @@ _BODY_SCHEMAS = {
     ("POST", "clear"): ("ClearValuesRequest", ""),
     ("POST", "create"): ("Spreadsheet", "spreadsheet"),
     ("POST", "developerMetadata:search"): ("SearchDeveloperMetadataRequest", ""),
+    ("POST", "values:batchGetByDataFilter"): ("BatchGetValuesByDataFilterRequest", ""),
 }
 
 
@@ -46,10 +47,11 @@ def new_spreadsheet_id() -> str:
 class Router:
     """Holds the spreadsheets and answers parsed requests with (status, JSON body)."""
 
-    def __init__(self, validator: SchemaValidator | None) -> None:
+    def __init__(self, validator: SchemaValidator | None, routes: Routes | None = None) -> None:
         self.spreadsheets: dict[str, Spreadsheet] = {}
         self.ids = IdSource()
         self.validator = validator
+        self.routes = routes or Routes(None)
         self.caller_email: str | None = None
 
     # ---------------------------------------------------------------- state
@@ -78,15 +80,25 @@ class Router:
             raise ApiError(403)
         return ss
 
+    def _unserved(self, method: str, rest: str, drive: bool = False) -> ApiError:
+        """The 404 for a route the fake does not serve (see _front)."""
+        base = (
+            "https://www.googleapis.com" + DRIVE_PREFIX
+            if drive
+            else ("https://sheets.googleapis.com" + SHEETS_PREFIX)
+        )
+        return self.routes.not_served(method, base + rest)
+
     def _validate(self, method: str, endpoint: str, body: Any) -> None:
         schema = _BODY_SCHEMAS.get((method, endpoint))
         if schema and self.validator is not None and body is not None:
             self.validator.validate(body, *schema)
 
     def _write(self, spreadsheet_id: str, change: Callable[[Spreadsheet], JsonDict]) -> JsonDict:
-        """Run ``change`` on a copy and keep it only when it succeeds (all or nothing)."""
+        """Run ``change`` on a copy and keep it only when it succeeds (all or nothing). The
+        copy shares the cells with the current state, copy on write (see ``_sheet``)."""
         current = self.lookup(spreadsheet_id)
-        draft = copy.deepcopy(current)
+        draft = current.working_copy()
         draft.caller_email = self.caller_email
         result = change(draft)
         draft.caller_email = None
@@ -99,7 +111,7 @@ class Router:
         """``rest`` is the raw (still percent-encoded) path after ``/v4/spreadsheets``."""
         if rest in {"", "/"}:
             if method != "POST":
-                raise ApiError(404)
+                raise self._unserved(method, rest)
             self._validate("POST", "create", body)
             return self.create(body or {})
         head, _, tail = rest.lstrip("/").partition("/")
@@ -111,7 +123,7 @@ class Router:
             if verb == "batchUpdate" and method == "POST":
                 self._validate(method, "batchUpdate", body)
                 return self._write(spreadsheet_id, lambda ss: batch_update(ss, body or {}))
-            raise ApiError(404)
+            raise self._unserved(method, rest)
         if tail.startswith("values:"):
             return self._values_batch(method, spreadsheet_id, tail, params, body)
         if tail.startswith("values/"):
@@ -124,7 +136,7 @@ class Router:
             if found is None:
                 raise ApiError(404)
             return found
-        raise ApiError(404)
+        raise self._unserved(method, rest)
 
     def _values_batch(
         self, method: str, sid: str, tail: str, params: Params, body: Any
@@ -137,9 +149,12 @@ class Router:
         if tail == "values:batchClear" and method == "POST":
             self._validate(method, tail, body)
             return self._write(sid, lambda ss: _values.values_batch_clear(ss, body or {}))
-        if tail.endswith("ByDataFilter"):
-            raise ApiError(501, f"The sheetsync fake does not implement {tail}.")
-        raise ApiError(404)
+        if tail == "values:batchGetByDataFilter" and method == "POST":
+            # A read sent as POST: Google asks for a write scope (see _auth) and it changes
+            # nothing, so it runs on the current state.
+            self._validate(method, tail, body)
+            return _by_filter.values_batch_get(self.lookup(sid), body or {})
+        raise self._unserved(method, f"/{sid}/{tail}")
 
     def _values_one(
         self, method: str, sid: str, encoded: str, params: Params, body: Any
@@ -164,7 +179,7 @@ class Router:
         if verb == "clear" and method == "POST":
             self._validate(method, "clear", body)
             return self._write(sid, lambda ss: _values.values_clear(ss, range_text))
-        raise ApiError(404)
+        raise self._unserved(method, f"/{sid}/values/{encoded}" + (f":{verb}" if verb else ""))
 
     def get(self, spreadsheet_id: str, params: Params) -> JsonDict:
         ss = self.lookup(spreadsheet_id)
@@ -203,16 +218,16 @@ class Router:
                 return _drive.create(body or {}, self.make_default, params)
             if method == "GET":
                 return _drive.list_files(list(self.spreadsheets.values()), params)
-            raise ApiError(404)
+            raise self._unserved(method, rest, drive=True)
         if "/" in file_id:
-            raise ApiError(501, f"The sheetsync fake does not implement drive files/{file_id}.")
+            raise self._unserved(method, rest, drive=True)
         ss = self.lookup(file_id, drive=True)
         if method == "GET":
             return _drive.get_file(ss, params)
         if method == "DELETE":
             del self.spreadsheets[file_id]
             return None
-        raise ApiError(404)
+        raise self._unserved(method, rest, drive=True)
 
     def make_default(self, title: str) -> Spreadsheet:
         """A spreadsheet as Drive creates it: one empty ``Sheet1`` with sheetId 0."""

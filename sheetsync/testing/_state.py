@@ -3,84 +3,21 @@
 from __future__ import annotations
 
 import copy
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
 from ._a1 import A1, format_range, parse_a1, split_title
 from ._cells import effective_value, formatted_value
 from ._common import ApiError, IdSource, JsonDict, MaskTree, apply_mask, bad_request
+from ._sheet import (
+    Sheet,
+    default_sheet_properties,
+    default_spreadsheet_properties,
+    now_rfc3339,
+)
 
-DEFAULT_ROWS = 1000
-DEFAULT_COLUMNS = 26
 ROW_PIXELS = 21
 COLUMN_PIXELS = 100
-
-
-def _rgb(red: float, green: float, blue: float) -> JsonDict:
-    return {k: v for k, v in (("red", red), ("green", green), ("blue", blue)) if v}
-
-
-def default_spreadsheet_properties(title: str) -> JsonDict:
-    """SpreadsheetProperties of a new spreadsheet, as Google returns them (en_US)."""
-    white = _rgb(1, 1, 1)
-    accents = [
-        ("ACCENT1", _rgb(0.25882354, 0.52156866, 0.95686275)),
-        ("ACCENT2", _rgb(0.91764706, 0.2627451, 0.20784314)),
-        ("ACCENT3", _rgb(0.9843137, 0.7372549, 0.015686275)),
-        ("ACCENT4", _rgb(0.20392157, 0.65882355, 0.3254902)),
-        ("ACCENT5", _rgb(1, 0.42745098, 0.003921569)),
-        ("ACCENT6", _rgb(0.27450982, 0.7411765, 0.7764706)),
-        ("LINK", _rgb(0.06666667, 0.33333334, 0.8)),
-    ]
-    return {
-        "title": title,
-        "locale": "en_US",
-        "autoRecalc": "ON_CHANGE",
-        "timeZone": "Etc/GMT",
-        "defaultFormat": {
-            "backgroundColor": dict(white),
-            "padding": {"top": 2, "right": 3, "bottom": 2, "left": 3},
-            "verticalAlignment": "BOTTOM",
-            "wrapStrategy": "OVERFLOW_CELL",
-            "textFormat": {
-                "foregroundColor": {},
-                "fontFamily": "arial,sans,sans-serif",
-                "fontSize": 10,
-                "bold": False,
-                "italic": False,
-                "strikethrough": False,
-                "underline": False,
-                "foregroundColorStyle": {"rgbColor": {}},
-            },
-            "backgroundColorStyle": {"rgbColor": dict(white)},
-        },
-        "spreadsheetTheme": {
-            "primaryFontFamily": "Arial",
-            "themeColors": [
-                {"colorType": "TEXT", "color": {"rgbColor": {}}},
-                {"colorType": "BACKGROUND", "color": {"rgbColor": dict(white)}},
-                *({"colorType": name, "color": {"rgbColor": rgb}} for name, rgb in accents),
-            ],
-        },
-    }
-
-
-def default_sheet_properties(sheet_id: int, title: str, index: int) -> JsonDict:
-    """SheetProperties of a new grid sheet."""
-    return {
-        "sheetId": sheet_id,
-        "title": title,
-        "index": index,
-        "sheetType": "GRID",
-        "gridProperties": {"rowCount": DEFAULT_ROWS, "columnCount": DEFAULT_COLUMNS},
-    }
-
-
-def now_rfc3339() -> str:
-    """The current UTC time the way Drive prints it."""
-    now = dt.datetime.now(dt.UTC)
-    return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
 
 
 #: Keys of a Sheet resource the fake stores verbatim, in Google's output order.
@@ -98,77 +35,6 @@ SHEET_EXTRAS = (
 
 
 @dataclass
-class Sheet:
-    """One tab: its properties, its cells (by zero-based row, column) and stored extras."""
-
-    properties: JsonDict
-    cells: dict[tuple[int, int], JsonDict] = field(default_factory=dict)
-    extras: JsonDict = field(default_factory=dict)
-    row_meta: dict[int, JsonDict] = field(default_factory=dict)
-    col_meta: dict[int, JsonDict] = field(default_factory=dict)
-
-    @property
-    def sheet_id(self) -> int:
-        return int(self.properties.get("sheetId", 0))
-
-    @property
-    def title(self) -> str:
-        return str(self.properties.get("title", ""))
-
-    @property
-    def row_count(self) -> int:
-        return int(self.properties.get("gridProperties", {}).get("rowCount", 0))
-
-    @property
-    def column_count(self) -> int:
-        return int(self.properties.get("gridProperties", {}).get("columnCount", 0))
-
-    def set_size(self, rows: int | None = None, columns: int | None = None) -> None:
-        grid = self.properties.setdefault("gridProperties", {})
-        if rows is not None:
-            grid["rowCount"] = rows
-        if columns is not None:
-            grid["columnCount"] = columns
-        self.cells = {
-            (r, c): cell
-            for (r, c), cell in self.cells.items()
-            if r < self.row_count and c < self.column_count
-        }
-
-    def grow_to(self, rows: int, columns: int) -> None:
-        """Make the grid at least ``rows`` x ``columns``."""
-        self.set_size(max(rows, self.row_count), max(columns, self.column_count))
-
-    def used_rows(self) -> int:
-        """One past the last row holding a cell value (0 for an empty sheet)."""
-        rows = [r for (r, _), cell in self.cells.items() if cell.get("userEnteredValue")]
-        return max(rows) + 1 if rows else 0
-
-    def has_value(self, row: int, col: int) -> bool:
-        return bool(self.cells.get((row, col), {}).get("userEnteredValue"))
-
-    def update_cell(self, row: int, col: int, patch: JsonDict | None) -> None:
-        """Replace the value part of a cell; ``{}`` clears the value, None leaves it."""
-        if patch is None:
-            return
-        cell = dict(self.cells.get((row, col), {}))
-        old_format = cell.get("userEnteredFormat")
-        cell.pop("userEnteredValue", None)
-        patch = copy.deepcopy(patch)
-        new_format = patch.pop("userEnteredFormat", None)
-        cell.update(patch)
-        if new_format:
-            cell["userEnteredFormat"] = {**(old_format or {}), **new_format}
-        self.store(row, col, cell)
-
-    def store(self, row: int, col: int, cell: JsonDict) -> None:
-        if cell:
-            self.cells[(row, col)] = cell
-        else:
-            self.cells.pop((row, col), None)
-
-
-@dataclass
 class Spreadsheet:
     """A whole spreadsheet. ``shared`` False makes every call on it answer 403."""
 
@@ -183,6 +49,23 @@ class Spreadsheet:
     ids: IdSource = field(default_factory=IdSource)
     #: e-mail of the service account making the current request (None when unknown)
     caller_email: str | None = None
+
+    def working_copy(self) -> Spreadsheet:
+        """A copy for a write to change, kept only when the whole write succeeds. Cells are
+        shared copy-on-write (see ``_sheet``); everything else is copied. The id source is
+        shared, as with deepcopy."""
+        return Spreadsheet(
+            spreadsheet_id=self.spreadsheet_id,
+            properties=copy.deepcopy(self.properties),
+            sheets=[sheet.working_copy() for sheet in self.sheets],
+            named_ranges=copy.deepcopy(self.named_ranges),
+            developer_metadata=copy.deepcopy(self.developer_metadata),
+            shared=self.shared,
+            created_time=self.created_time,
+            modified_time=self.modified_time,
+            ids=self.ids,
+            caller_email=self.caller_email,
+        )
 
     def next_id(self, kind: str, taken: set[int] | None = None) -> int:
         """A fresh id of ``kind`` (queued ids first, then random positive int32)."""
@@ -426,3 +309,13 @@ def trim_grid_data(spreadsheet: JsonDict) -> None:
 
 def raise_not_found() -> ApiError:
     return ApiError(404)
+
+
+__all__ = [
+    "Sheet",
+    "Spreadsheet",
+    "cell_json",
+    "default_sheet_properties",
+    "default_spreadsheet_properties",
+    "now_rfc3339",
+]

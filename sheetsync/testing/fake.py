@@ -15,11 +15,9 @@ Usage::
 from __future__ import annotations
 
 import json
-import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -29,57 +27,31 @@ import responses
 
 from . import _auth
 from ._a1 import format_range
-from ._cells import python_to_cell, render_value
+from ._cells import python_to_cell
 from ._common import ApiError, JsonDict
+from ._front import (
+    DRIVE_PREFIX,
+    SHEETS_PREFIX,
+    TOKEN_PATH,
+    URL_PATTERNS,
+    Fault,
+    RecordedRequest,
+    Routes,
+    Settings,
+    api_of,
+    discovery_or_none,
+    json_body,
+    payload_too_large,
+)
 from ._router import Router, apply_fields
-from ._schema import SchemaValidator, load_discovery
+from ._schema import SchemaValidator
 from ._state import Sheet, Spreadsheet, cell_json, default_sheet_properties
+from ._values import value_range
 
-SHEETS_URL = re.compile(r"^https://sheets\.googleapis\.com/v4/spreadsheets.*")
-DRIVE_URL = re.compile(r"^https://www\.googleapis\.com/drive/v3/files.*")
-TOKEN_URL = re.compile(r"^https://oauth2\.googleapis\.com/token.*")
 SPREADSHEETS_SCOPE = "https://www.googleapis.com/auth/spreadsheets"
 DRIVE_SCOPE = "https://www.googleapis.com/auth/drive"
 
 Response = tuple[int, dict[str, str], str]
-
-
-@dataclass(frozen=True)
-class RecordedRequest:
-    """One request the fake answered. ``path`` is percent-decoded; ``api`` is ``sheets``,
-    ``drive`` or ``oauth``; ``status`` 0 means a simulated connection error."""
-
-    method: str
-    url: str
-    path: str
-    params: dict[str, list[str]]
-    json: Any
-    status: int
-    api: str
-
-
-@dataclass
-class _Fault:
-    status: int
-    remaining: int | None  # None: forever
-    retry_after: float | None = None
-    method: str | None = None
-    path_contains: str | None = None
-    api: str | None = None
-    message: str | None = None
-
-    def matches(self, method: str, path: str, api: str) -> bool:
-        if self.api is not None and api != self.api:
-            return False
-        if self.method is not None and method.upper() != self.method.upper():
-            return False
-        return self.path_contains is None or self.path_contains in path
-
-
-@dataclass
-class _Settings:
-    faults: list[_Fault] = field(default_factory=list)
-    delay: float = 0.0
 
 
 class FakeSheetsApi:
@@ -103,10 +75,11 @@ class FakeSheetsApi:
         require_auth: bool = True,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        validator = SchemaValidator(load_discovery(discovery_path)) if validate else None
-        self._router = Router(validator)
+        discovery = discovery_or_none(discovery_path, required=validate)
+        validator = SchemaValidator(discovery) if validate and discovery else None
+        self._router = Router(validator, Routes(discovery))
         self._auth = _auth.AuthServer()
-        self._settings = _Settings()
+        self._settings = Settings()
         self._own_mock = mock is None
         self._mock = mock or responses.RequestsMock(assert_all_requests_are_fired=False)
         self._registered = False
@@ -119,9 +92,8 @@ class FakeSheetsApi:
         """Register the callbacks (and start the mock when the fake owns it)."""
         if not self._registered:
             for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
-                self._mock.add_callback(method, SHEETS_URL, callback=self._callback)
-                self._mock.add_callback(method, DRIVE_URL, callback=self._callback)
-            self._mock.add_callback("POST", TOKEN_URL, callback=self._callback)
+                for pattern in URL_PATTERNS:
+                    self._mock.add_callback(method, pattern, callback=self._callback)
             self._registered = True
         if self._own_mock:
             self._mock.start()
@@ -176,16 +148,16 @@ class FakeSheetsApi:
         path) and ``api`` (``"sheets"`` or ``"drive"``) narrow which calls fail.
         """
         self._settings.faults.append(
-            _Fault(status, n, retry_after, method, path_contains, api, message)
+            Fault(status, n, retry_after, method, path_contains, api, message)
         )
 
     def fail_always(self, status: int = 503, **filters: Any) -> None:
         """Answer every matching call with ``status`` until clear_faults()."""
-        self._settings.faults.append(_Fault(status, None, **filters))
+        self._settings.faults.append(Fault(status, None, **filters))
 
     def clear_faults(self) -> None:
         """Remove every injected fault and delay."""
-        self._settings = _Settings()
+        self._settings = Settings()
 
     def delay(self, seconds: float) -> None:
         """Make every Sheets/Drive call wait ``seconds`` (through ``self.sleep``)."""
@@ -221,6 +193,23 @@ class FakeSheetsApi:
         Without tabs it has an empty ``Sheet1``. Returns the spreadsheet id."""
         ss = self._router.new_spreadsheet(title, spreadsheet_id)
         ss.shared = shared
+        # Equal values share one cell dict (cells are never changed in place, see _sheet):
+        # a big workbook then holds a few thousand dicts instead of one per cell, which
+        # keeps Python's garbage collector from walking a million of them at every pass.
+        known: dict[tuple[type, Any], JsonDict | None] = {}
+
+        def typed(value: Any) -> JsonDict | None:
+            key = (type(value), value)
+            if isinstance(value, float) and value == 0:
+                key = (float, str(value))  # -0.0 equals 0.0 but is written as -0.0
+            try:
+                return known[key]
+            except KeyError:
+                cell = known[key] = python_to_cell(value, user_entered=True)
+                return cell
+            except TypeError:  # unhashable: python_to_cell refuses it with a clear message
+                return python_to_cell(value, user_entered=True)
+
         for index, (tab, rows) in enumerate((tabs or {"Sheet1": []}).items()):
             sheet_id = 0 if index == 0 else self._router.ids.next_int("sheet")
             sheet = Sheet(properties=default_sheet_properties(sheet_id, tab, index))
@@ -229,9 +218,9 @@ class FakeSheetsApi:
             sheet.grow_to(height, width)
             for r, row in enumerate(rows):
                 for c, value in enumerate(row):
-                    patch = python_to_cell(value, user_entered=True)
-                    if patch is not None:
-                        sheet.update_cell(r, c, patch)
+                    cell = typed(value)
+                    if cell:
+                        sheet.store(r, c, cell)
             ss.sheets.append(sheet)
         return ss.spreadsheet_id
 
@@ -244,19 +233,9 @@ class FakeSheetsApi:
     ) -> list[list[Any]]:
         """The tab's values, trimmed as the values API returns them."""
         sheet = self._sheet(spreadsheet_id, tab)
-        rows: list[list[Any]] = []
-        for r in range(sheet.row_count):
-            line = [
-                render_value(sheet.cells[(r, c)], render, "SERIAL_NUMBER")
-                if (r, c) in sheet.cells
-                else ""
-                for c in range(sheet.column_count)
-            ]
-            while line and line[-1] == "":
-                line.pop()
-            rows.append(line)
-        while rows and not rows[-1]:
-            rows.pop()
+        box = (0, sheet.row_count, 0, sheet.column_count)
+        found = value_range(sheet, *box, render, "SERIAL_NUMBER", "ROWS")
+        rows: list[list[Any]] = found.get("values", [])
         return rows
 
     def sheet_titles(self, spreadsheet_id: str) -> list[str]:
@@ -297,54 +276,56 @@ class FakeSheetsApi:
         parts = urlsplit(url)
         params = parse_qs(parts.query, keep_blank_values=True)
         method = str(request.method).upper()
-        raw = request.body.decode("utf-8") if isinstance(request.body, bytes) else request.body
-        api = {"sheets.googleapis.com": "sheets", "oauth2.googleapis.com": "oauth"}.get(
-            parts.netloc, "drive"
-        )
-        body: Any = None
+        api = api_of(url)
+        parsed: list[Any] = [None]  # the JSON body, once parsed (for the log)
         status = 500
         try:
-            if api == "oauth":
-                status, headers, text = self._token(raw or "")
-                return status, headers, text
-            if raw:
-                try:
-                    body = json.loads(raw)
-                except json.JSONDecodeError:
-                    raise ApiError(
-                        400, f"Invalid JSON payload received. Unexpected token.\n{raw[:40]}"
-                    ) from None
-            status, headers, text = self._serve(method, api, parts.path, params, body, request)
+            status, headers, text = self._answer(method, api, url, params, request, parsed)
             return status, headers, text
         except requests.exceptions.ConnectionError:
             status = 0
             raise
         finally:
             self.requests.append(
-                RecordedRequest(method, url, unquote(parts.path), params, body, status, api)
+                RecordedRequest(method, url, unquote(parts.path), params, parsed[0], status, api)
             )
 
-    def _serve(
+    def _answer(
         self,
         method: str,
         api: str,
-        path: str,
+        url: str,
         params: dict[str, list[str]],
-        body: Any,
         request: requests.PreparedRequest,
+        parsed: list[Any],
     ) -> Response:
+        raw = request.body.encode("utf-8") if isinstance(request.body, str) else request.body
+        raw = raw if isinstance(raw, bytes) else b""
+        path = request.path_url.split("?")[0]
+        if api == "oauth":
+            if method == "POST" and path == TOKEN_PATH:
+                return self._token(raw.decode("utf-8", "replace"))
+            return _error(self._router.routes.not_served(method, url))
         if self._settings.delay:
             self.sleep(self._settings.delay)
         try:
-            self._inject_fault(method, path, api)
+            if api == "sheets":
+                # Before anything is parsed, as Google's front end does.
+                too_big = payload_too_large(len(raw))
+                if too_big is not None:
+                    raise too_big
+            prefix = SHEETS_PREFIX if api == "sheets" else DRIVE_PREFIX
+            rest = path[len(prefix) :]
+            if not path.startswith(prefix) or rest[:1] not in ("", "/"):
+                raise self._router.routes.not_served(method, url)
+            parsed[0] = body = json_body(raw)
+            self._inject_fault(method, urlsplit(url).path, api)
             authorization = request.headers.get("Authorization")
             self._authorize(authorization, api, method)
             self._router.caller_email = self._auth.email_of(authorization)
             if api == "sheets":
-                rest = request.path_url.split("?")[0][len("/v4/spreadsheets") :]
                 result: JsonDict | None = self._router.sheets(method, rest, params, body)
             else:
-                rest = request.path_url.split("?")[0][len("/drive/v3/files") :]
                 result = self._router.drive(method, rest, params, body)
             if result is None:
                 return 204, {}, ""
@@ -352,43 +333,22 @@ class FakeSheetsApi:
                 result = apply_fields(result, params)
             return 200, _JSON, json.dumps(result)
         except ApiError as error:
-            return error.code, {**_JSON, **error.headers}, json.dumps(error.body())
+            return _error(error)
 
     def _inject_fault(self, method: str, path: str, api: str) -> None:
-        for fault in self._settings.faults:
-            if fault.remaining == 0 or not fault.matches(method, path, api):
-                continue
-            if fault.remaining is not None:
-                fault.remaining -= 1
-            if fault.status == 0:
-                raise requests.exceptions.ConnectionError("Connection refused (sheetsync fake)")
-            headers: dict[str, str] = {}
-            if fault.retry_after is not None:
-                headers["Retry-After"] = f"{fault.retry_after:g}"
-            raise ApiError(fault.status, fault.message, headers=headers)
+        fault = self._settings.next_fault(method, path, api)
+        if fault is None:
+            return
+        if fault.status == 0:
+            raise requests.exceptions.ConnectionError("Connection refused (sheetsync fake)")
+        headers: dict[str, str] = {}
+        if fault.retry_after is not None:
+            headers["Retry-After"] = f"{fault.retry_after:g}"
+        raise ApiError(fault.status, fault.message, headers=headers)
 
     def _authorize(self, header: str | None, api: str, method: str) -> None:
-        if not self.require_auth:
-            return
-        scopes = self._auth.scopes_of(header)
-        if scopes is None:
-            message = (
-                "Request is missing required authentication credential. Expected OAuth 2 "
-                "access token, login cookie or other valid authentication credential. See "
-                "https://developers.google.com/identity/sign-in/web/devconsole-project."
-                if not header
-                else "Request had invalid authentication credentials. Expected OAuth 2 access "
-                "token, login cookie or other valid authentication credential. See "
-                "https://developers.google.com/identity/sign-in/web/devconsole-project."
-            )
-            raise ApiError(401, message)
-        read = method == "GET"
-        if api == "sheets":
-            allowed = _auth.SHEETS_READ_SCOPES if read else _auth.SHEETS_WRITE_SCOPES
-        else:
-            allowed = _auth.DRIVE_READ_SCOPES if read else _auth.DRIVE_WRITE_SCOPES
-        if not scopes & allowed:
-            raise ApiError(403, "Request had insufficient authentication scopes.")
+        if self.require_auth:
+            self._auth.authorize(header, api, method)
 
     def _token(self, form: str) -> Response:
         try:
@@ -400,6 +360,10 @@ class FakeSheetsApi:
 
 
 _JSON = {"Content-Type": "application/json; charset=UTF-8"}
+
+
+def _error(error: ApiError) -> Response:
+    return error.code, {**_JSON, **error.headers}, json.dumps(error.body())
 
 
 @contextmanager

@@ -4,14 +4,18 @@ A refresh costs at most three Sheets API calls, whatever the number of reps, tab
 
 1. spreadsheets.get with a narrow field mask (tab ids, titles, sizes, owner markers);
 2. values:batchGet for every input tab at once (skipped when no tab is selected);
-3. one spreadsheets.batchUpdate with the whole output (atomic: all of it or nothing).
+3. one spreadsheets.batchUpdate with the whole output (atomic: all of it or nothing), which
+   also replaces the spreadsheet's run marker (see `runmark.py`).
 
 `api_calls` counts these logical calls; retries of one call (see `retry.py`) are counted
-apart in `requests_sent` and logged. Credentials come from `credentials_file` (a service
-account's JSON key) or else Application Default Credentials (GOOGLE_APPLICATION_CREDENTIALS,
-gcloud, the metadata server), always with the single scope `spreadsheets` (no Drive scope:
-the spreadsheet is opened by id, never searched for). Nothing is loaded or fetched until the
-first call (no I/O in the constructor).
+apart in `requests_sent` and logged. Only when a write fails in a way that may come after
+Google applied it (a 5xx, no answer) does one more cheap read find out whether it landed.
+Every request has timeouts, and a refresh has one deadline (`deadline_seconds`, from the
+read to the write's answer; see `deadline.py`). Credentials come from `credentials_file` (a
+service account's JSON key) or else Application Default Credentials (see `credentials.py`),
+always with the single scope `spreadsheets` (no Drive scope: the spreadsheet is opened by
+id, never searched for). Nothing is loaded or fetched until the first call (no I/O in the
+constructor).
 
 A `pacer` (the daemon's `sheetsync.daemon.pacing.Pacer`, shared by all its spreadsheets) is
 handed to the HTTP client, which asks it before every Sheets API request, retries included,
@@ -20,7 +24,7 @@ and tells it about every 429; see `retry.py`. Without one, requests go out unpac
 
 from __future__ import annotations
 
-import os
+import logging
 import random
 import re
 import time
@@ -28,11 +32,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
-import google.auth
 from google.auth.credentials import Credentials
-from google.auth.exceptions import DefaultCredentialsError, RefreshError
-from google.oauth2 import service_account
+from google.auth.exceptions import RefreshError
 from gspread.exceptions import NoValidUrlKeyFound
+from gspread.urls import SPREADSHEET_BATCH_UPDATE_URL
 from gspread.utils import extract_id_from_url
 
 from sheetsync.backends.base import (
@@ -43,7 +46,9 @@ from sheetsync.backends.base import (
     TabSelector,
     check_ownership,
 )
-from sheetsync.backends.google.errors import Context, translate
+from sheetsync.backends.google.credentials import credentials_source, load_credentials
+from sheetsync.backends.google.deadline import DEFAULT_DEADLINE, Deadline, Timeouts
+from sheetsync.backends.google.errors import Context, token_refused, translate
 from sheetsync.backends.google.history import HistoryReading, plan_reading, read_history
 from sheetsync.backends.google.read import (
     METADATA_FIELDS,
@@ -53,24 +58,34 @@ from sheetsync.backends.google.read import (
     parse_sheets,
     value_ranges,
 )
-from sheetsync.backends.google.retry import GiveUp, Pacing, RetryingHTTPClient, RetryPolicy
+from sheetsync.backends.google.retry import (
+    GiveUp,
+    Landed,
+    Pacing,
+    RetryingHTTPClient,
+    RetryPolicy,
+    describe,
+)
+from sheetsync.backends.google.runmark import CHECK_FIELDS, RunMark, new_mark
 from sheetsync.backends.google.write import history_requests, input_tab_requests, plan_requests
+from sheetsync.config.rules import SPREADSHEET, SPREADSHEET_HINT, key_material, key_refusal
 from sheetsync.config.values import SourceConfig
-from sheetsync.errors import BackendError, ConfigError
+from sheetsync.errors import ConfigError
 from sheetsync.report.plan import OutputPlan, TabPlan
 
-SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
-CREDENTIALS_KEY = "source.credentials_file"
+__all__ = ["GoogleBackend", "load_credentials", "spreadsheet_id"]
+
+log = logging.getLogger("sheetsync.google")
 ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{10,}")
-NEW_KEY_HINT = (
-    "Make a JSON key for the service account (Google Cloud console > IAM & Admin > Service "
-    "accounts > Keys > Add key) and give its path here."
-)
 T = TypeVar("T")
 
 
 def spreadsheet_id(text: str) -> str:
-    """The id in a spreadsheet id or full URL; ValueError when there is none."""
+    """The id in a spreadsheet id or full URL; ValueError when there is none (the text is
+    not repeated when it looks like key material)."""
+    kind = key_material(text)
+    if kind is not None:
+        raise ValueError(key_refusal(kind, SPREADSHEET, SPREADSHEET_HINT))
     text = text.strip()
     if "/" in text:
         try:
@@ -97,6 +112,8 @@ class GoogleBackend:
         clock: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
         pacer: Pacing | None = None,
+        deadline_seconds: float = DEFAULT_DEADLINE,
+        timeouts: Timeouts | None = None,
     ) -> None:
         try:
             self.spreadsheet_id = spreadsheet_id(spreadsheet)
@@ -107,9 +124,14 @@ class GoogleBackend:
         self._credentials = credentials
         self._policy, self._sleep, self._clock, self._rng = policy, sleep, clock, rng
         self._pacer = pacer
+        self.deadline_seconds = deadline_seconds
+        self._timeouts = timeouts or Timeouts()
         self._client: RetryingHTTPClient | None = None
         self._sheets: tuple[SheetInfo, ...] | None = None
+        self._metadata: dict[str, Any] = {}
         self._history_column: list[RawValue] | None = None
+        self.answers_lost = 0
+        """Writes that landed although their answer was lost (found by the run marker)."""
 
     @classmethod
     def from_config(
@@ -118,6 +140,7 @@ class GoogleBackend:
         """The backend a `source: {type: google}` config describes."""
         if source.spreadsheet is None:
             raise ConfigError(config_file, "source.spreadsheet", "required for type google")
+        options.setdefault("deadline_seconds", source.deadline_seconds)
         return cls(source.spreadsheet, source.credentials_file, config_file=config_file,
                    **options)  # fmt: skip
 
@@ -143,7 +166,9 @@ class GoogleBackend:
 
     def read(self, select: TabSelector, history: HistoryQuery | None = None) -> RawWorkbook:
         """One metadata call, then one values:batchGet for the tabs `select` picks and the
-        rows of History the query needs (see google/history.py)."""
+        rows of History the query needs (see google/history.py). A read begins a refresh: it
+        starts the deadline that the write after it shares."""
+        self._begin(fresh=True)
         sheets = self._fetch_sheets()
         titles = tuple(sheet.title for sheet in sheets)
         owned = frozenset(sheet.title for sheet in sheets if sheet.owned)
@@ -165,16 +190,21 @@ class GoogleBackend:
         return RawWorkbook(titles=titles, grids=grids, owned=owned, history=held)
 
     def apply(self, plan: OutputPlan) -> None:
-        """Write the whole plan in one batchUpdate, after checking tab ownership."""
-        sheets = self._sheets if self._sheets is not None else self._fetch_sheets()
-        titles = [sheet.title for sheet in sheets]
-        owned = frozenset(sheet.title for sheet in sheets if sheet.owned)
-        check_ownership(plan, titles, owned, self.description)
-        requests = plan_requests(plan, sheets)
-        if plan.history is not None:
-            requests += history_requests(plan.history, sheets, self._history_column)
-        if requests:
-            self._batch_update(requests)
+        """Write the whole plan in one batchUpdate, after checking tab ownership; within the
+        deadline the read began (or a new one, for an apply on its own)."""
+        self._begin(fresh=False)
+        try:
+            sheets = self._sheets if self._sheets is not None else self._fetch_sheets()
+            titles = [sheet.title for sheet in sheets]
+            owned = frozenset(sheet.title for sheet in sheets if sheet.owned)
+            check_ownership(plan, titles, owned, self.description)
+            requests = plan_requests(plan, sheets)
+            if plan.history is not None:
+                requests += history_requests(plan.history, sheets, self._history_column)
+            if requests:
+                self._batch_update(requests)
+        finally:
+            self._end()
 
     def read_cell(self, title: str, cell: str) -> RawValue:
         """One cell (A1, like "B1") of the tab `title`, unformatted, in ONE values.get call,
@@ -183,7 +213,7 @@ class GoogleBackend:
         tab does not exist; ValueError when `cell` is not one cell's reference."""
         if not re.fullmatch(r"[A-Za-z]{1,3}[1-9][0-9]{0,6}", cell):
             raise ValueError(f"{cell!r} is not a cell reference like B1")
-        client = self._http()
+        client = self._begin(fresh=True)
         target = f"{value_ranges([title])[0]}!{cell}"
 
         def get() -> dict[str, Any]:
@@ -197,7 +227,10 @@ class GoogleBackend:
                 raise
             return answer
 
-        rows = self._call("reading", get).get("values") or []
+        try:
+            rows = self._call("reading", get).get("values") or []
+        finally:
+            self._end()
         value: RawValue = rows[0][0] if rows and rows[0] else None
         return None if value == "" else value
 
@@ -217,9 +250,13 @@ class GoogleBackend:
         Uses the tab list of the last read (or fetches it); a title that exists already makes
         the whole batch fail, so nothing is ever overwritten.
         """
-        sheets = self._sheets if self._sheets is not None else self._fetch_sheets()
-        if tabs:
-            self._batch_update(input_tab_requests(tabs, {s.sheet_id for s in sheets}))
+        self._begin(fresh=False)
+        try:
+            sheets = self._sheets if self._sheets is not None else self._fetch_sheets()
+            if tabs:
+                self._batch_update(input_tab_requests(tabs, {s.sheet_id for s in sheets}))
+        finally:
+            self._end()
 
     # ---------------------------------------------------------------- calls
     def _fetch_sheets(self) -> tuple[SheetInfo, ...]:
@@ -227,13 +264,41 @@ class GoogleBackend:
         params = {"includeGridData": "false", "fields": METADATA_FIELDS}
         metadata = self._call("reading", client.fetch_sheet_metadata, self.spreadsheet_id,
                               params=params)  # fmt: skip
+        self._metadata = dict(metadata)
         self._sheets = parse_sheets(metadata)
         return self._sheets
 
     def _batch_update(self, requests: list[dict[str, Any]]) -> None:
+        """One batchUpdate carrying this run's marker (runmark.py). When its answer is lost
+        or is an error that may come after applying, the marker tells whether it landed: a
+        write that landed is a success (logged), never an error, and is never applied twice."""
         client = self._http()
-        self._sheets = None  # ids and sizes change: the next write reads them again
-        self._call("writing", client.batch_update, self.spreadsheet_id, {"requests": requests})
+        mark = new_mark(self._metadata)
+        self._sheets, self._metadata = None, {}  # ids, sizes, markers change: read them again
+        url = SPREADSHEET_BATCH_UPDATE_URL % self.spreadsheet_id
+        body = {"requests": [*requests, *mark.requests()]}
+        try:
+            self._call("writing", client.request, "post", url, json=body,
+                       settle=lambda: self._landed(mark))  # fmt: skip
+        except Landed as landed:
+            self.answers_lost += 1
+            log.warning(
+                "%s: the answer to the write was lost (%s); this run's marker is in the "
+                "spreadsheet, so the new output was written", self.description,
+                describe(landed.error),
+            )  # fmt: skip
+
+    def _landed(self, mark: RunMark) -> bool | None:
+        """Whether this run's marker is in the spreadsheet (None: the check failed too)."""
+        client = self._http()
+        params: dict[str, Any] = {"includeGridData": "false", "fields": CHECK_FIELDS}
+        try:
+            answer = client.fetch_sheet_metadata(self.spreadsheet_id, params=params)
+        except GiveUp as failure:
+            log.warning("%s: could not check whether the write landed (%s)", self.description,
+                        describe(failure.error))  # fmt: skip
+            return None
+        return mark.landed(answer)
 
     def _call(self, action: str, method: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run one API call, turning its failure into a BackendError that says what to do."""
@@ -242,25 +307,28 @@ class GoogleBackend:
         except GiveUp as failure:
             raise translate(failure, self._context(action)) from failure.error
         except RefreshError as exc:
-            reason = exc.args[0] if exc.args and isinstance(exc.args[0], str) else "refused"
-            raise BackendError(
-                f"Google would not issue an access token for {self._context(action).who} "
-                f"({reason}). The key may have been deleted or disabled, or this computer's "
-                f"clock is wrong. {NEW_KEY_HINT}"
-            ) from None
+            raise token_refused(exc, self._context(action)) from None
+
+    def _begin(self, *, fresh: bool) -> RetryingHTTPClient:
+        """Start the refresh's deadline (`fresh`), or keep the one under way."""
+        client = self._http()
+        if fresh or client.deadline is None:
+            client.deadline = Deadline(self.deadline_seconds, self._clock)
+        return client
+
+    def _end(self) -> None:
+        """The refresh's last call is over: the next one starts a new deadline."""
+        if self._client is not None:
+            self._client.deadline = None
 
     def _context(self, action: str) -> Context:
         account = getattr(self._credentials, "service_account_email", None)
         if account == "default":  # compute engine credentials before their first use
             account = None
-        return Context(self.spreadsheet_id, account, self._credentials_source(), action)
-
-    def _credentials_source(self) -> str:
-        if self.credentials_file is not None:
-            return str(self.credentials_file)
-        env = os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")
-        return f"GOOGLE_APPLICATION_CREDENTIALS ({env})" if env else "Application Default " \
-            "Credentials"  # fmt: skip
+        deadline = self._client.deadline if self._client is not None else None
+        return Context(self.spreadsheet_id, account, credentials_source(self.credentials_file),
+                       action, deadline.seconds if deadline else None,
+                       deadline.elapsed() if deadline else None)  # fmt: skip
 
     def _http(self) -> RetryingHTTPClient:
         if self._client is None:
@@ -273,48 +341,6 @@ class GoogleBackend:
                 clock=self._clock,
                 rng=self._rng,
                 pacer=self._pacer,
+                timeouts=self._timeouts,
             )
         return self._client
-
-
-def load_credentials(path: Path | None, config_file: str) -> Credentials:
-    """Credentials with the spreadsheets scope, from a key file or else from ADC.
-
-    Errors name the file and what to do, never its contents.
-    """
-    if path is not None:
-        return _from_key_file(path, config_file)
-    env = os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")
-    if env and not Path(env).is_file():
-        raise ConfigError(config_file, CREDENTIALS_KEY,
-                          f"GOOGLE_APPLICATION_CREDENTIALS names {env}, which is not a file. "
-                          f"{NEW_KEY_HINT}")  # fmt: skip
-    try:
-        credentials, _project = google.auth.default(scopes=list(SCOPES))
-    except DefaultCredentialsError:
-        where = f"the file {env}" if env else "Application Default Credentials"
-        raise ConfigError(config_file, CREDENTIALS_KEY,
-                          f"no usable Google credentials in {where}. Set "
-                          "source.credentials_file to a service account's JSON key file, or set "
-                          "GOOGLE_APPLICATION_CREDENTIALS to its path, or run `gcloud auth "
-                          "application-default login`.") from None  # fmt: skip
-    return credentials
-
-
-def _from_key_file(path: Path, config_file: str) -> Credentials:
-    """A service account's JSON key file, with the spreadsheets scope."""
-    if not path.is_file():
-        raise ConfigError(config_file, CREDENTIALS_KEY,
-                          f"{path}: credentials file not found. {NEW_KEY_HINT}")  # fmt: skip
-    try:
-        return service_account.Credentials.from_service_account_file(  # type: ignore[no-untyped-call,no-any-return]
-            str(path), scopes=SCOPES
-        )
-    except OSError as exc:
-        raise ConfigError(config_file, CREDENTIALS_KEY,
-                          f"{path}: cannot be read ({exc.strerror})") from None  # fmt: skip
-    except (ValueError, KeyError, TypeError):
-        raise ConfigError(config_file, CREDENTIALS_KEY,
-                          f"{path}: not a service account's JSON key (it needs type, "
-                          f"client_email, private_key and token_uri). {NEW_KEY_HINT}",
-                          ) from None  # fmt: skip

@@ -1,9 +1,9 @@
 """Reading a Google spreadsheet: the metadata call and the one values:batchGet.
 
 The metadata call asks only for what sheetsync needs (a narrow `fields` mask): each tab's id,
-title, position and grid size, and the tab-level developer metadata that marks the tabs
-sheetsync owns. The values call reads every selected tab whole, unformatted, with dates as
-serial numbers.
+title, position and grid size, the tab-level developer metadata that marks the tabs sheetsync
+owns, and the spreadsheet's own developer metadata (the last run's marker, see runmark.py).
+The values call reads every selected tab whole, unformatted, with dates as serial numbers.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ HISTORY_INDEX_KEY = "sheetsync.history-index"
 
 METADATA_FIELDS = (
     "sheets(properties(sheetId,title,index,gridProperties),"
-    "developerMetadata(metadataKey,metadataValue,location))"
+    "developerMetadata(metadataId,metadataKey,metadataValue,location)),"
+    "developerMetadata(metadataId,metadataKey,metadataValue)"
 )
 VALUE_PARAMS = {
     "valueRenderOption": "UNFORMATTED_VALUE",

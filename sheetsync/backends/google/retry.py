@@ -1,26 +1,35 @@
-"""A retrying transport for gspread: truncated exponential backoff with full jitter.
+"""A retrying transport for gspread: truncated exponential backoff with full jitter, timeouts
+on every request, and one deadline for a whole refresh.
 
 `RetryingHTTPClient` is a gspread `HTTPClient` whose `request` retries answers that may succeed
-later (408, 429, every 5xx) and connection errors, and nothing else. Each retry waits a random
-time between 0 and min(cap, base * 2 ** retry) seconds ("full jitter"), or exactly what the
-server's Retry-After header asks for. The loop always ends: after `attempts` tries, or as soon
-as the next wait would pass the `total` time budget, it raises `GiveUp` carrying the last
-error. What it deliberately does not do: retry 400/401/403/404 (they will not change), or
-sleep when the budget is spent.
+later (408, 429, every 5xx), timeouts, dropped connections and failures of Google's token
+service, and nothing else. Each retry waits a random time between 0 and min(cap, base * 2 **
+retry) seconds ("full jitter"), or exactly what the server's Retry-After header asks for. Every
+try is sent with a connect and a read timeout (`deadline.Timeouts`), the token request included
+(see `credentials.TokenRequest`). The loop always ends, raising `GiveUp` with the last error:
+after `attempts` tries; when the error will not change (400, 401, 403, 404); or when the
+refresh's `deadline` (set by the backend) leaves no room for the next wait and a try after it.
+Tries are cut to end by the deadline; an optional per-call `total` budget ends retries sooner.
 
-All retry state lives on the instance (counters) or in the call (the attempt number), never on
-the class; `sleep`, `clock` and the random generator are injectable so tests never wait.
+A write may pass `settle`: after each failed try that may have been applied (a 5xx or 408, a
+read timeout, a connection dropped after sending), and after any later failure of the same
+call, `settle()` looks whether the write landed (True: `Landed` is raised, the write is done;
+False: not, retrying is allowed; None: could not tell). Its calls share the deadline; a write
+keeps `Deadline.reserve()` seconds free for it.
+
+All retry state lives on the instance (counters) or in the call, never on the class; `sleep`,
+`clock` and the random generator are injectable so tests never wait.
 
 Pacing (optional, for the daemon): with a `pacer`, every HTTP request sent to the Sheets API,
 each retry included, first waits for `pacer.acquire(kind)`, and every 429 answer calls
-`pacer.throttled()`. The time spent waiting for the pacer is not counted against the retry
-policy's `total` budget (waiting one's turn is not a failure). Requests to other hosts (Drive)
-are not paced; neither is the OAuth token endpoint, which google-auth calls from inside the
-request it is about to authorize.
+`pacer.throttled()`. The time spent waiting for the pacer is counted neither against the
+`total` budget nor against the deadline (waiting one's turn is not a failure). Requests to
+other hosts (Drive) are not paced; neither is the OAuth token endpoint.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
 import time
@@ -32,14 +41,21 @@ from urllib.parse import urlsplit
 
 import requests
 from google.auth.credentials import Credentials
+from google.auth.exceptions import RefreshError
 from google.auth.exceptions import TransportError as AuthTransportError
+from google.auth.transport.requests import AuthorizedSession
 from gspread.exceptions import APIError
 from gspread.http_client import HTTPClient
+from urllib3.exceptions import MaxRetryError, NewConnectionError
+
+from sheetsync.backends.google.credentials import TokenRequest, TokenServiceError
+from sheetsync.backends.google.deadline import Deadline, OutOfTime, Timeouts
 
 log = logging.getLogger("sheetsync.google")
 
 RETRY_STATUSES = frozenset({408, 429})
 NETWORK_ERRORS = (requests.ConnectionError, requests.Timeout, AuthTransportError)
+FAILURES = (APIError, RefreshError, TokenServiceError, *NETWORK_ERRORS)
 SHEETS_API = "https://sheets.googleapis.com/"
 # POST methods that only retrieve data. Google's quota page (developers.google.com/sheets/api/
 # limits) counts "calls to any method that retrieves data from a spreadsheet, such as get or
@@ -48,6 +64,8 @@ SHEETS_API = "https://sheets.googleapis.com/"
 READ_ONLY_POSTS = (":batchGetByDataFilter", ":getByDataFilter", "/developerMetadata:search")
 
 RequestKind = Literal["read", "write"]
+GiveUpReason = Literal["final", "attempts", "budget", "deadline"]
+Settle = Callable[[], "bool | None"]
 
 
 class Pacing(Protocol):
@@ -74,20 +92,22 @@ def request_kind(method: str, endpoint: str) -> RequestKind | None:
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """How long to keep trying one API call.
+    """How often to try one API call.
 
     attempts: tries in all, the first one included. base, cap: the backoff ceiling starts at
-    `base` seconds and doubles per retry up to `cap`. total: no retry starts once the time
-    spent on the call (waits included) would pass this many seconds.
+    `base` seconds and doubles per retry up to `cap`. total (optional): no retry starts once
+    the time spent on the call (waits included) would pass this many seconds; the refresh's
+    deadline bounds every call anyway.
     """
 
     attempts: int = 5
     base: float = 1.0
     cap: float = 32.0
-    total: float = 60.0
+    total: float | None = None
 
     def __post_init__(self) -> None:
-        if self.attempts < 1 or self.base <= 0 or self.cap < self.base or self.total < 0:
+        bad_total = self.total is not None and self.total < 0
+        if self.attempts < 1 or self.base <= 0 or self.cap < self.base or bad_total:
             raise ValueError(f"invalid retry policy: {self}")
 
     def backoff(self, retry: int, rng: random.Random) -> float:
@@ -96,13 +116,30 @@ class RetryPolicy:
 
 
 class GiveUp(Exception):
-    """A call failed for good: `error` is the last failure, after `attempts` tries."""
+    """A call failed for good: `error` is the last failure, after `attempts` tries.
 
-    def __init__(self, error: Exception, attempts: int, seconds: float) -> None:
+    `reason`: "final" (an error that will not change), "attempts" (all tries used), "budget"
+    (the call's `total`), "deadline" (the refresh's). For a write: `written` is False when it
+    did not land, None when that could not be found out; `in_flight` is True when the last
+    try went unanswered (Google may still apply it, all or nothing)."""
+
+    def __init__(
+        self,
+        error: Exception,
+        attempts: int,
+        seconds: float,
+        *,
+        reason: GiveUpReason = "final",
+        written: bool | None = False,
+        in_flight: bool = False,
+    ) -> None:
         super().__init__(str(error))
         self.error = error
         self.attempts = attempts
         self.seconds = seconds
+        self.reason = reason
+        self.written = written
+        self.in_flight = in_flight
 
     @property
     def status(self) -> int | None:
@@ -110,11 +147,42 @@ class GiveUp(Exception):
         return self.error.code if isinstance(self.error, APIError) else None
 
 
+class Landed(Exception):
+    """A write whose answer was lost (`error`) was found applied: it succeeded."""
+
+    def __init__(self, error: Exception, attempts: int) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.attempts = attempts
+
+
 def retryable(error: Exception) -> bool:
     """Whether trying the same call again may succeed."""
     if isinstance(error, APIError):
         return error.code in RETRY_STATUSES or error.code >= 500
-    return isinstance(error, NETWORK_ERRORS)
+    return isinstance(error, (TokenServiceError, *NETWORK_ERRORS))
+
+
+def unanswered(error: Exception) -> bool:
+    """Whether the request was sent and no answer came (Google may have applied it)."""
+    if isinstance(error, requests.ConnectTimeout):
+        return False
+    if isinstance(error, requests.ConnectionError):
+        cause = error.args[0] if error.args else None
+        never_connected = isinstance(cause, MaxRetryError) and isinstance(
+            cause.reason, NewConnectionError
+        )
+        return not never_connected
+    return isinstance(error, requests.Timeout)
+
+
+def may_have_applied(error: Exception) -> bool:
+    """Whether a failed write may have been applied all the same: a 5xx or 408 (Google may
+    fail after applying) or no answer at all. A 4xx other than 408 is a refusal; a token
+    failure means the request was never sent."""
+    if isinstance(error, APIError):
+        return error.code >= 500 or error.code == 408
+    return unanswered(error)
 
 
 def retry_after(error: Exception, now: Callable[[], float] = time.time) -> float | None:
@@ -133,12 +201,25 @@ def retry_after(error: Exception, now: Callable[[], float] = time.time) -> float
         return None
 
 
+@dataclass
+class _Tries:
+    """One call's tries so far."""
+
+    started: float
+    attempt: int = 0
+    last: Exception | None = None
+    maybe_applied: bool = False
+    written: bool | None = False
+    in_flight: bool = False
+
+
 class RetryingHTTPClient(HTTPClient):
-    """gspread's HTTP client with a bounded retry loop and call counters.
+    """gspread's HTTP client with timeouts, a bounded retry loop and call counters.
 
     `calls` counts logical API calls (one per `request`, however many tries it took);
-    `requests_sent` counts HTTP requests actually sent; `retries` is their difference.
-    `pacer` (optional) is asked before every Sheets API request and told about every 429.
+    `requests_sent` counts HTTP requests actually sent; `retries` is the number of retries.
+    `deadline` (set by the backend for each refresh) bounds every call; `pacer` (optional) is
+    asked before every Sheets API request and told about every 429.
     """
 
     def __init__(
@@ -150,13 +231,19 @@ class RetryingHTTPClient(HTTPClient):
         clock: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
         pacer: Pacing | None = None,
+        timeouts: Timeouts | None = None,
     ) -> None:
-        super().__init__(auth)
+        self.timeouts = timeouts or Timeouts()
+        self.token_request = TokenRequest(self.timeouts)
+        session = AuthorizedSession(auth, auth_request=self.token_request)  # type: ignore[no-untyped-call]
+        super().__init__(auth, session)
+        self.auth = auth
         self.pacer = pacer
         self.policy = policy or RetryPolicy()
         self.sleep = sleep
         self.clock = clock
         self.rng = rng or random.Random()
+        self.deadline: Deadline | None = None
         self.calls = 0
         self.requests_sent = 0
         self.retries = 0
@@ -170,53 +257,108 @@ class RetryingHTTPClient(HTTPClient):
         json: Mapping[str, Any] | None = None,
         files: Any = None,
         headers: MutableMapping[str, str] | None = None,
+        *,
+        settle: Settle | None = None,
     ) -> requests.Response:
-        """Send one API call, retrying what may succeed later; raise GiveUp when it will not."""
+        """Send one API call, retrying what may succeed later; raise GiveUp when it will not
+        (or Landed, for a write with `settle` that landed although its answer was lost)."""
         self.calls += 1
         kind = request_kind(method, endpoint) if self.pacer is not None else None
-        started = self.clock()
-        attempt = 0
+        reserve = self.deadline.reserve() if settle is not None and self.deadline else 0.0
+        tries = _Tries(self.clock())
         while True:
-            attempt += 1
-            started += self._pace(kind)  # waiting one's turn does not spend the retry budget
-            self.requests_sent += 1
+            tries.attempt += 1
+            self._pace(kind, tries)
             try:
-                response: requests.Response = super().request(
-                    method, endpoint, params, data, json, files, headers
-                )
-                return response
-            except (APIError, *NETWORK_ERRORS) as error:
+                return self._send(method, endpoint, reserve, params=params, data=data, json=json,
+                                  files=files, headers=headers)  # fmt: skip
+            except OutOfTime as error:
+                last = tries.last or error
+                raise self._give_up(last, tries, "deadline", tries.attempt - 1) from tries.last
+            except FAILURES as error:
+                tries.last = error
                 self._report_throttle(error)
-                wait = self._next_wait(error, attempt, started)
+                if settle is not None:
+                    self._settle(settle, error, tries)
+                wait, reason = self._next_wait(error, tries, reserve)
                 if wait is None:
-                    raise GiveUp(error, attempt, self.clock() - started) from error
-                self._log_retry(error, attempt, wait)
+                    raise self._give_up(error, tries, reason, tries.attempt) from error
+                self._log_retry(error, tries.attempt, wait)
                 self.sleep(wait)
                 self.retries += 1
 
-    def _pace(self, kind: RequestKind | None) -> float:
-        """Wait until the pacer lets one request of `kind` go; the seconds that took, by
-        this client's clock (0.0 without a pacer or for a request that is not paced)."""
+    def _send(
+        self, method: str, endpoint: str, reserve: float, **options: Any
+    ) -> requests.Response:
+        """One try: a token first when one is due, then the request, each with timeouts cut
+        to the time left before the deadline (less `reserve`)."""
+        timeout = self._timeout(reserve)
+        if not self.auth.valid:
+            self.auth.refresh(functools.partial(self.token_request, timeout=timeout))  # type: ignore[no-untyped-call]
+            timeout = self._timeout(reserve)
+        self.requests_sent += 1
+        response: requests.Response = self.session.request(
+            method, endpoint, timeout=timeout, **options
+        )
+        if response.ok:
+            return response
+        raise APIError(response)
+
+    def _timeout(self, reserve: float) -> tuple[float, float]:
+        if self.deadline is None:
+            return self.timeouts.connect, self.timeouts.read
+        return self.timeouts.within(self.deadline.try_window(reserve))
+
+    def _settle(self, settle: Settle, error: Exception, tries: _Tries) -> None:
+        """After a failed write: find out whether it landed, when any try may have."""
+        tries.maybe_applied = tries.maybe_applied or may_have_applied(error)
+        if not tries.maybe_applied:
+            return
+        verdict = settle()
+        if verdict:
+            raise Landed(error, tries.attempt) from error
+        tries.written = verdict
+        tries.in_flight = unanswered(error)
+
+    def _give_up(
+        self, error: Exception, tries: _Tries, reason: GiveUpReason, attempts: int
+    ) -> GiveUp:
+        return GiveUp(error, attempts, self.clock() - tries.started, reason=reason,
+                      written=tries.written, in_flight=tries.in_flight)  # fmt: skip
+
+    def _pace(self, kind: RequestKind | None, tries: _Tries) -> None:
+        """Wait until the pacer lets one request of `kind` go; the wait (by this client's
+        clock) moves the call's start and the deadline on by as much."""
         if self.pacer is None or kind is None:
-            return 0.0
+            return
         before = self.clock()
         self.pacer.acquire(kind)
-        return self.clock() - before
+        waited = self.clock() - before
+        tries.started += waited
+        if self.deadline is not None:
+            self.deadline.extend(waited)
 
     def _report_throttle(self, error: Exception) -> None:
         """Tell the pacer that Google said 429 (quota exceeded), whoever caused it."""
         if self.pacer is not None and isinstance(error, APIError) and error.code == 429:
             self.pacer.throttled()
 
-    def _next_wait(self, error: Exception, attempt: int, started: float) -> float | None:
-        """Seconds to wait before the next try, or None to give up now."""
-        if not retryable(error) or attempt >= self.policy.attempts:
-            return None
+    def _next_wait(
+        self, error: Exception, tries: _Tries, reserve: float
+    ) -> tuple[float | None, GiveUpReason]:
+        """Seconds to wait before the next try, or None (and why) to give up now."""
+        if not retryable(error):
+            return None, "final"
+        if tries.attempt >= self.policy.attempts:
+            return None, "attempts"
         asked = retry_after(error)
-        wait = asked if asked is not None else self.policy.backoff(attempt - 1, self.rng)
-        if self.clock() - started + wait > self.policy.total:
-            return None
-        return wait
+        wait = asked if asked is not None else self.policy.backoff(tries.attempt - 1, self.rng)
+        total = self.policy.total
+        if total is not None and self.clock() - tries.started + wait > total:
+            return None, "budget"
+        if self.deadline is not None and not self.deadline.allows_wait(wait, reserve):
+            return None, "deadline"
+        return wait, "final"
 
     def _log_retry(self, error: Exception, attempt: int, wait: float) -> None:
         log.warning(
@@ -236,4 +378,12 @@ def describe(error: Exception) -> str:
         message = api_message(error)
         status = error.error.get("status") or ""
         return f"{error.code} {status}: {message}".strip().rstrip(":")
+    if isinstance(error, TokenServiceError | OutOfTime):
+        return str(error)
+    if isinstance(error, requests.ConnectTimeout):
+        return "network error: no connection within the connect timeout (ConnectTimeout)"
+    if isinstance(error, requests.ReadTimeout):
+        return "network error: no answer within the read timeout (ReadTimeout)"
+    if isinstance(error, AuthTransportError):
+        return "network error reaching Google's token service"
     return f"network error: {type(error).__name__}"
