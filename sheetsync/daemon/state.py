@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from sheetsync.config.values import Config
+from sheetsync.jsonfile import write_atomically
 
 log = logging.getLogger("sheetsync.daemon")
 VERSION = 1
@@ -78,17 +77,7 @@ def load_state(path: Path) -> State:
 
 def save_state(path: Path, state: State) -> None:
     """Write the state atomically: a reader sees the old file or the new one, never a part."""
-    text = json.dumps({"version": VERSION, **asdict(state)}, indent=1, sort_keys=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    write_atomically(path, {"version": VERSION, **asdict(state)})
 
 
 def _set_aside(path: Path, why: str) -> State:

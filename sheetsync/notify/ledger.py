@@ -23,8 +23,6 @@ would send everything again. Two runs never use one ledger at once: a lock file 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -36,6 +34,7 @@ from filelock import FileLock, Timeout
 
 from sheetsync.config.values import Config, EmailConfig
 from sheetsync.errors import ConfigError, UsageError
+from sheetsync.jsonfile import write_atomically
 
 __all__ = ["Ledger", "MessageKey", "ledger_path", "open_ledger", "period_key"]
 
@@ -155,33 +154,3 @@ def _unreadable(path: Path, why: str) -> ConfigError:
                        f"the sent log cannot be read ({why}); nothing was sent. Repair it, or "
                        "move it aside to allow every message of this period to be sent "
                        "again")  # fmt: skip
-
-
-def write_atomically(path: Path, data: object) -> None:
-    """Write JSON so that a reader sees the old file or the new one, never a part."""
-    text = json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False)
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-    _sync_folder(path.parent)
-
-
-def _sync_folder(folder: Path) -> None:
-    """fsync the folder so the rename itself survives a power cut (where the OS allows it)."""
-    try:
-        handle = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(handle)
-    except OSError:
-        pass
-    finally:
-        os.close(handle)
