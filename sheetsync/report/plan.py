@@ -9,9 +9,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 import pandas as pd
+
+from sheetsync.spreadsheet import column_letter
 
 CellValue = str | float | int | bool | date | datetime | None
 PERCENT = "0.0%"
@@ -44,14 +46,95 @@ class Cell(NamedTuple):
 
 
 @dataclass(frozen=True)
+class Box:
+    """A rectangle of a tab's grid: 0-based rows and columns, `bottom` and `right` exclusive
+    (the Sheets API's GridRange convention). `a1()` gives it in A1 notation."""
+
+    top: int
+    left: int
+    bottom: int
+    right: int
+
+    def a1(self) -> str:
+        first = f"{column_letter(self.left)}{self.top + 1}"
+        return f"{first}:{column_letter(self.right - 1)}{self.bottom}"
+
+    @property
+    def corner(self) -> str:
+        """The top-left cell in relative A1 notation (what a rule's formula is relative to)."""
+        return f"{column_letter(self.left)}{self.top + 1}"
+
+
+Tone = Literal["good", "warn", "bad", "band"]
+"""What a colour means: good (green: on track, achieved), warn (amber: at risk), bad (red:
+behind, missed) and band (the light grey of every other row of a long table)."""
+
+
+@dataclass(frozen=True)
+class ColourRule:
+    """A conditional format: the cells of `box` for which `formula` is true get `tone`.
+
+    `formula` is written without the leading "=", relative to `box.corner` (as Excel, LibreOffice
+    and Google Sheets read a rule's custom formula), in the syntax all three share: function
+    names in English, no argument separator (",", ";") and no decimal point, so a workbook in
+    any locale reads it the same. Rules are in priority order: the first rule whose formula is
+    true decides a cell's colour.
+    """
+
+    box: Box
+    tone: Tone
+    formula: str
+
+
+@dataclass(frozen=True)
+class Series:
+    """One data series of a chart: `values` is one column of the tab, its header not included;
+    `line` draws it as a line over the bars (the 100% line, what was expected by today)."""
+
+    title: str
+    values: Box
+    line: bool = False
+
+
+@dataclass(frozen=True)
+class ChartPlan:
+    """A native chart the spreadsheet draws from the tab's own cells.
+
+    `categories` is one column of labels (header not included) and each series one column of
+    the same rows. `horizontal` bars run left to right (a ranking reads best that way), else
+    they stand as columns. `percent` formats the value axis as percent. The chart's top-left
+    corner sits on cell (`anchor_row`, `anchor_column`), 0-based; its size is in pixels.
+    """
+
+    title: str
+    categories: Box
+    series: tuple[Series, ...]
+    anchor_row: int
+    anchor_column: int
+    horizontal: bool = False
+    percent: bool = True
+    width: int = 600
+    height: int = 320
+
+
+@dataclass(frozen=True)
 class TabPlan:
-    """One output tab, written whole. `key` is the output's config key (summary, ranking...)."""
+    """One output tab, written whole. `key` is the output's config key (summary, ranking...).
+
+    The first `header_rows` rows and `frozen_columns` columns are frozen; `rules` colour cells
+    by their values (conditional formats, so colours follow the numbers when people sort or
+    filter); `charts` are drawn by the spreadsheet from the tab's cells. A refresh replaces a
+    tab's rules and charts, it never adds to those of the last refresh.
+    """
 
     key: str
     title: str
     rows: tuple[tuple[Cell, ...], ...]
     header_rows: int = 1
     column_widths: tuple[int, ...] = ()
+    frozen_columns: int = 0
+    rules: tuple[ColourRule, ...] = ()
+    charts: tuple[ChartPlan, ...] = ()
 
     @property
     def width(self) -> int:
