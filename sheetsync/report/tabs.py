@@ -6,7 +6,7 @@ backends write it as text, never as a formula). Switched-off outputs are skipped
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -17,8 +17,10 @@ from sheetsync.config.values import Config, KpiDef
 from sheetsync.kpi.trends import Trends
 from sheetsync.periods import Period
 from sheetsync.report.brief import BriefInput, brief_rows
+from sheetsync.report.look import band_rule, status_rules, text_rules
 from sheetsync.report.plan import (
     PERCENT,
+    Box,
     Cell,
     CellValue,
     HistorySnapshot,
@@ -26,6 +28,8 @@ from sheetsync.report.plan import (
     TabPlan,
     value,
 )
+from sheetsync.report.ranking import ranking_tab
+from sheetsync.report.summary import summary_tab
 from sheetsync.sync.issues import Issue
 
 REP_KPI_HEADERS = (
@@ -36,10 +40,6 @@ ISSUE_HEADERS = ("Severity", "Tab", "Cell", "Problem", "Value", "What was done")
 REFRESH_LABEL = "Refresh now"
 REFRESH_CELL = "B1"
 """Where Sync status holds the "Refresh now" checkbox: tick it, and the daemon refreshes."""
-SUMMARY_HEADERS = (
-    "Period", "Scope", "KPI", "Actual", "Target", "Attainment", "Expected", "Pace", "Status",
-    "Projection",
-)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -82,23 +82,42 @@ class Computed:
 
 def build_plan(config: Config, computed: Computed, facts: RunFacts) -> OutputPlan:
     """Every switched-on output tab, in the configured order, and the History snapshot."""
-    rep_kpis, issues = computed.rep_kpis, computed.issues
-    makers: dict[str, Callable[[], tuple[tuple[Cell, ...], ...]]] = {
-        "summary": lambda: summary_rows(config, rep_kpis, facts.as_of),
-        "ranking": lambda: ranking_rows(config, computed.ranking),
-        "meeting_brief": lambda: meeting_brief_rows(config, computed, facts.as_of),
-        "rep_kpis": lambda: rep_kpi_rows(config, rep_kpis),
-        "data_issues": lambda: issue_rows(issues),
-        "sync_status": lambda: status_rows(facts, issues),
-    }
-    header_rows = {"summary": 3, "sync_status": 0, "meeting_brief": 0}
     tabs = []
     for key, title in config.output.tabs.items():
-        if key in makers:
-            rows = makers[key]()
-            widths = _widths([r for r in rows if len(r) > 1] if key == "meeting_brief" else rows)
-            tabs.append(TabPlan(key, title, rows, header_rows.get(key, 1), widths))
+        tab = _tab(config, computed, facts, key, title)
+        if tab is not None:
+            tabs.append(tab)
     return OutputPlan(tuple(tabs), _history(config, computed.snapshot, facts.as_of))
+
+
+def _tab(
+    config: Config, computed: Computed, facts: RunFacts, key: str, title: str
+) -> TabPlan | None:
+    """The output tab `key` (None for History, which is a snapshot, not a whole tab)."""
+    rep_kpis, issues = computed.rep_kpis, computed.issues
+    if key == "summary":
+        return summary_tab(config, title, rep_kpis, computed.periods, facts.as_of)
+    if key == "ranking":
+        return ranking_tab(config, title, computed.ranking, rep_kpis)
+    if key == "meeting_brief":
+        rows = meeting_brief_rows(config, computed, facts.as_of)
+        return TabPlan(key, title, rows, 0, _widths([r for r in rows if len(r) > 1]))
+    if key == "rep_kpis":
+        rows = rep_kpi_rows(config, rep_kpis)
+        status = Box(
+            1, REP_KPI_HEADERS.index("Status"), len(rows), REP_KPI_HEADERS.index("Status") + 1
+        )
+        rules = (*status_rules(status), *band_rule(Box(1, 0, len(rows), len(REP_KPI_HEADERS))))
+        return TabPlan(key, title, rows, 1, _widths(rows), rules=rules)
+    if key == "data_issues":
+        rows = issue_rows(issues)
+        severity = text_rules(Box(1, 0, len(rows), 1), {"error": "bad", "warning": "warn"})
+        rules = (*severity, *band_rule(Box(1, 0, len(rows), len(ISSUE_HEADERS))))
+        return TabPlan(key, title, rows, 1, _widths(rows), rules=rules)
+    if key == "sync_status":
+        rows = status_rows(facts, issues)
+        return TabPlan(key, title, rows, 0, _widths(rows))
+    return None
 
 
 def _history(config: Config, table: pd.DataFrame | None, day: date) -> HistorySnapshot | None:
@@ -171,49 +190,6 @@ def meeting_brief_rows(
     return brief_rows(BriefInput(config, as_of, computed.periods, computed.rep_kpis,
                                  computed.ranking, computed.trends, computed.coverage,
                                  data_issues))  # fmt: skip
-
-
-def summary_rows(
-    config: Config, rep_kpis: pd.DataFrame, as_of: date
-) -> tuple[tuple[Cell, ...], ...]:
-    """Total and team KPIs for the current week, month, quarter and year."""
-    kpis = _kpi_formats(config)
-    title = (Cell(f"Sales KPIs as of {as_of.isoformat()}", bold=True),)
-    rows: list[tuple[Cell, ...]] = [title, (), header(SUMMARY_HEADERS)]
-    wanted = rep_kpis[rep_kpis["level"].isin(["total", "team"])]
-    for record in wanted.to_dict("records"):
-        kpi = kpis[record["kpi"]]
-        rows.append((
-            Cell(record["period"]), Cell(value(record["name"])), Cell(kpi.label),
-            *_kpi_cells(kpi, record, ("actual", "target", "attainment", "expected", "pace")),
-            Cell(value(record["status"])), *_kpi_cells(kpi, record, ("projection",)),
-        ))  # fmt: skip
-    return tuple(rows)
-
-
-def ranking_rows(config: Config, ranking: pd.DataFrame) -> tuple[tuple[Cell, ...], ...]:
-    """Rank, rep, team, score, movement (once there is an earlier snapshot to move against),
-    each ranked KPI's attainment (or actual), and notes."""
-    kpis = _kpi_formats(config)
-    extra = [c for c in ranking.columns if ":" in str(c)]
-    labels = [f"{kpis[c.split(':', 1)[1]].label} {c.split(':', 1)[0]}" for c in extra]
-    score_format = kpis[config.ranking.by].number_format if config.ranking.by else PERCENT
-    moved = bool(ranking["movement"].notna().any())
-    rows = [header(("Rank", "Rep", "Team", "Score", *(["Movement"] if moved else []), *labels,
-                    "Note"))]  # fmt: skip
-    for record in ranking.to_dict("records"):
-        measures = [
-            Cell(value(record[c]), PERCENT if c.startswith("attainment:") else
-                 kpis[c.split(":", 1)[1]].number_format)
-            for c in extra
-        ]  # fmt: skip
-        rows.append((
-            Cell(value(record["rank"]), "0"), Cell(value(record["rep"])),
-            Cell(value(record["team"])), Cell(value(record["score"]), score_format),
-            *([Cell(value(record["movement"]))] if moved else []), *measures,
-            Cell(value(record["reason"])),
-        ))  # fmt: skip
-    return tuple(rows)
 
 
 def issue_rows(issues: Sequence[Issue]) -> tuple[tuple[Cell, ...], ...]:

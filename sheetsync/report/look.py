@@ -1,0 +1,91 @@
+"""Colours that carry meaning: the conditional-format rules of the output tabs (pure).
+
+Every rule is a formula the spreadsheet evaluates, so a colour follows its number when people
+sort or filter, and the next refresh replaces the rules with the new ones. Formulas use only
+what Excel, LibreOffice and Google Sheets read alike: English function names, relative A1
+references from the rule's top-left cell, no argument separators and no decimal points
+(thresholds are written as whole numbers over 10,000), so a workbook in any locale reads them
+the same.
+
+- Status cells: green for On track and Achieved, amber for At risk, red for Behind and Missed.
+- An attainment cell takes its status's colour (the status beside it was worked out from the
+  configured thresholds), so attainment is never red merely because the month is young.
+- A score (Ranking) has no status: it is green at or above the share of the period gone by
+  (what on-track attainment is today), amber down to `at_risk` of that share, red below.
+- Long tables get every other row shaded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from sheetsync.config.values import StatusThresholds
+from sheetsync.report.plan import Box, ColourRule, Tone
+from sheetsync.spreadsheet import column_letter
+
+STATUS_TONES: Mapping[str, Tone] = {
+    "On track": "good",
+    "Achieved": "good",
+    "At risk": "warn",
+    "Behind": "bad",
+    "Missed": "bad",
+}
+"""The colour of each status (the KPI stage's status names)."""
+BAND_FROM_ROWS = 12
+"""Tables with at least this many data rows get banded rows."""
+SCALE = 10_000
+
+
+def relative(box: Box, rows: int = 0, columns: int = 0) -> str:
+    """The relative A1 reference `rows` down and `columns` right of the box's corner."""
+    return f"{column_letter(box.left + columns)}{box.top + rows + 1}"
+
+
+def quoted(text: str) -> str:
+    """A formula string literal."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def status_rules(
+    box: Box, shown: Mapping[str, str] | None = None, offset: int = 0
+) -> list[ColourRule]:
+    """Colour the cells of `box` whose cell `offset` columns to the right holds a status:
+    offset 0 colours the status cells themselves, 2 the attainment two columns before a
+    status. `shown` maps a status to the text the tab shows for it (its language)."""
+    rules = []
+    for status, tone in STATUS_TONES.items():
+        text = (shown or {}).get(status, status)
+        rules.append(ColourRule(box, tone, f"{relative(box, columns=offset)}={quoted(text)}"))
+    return rules
+
+
+def text_rules(box: Box, tones: Mapping[str, Tone]) -> list[ColourRule]:
+    """Colour the cells of `box` whose text is one of `tones`' keys."""
+    return [ColourRule(box, tone, f"{box.corner}={quoted(text)}") for text, tone in tones.items()]
+
+
+def share_rules(box: Box, share: float, thresholds: StatusThresholds) -> list[ColourRule]:
+    """Colour numbers (attainment or a score) against `share`, the part of the period gone
+    by: green from `on_track` x share, amber from `at_risk` x share, red below; blanks and
+    text stay uncoloured."""
+    cell = box.corner
+    good = round(share * thresholds.on_track * SCALE)
+    warn = round(share * thresholds.at_risk * SCALE)
+    number = f"ISNUMBER({cell})"
+    return [
+        ColourRule(box, "good", f"{number}*({cell}*{SCALE}>={good})"),
+        ColourRule(box, "warn", f"{number}*({cell}*{SCALE}>={warn})"),
+        ColourRule(box, "bad", f"{number}*({cell}*{SCALE}<{warn})"),
+    ]
+
+
+def band_rule(box: Box) -> list[ColourRule]:
+    """Shade every other row of a long table (none for a short one)."""
+    if box.bottom - box.top < BAND_FROM_ROWS:
+        return []
+    return [ColourRule(box, "band", "ISEVEN(ROW())")]
+
+
+def column_boxes(top: int, bottom: int, columns: Iterable[int]) -> list[Box]:
+    """One single-column box per column, rows `top` to `bottom` (exclusive)."""
+    return [Box(top, column, bottom, column + 1) for column in columns]

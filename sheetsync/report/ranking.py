@@ -1,0 +1,126 @@
+"""The Ranking tab (pure): the leaderboard, its colours and its chart.
+
+Rank, rep, team, score, movement (once there is an earlier snapshot to move against), each
+ranked KPI's attainment (or actual) and a note. With a weighted score, a last column holds the
+goal (100%) that the chart draws as a line over each ranked rep's score bar; scores and
+attainments are coloured against the share of the ranked period gone by (report.look).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from sheetsync.config.values import Config, KpiDef
+from sheetsync.report.look import band_rule, share_rules
+from sheetsync.report.plan import (
+    PERCENT,
+    Box,
+    Cell,
+    ChartPlan,
+    ColourRule,
+    Series,
+    TabPlan,
+    value,
+)
+
+GOAL_HEADER = "Goal"
+CHART_TITLE = "Score by rep"
+GOAL_SERIES = "100% of goal"
+
+
+def ranking_tab(
+    config: Config, title: str, ranking: pd.DataFrame, rep_kpis: pd.DataFrame
+) -> TabPlan:
+    """The Ranking tab with its rules and chart (none when nobody is ranked)."""
+    kpis = {kpi.key: kpi for kpi in config.kpis}
+    measures = [c for c in ranking.columns if ":" in str(c)]
+    weighted = config.ranking.by is None
+    moved = bool(ranking["movement"].notna().any())
+    labels = [f"{kpis[c.split(':', 1)[1]].label} {c.split(':', 1)[0]}" for c in measures]
+    head = ("Rank", "Rep", "Team", "Score", *(["Movement"] if moved else []), *labels, "Note")
+    goal = [GOAL_HEADER] if weighted else []
+    rows = [tuple(Cell(name, bold=True) for name in (*head, *goal))]
+    for record in ranking.to_dict("records"):
+        rows.append(_row(config, kpis, record, measures, moved))
+    ranked = int(ranking["rank"].notna().sum())
+    first_measure = 4 + int(moved)
+    measure_box = Box(1, first_measure, len(rows), first_measure + len(measures))
+    rules = _rules(config, rep_kpis, measure_box, len(rows[0])) if weighted else []
+    chart = _chart(len(head), ranked, weighted, len(rows[0])) if ranked else None
+    return TabPlan(
+        "ranking",
+        title,
+        tuple(rows),
+        1,
+        frozen_columns=2,
+        rules=tuple(rules),
+        charts=(chart,) if chart else (),
+    )
+
+
+def _row(
+    config: Config,
+    kpis: Mapping[str, KpiDef],
+    record: Mapping[Any, Any],
+    measures: list[str],
+    moved: bool,
+) -> tuple[Cell, ...]:
+    score_format = kpis[config.ranking.by].number_format if config.ranking.by else PERCENT
+    cells = [
+        Cell(value(record["rank"]), "0"),
+        Cell(value(record["rep"])),
+        Cell(value(record["team"])),
+        Cell(value(record["score"]), score_format),
+        *([Cell(value(record["movement"]))] if moved else []),
+    ]
+    for column in measures:
+        kind, key = column.split(":", 1)
+        fmt = PERCENT if kind == "attainment" else kpis[key].number_format
+        cells.append(Cell(value(record[column]), fmt))
+    cells.append(Cell(value(record["reason"])))
+    if config.ranking.by is None:
+        ranked = value(record["rank"]) is not None
+        cells.append(Cell(1.0 if ranked else None, PERCENT))
+    return tuple(cells)
+
+
+def period_share(config: Config, rep_kpis: pd.DataFrame) -> float | None:
+    """The share of the ranked period gone by (1 once it is over), as expected / target of
+    any row of that period with a goal; None when no row has one."""
+    rows = rep_kpis[(rep_kpis["period_kind"] == config.ranking.period) & (rep_kpis["target"] > 0)]
+    rows = rows[rows["expected"].notna()]
+    if rows.empty:
+        return None
+    first = rows.iloc[0]
+    return float(first["expected"]) / float(first["target"])
+
+
+def _rules(config: Config, rep_kpis: pd.DataFrame, measures: Box, width: int) -> list[ColourRule]:
+    """Score and attainment columns coloured against the period's share; long lists banded."""
+    share = period_share(config, rep_kpis)
+    rules: list[ColourRule] = []
+    if share is not None and measures.bottom > 1:
+        rules += share_rules(Box(1, 3, measures.bottom, 4), share, config.status)
+        if measures.right > measures.left:
+            rules += share_rules(measures, share, config.status)
+    return rules + band_rule(Box(1, 0, measures.bottom, width))
+
+
+def _chart(goal_column: int, ranked: int, weighted: bool, width: int) -> ChartPlan:
+    """Score bars for the ranked reps (rows 1..ranked), with the goal as a line."""
+    rows = Box(1, 1, 1 + ranked, 2)
+    series = [Series("Score", Box(1, 3, 1 + ranked, 4))]
+    if weighted:
+        series.append(Series(GOAL_SERIES, Box(1, goal_column, 1 + ranked, goal_column + 1), True))
+    return ChartPlan(
+        title=CHART_TITLE,
+        categories=rows,
+        series=tuple(series),
+        anchor_row=1,
+        anchor_column=width + 1,
+        percent=weighted,
+        width=max(480, 40 * ranked + 160),
+    )

@@ -1,0 +1,204 @@
+"""The Summary tab (pure): one screen of KPIs against goals, and its chart.
+
+KPIs are rows; the current month, quarter and year stand side by side (the week too, but only
+when a total or team goal exists for it), each with actual, target, attainment, expected and
+status. The total comes first, then each team in its own block. Below, a small table feeds the
+chart: the total's month to date against what was expected by today, as shares of the goal,
+for each weighted KPI (or, without weights, each KPI with a month goal). The long table of
+every number is Rep KPIs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from sheetsync.config.values import Config, KpiDef
+from sheetsync.periods import Period
+from sheetsync.report.look import band_rule, status_rules
+from sheetsync.report.plan import (
+    PERCENT,
+    Box,
+    Cell,
+    ChartPlan,
+    ColourRule,
+    Series,
+    TabPlan,
+    value,
+)
+
+PERIOD_COLUMNS = ("Actual", "Target", "Attainment", "Expected", "Status")
+PERIOD_NAMES = {"week": "Week", "month": "Month", "quarter": "Quarter", "year": "Year"}
+SHOWN_ORDER = ("month", "quarter", "year", "week")
+HEADER_ROWS = 3
+CHART_TITLE = "Month to date vs expected"
+CHART_SERIES = ("Month to date", "Expected by today")
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Which periods the Summary shows, in order, and the scopes' blocks."""
+
+    periods: tuple[Period, ...]
+    scopes: tuple[tuple[str, str], ...]  # (level, name)
+
+    def column(self, period_index: int, name: str) -> int:
+        return 1 + period_index * len(PERIOD_COLUMNS) + PERIOD_COLUMNS.index(name)
+
+    @property
+    def width(self) -> int:
+        return 1 + len(self.periods) * len(PERIOD_COLUMNS)
+
+
+def summary_tab(
+    config: Config, title: str, rep_kpis: pd.DataFrame, periods: Sequence[Period], as_of: date
+) -> TabPlan:
+    """The Summary tab: title, header rows, the scopes' blocks, the chart's table and chart."""
+    wanted = rep_kpis[rep_kpis["level"].isin(["total", "team"])]
+    layout = _layout(config, wanted, periods)
+    kpis = list(config.kpis)
+    by_key = _index(wanted)
+    rows: list[tuple[Cell, ...]] = [*_head(layout, as_of)]
+    for level, name in layout.scopes:
+        rows.append((Cell(name, bold=True),))
+        rows += [_kpi_row(layout, kpi, by_key, level, name) for kpi in kpis]
+    data_end = len(rows)
+    chart_rows, chart = _chart(config, layout, by_key, len(rows) + 1)
+    if chart_rows:
+        rows += [(), *chart_rows]
+    return TabPlan(
+        "summary",
+        title,
+        tuple(rows),
+        HEADER_ROWS,
+        _widths(layout, kpis),
+        frozen_columns=1,
+        rules=tuple(_rules(config, layout, data_end)),
+        charts=(chart,) if chart else (),
+    )
+
+
+def _layout(config: Config, wanted: pd.DataFrame, periods: Sequence[Period]) -> _Layout:
+    with_goals = set(wanted.loc[wanted["target"].notna(), "period_kind"])
+    by_kind = {p.kind: p for p in periods}
+    shown = tuple(
+        by_kind[kind]
+        for kind in SHOWN_ORDER
+        if kind in by_kind and (kind != "week" or "week" in with_goals)
+    )
+    names = {str(n) for n in wanted.loc[wanted["level"] == "team", "name"]}
+    teams = sorted(names, key=str.casefold)
+    return _Layout(shown, (("total", config.total_label), *(("team", t) for t in teams)))
+
+
+Key = tuple[str, str, str, str]
+
+
+def _index(wanted: pd.DataFrame) -> dict[Key, Mapping[Any, Any]]:
+    """Rows by (period label, level, name, kpi)."""
+    return {
+        (r["period"], r["level"], str(r["name"]), r["kpi"]): r for r in wanted.to_dict("records")
+    }
+
+
+def _head(layout: _Layout, as_of: date) -> list[tuple[Cell, ...]]:
+    title = (Cell(f"Sales KPIs as of {as_of.isoformat()}", bold=True),)
+    names: list[Cell] = [Cell(None)]
+    columns: list[Cell] = [Cell("KPI", bold=True)]
+    for period in layout.periods:
+        heading = f"{PERIOD_NAMES[period.kind]} {period.label}"
+        names += [Cell(heading, bold=True)] + [Cell(None)] * (len(PERIOD_COLUMNS) - 1)
+        columns += [Cell(name, bold=True) for name in PERIOD_COLUMNS]
+    return [title, tuple(names), tuple(columns)]
+
+
+def _kpi_row(
+    layout: _Layout, kpi: KpiDef, by_key: Mapping[Key, Mapping[Any, Any]], level: str, name: str
+) -> tuple[Cell, ...]:
+    cells = [Cell(kpi.label)]
+    for period in layout.periods:
+        record = by_key.get((period.label, level, name, kpi.key))
+        if record is None:
+            cells += [Cell(None)] * len(PERIOD_COLUMNS)
+            continue
+        cells += [
+            Cell(value(record["actual"]), kpi.number_format),
+            Cell(value(record["target"]), kpi.number_format),
+            Cell(value(record["attainment"]), PERCENT),
+            Cell(value(record["expected"]), kpi.number_format),
+            Cell(value(record["status"])),
+        ]
+    return tuple(cells)
+
+
+def _rules(config: Config, layout: _Layout, data_end: int) -> list[ColourRule]:
+    """Statuses coloured, attainment in its status's colour, long tables banded."""
+    data = Box(HEADER_ROWS, 1, data_end, layout.width)
+    offset = PERIOD_COLUMNS.index("Status") - PERIOD_COLUMNS.index("Attainment")
+    return [
+        *status_rules(data),
+        *status_rules(data, offset=offset),
+        *band_rule(Box(HEADER_ROWS, 0, data_end, layout.width)),
+    ]
+
+
+def _chart_kpis(
+    config: Config, by_key: Mapping[Key, Mapping[Any, Any]], month: Period
+) -> list[KpiDef]:
+    """The weighted KPIs (all KPIs without weights) that have a total month goal above 0."""
+    keys = list(config.ranking.weights) or [k.key for k in config.kpis]
+    found = []
+    for key in keys:
+        record = by_key.get((month.label, "total", config.total_label, key))
+        if record is None or _number(record["expected"]) is None:
+            continue
+        if _number(record["target"]):
+            found.append(config.kpi(key))
+    return found
+
+
+def _number(raw: Any) -> float | None:
+    """A finite number, or None (blank)."""
+    number = value(raw)
+    if isinstance(number, bool) or not isinstance(number, int | float):
+        return None
+    return float(number)
+
+
+def _chart(
+    config: Config, layout: _Layout, by_key: Mapping[Key, Mapping[Any, Any]], top: int
+) -> tuple[list[tuple[Cell, ...]], ChartPlan | None]:
+    """The chart's table (from row `top`, 0-based) and the chart beside it."""
+    month = next((p for p in layout.periods if p.kind == "month"), None)
+    kpis = _chart_kpis(config, by_key, month) if month else []
+    if month is None or not kpis:
+        return [], None
+    header = (Cell(f"{CHART_TITLE} ({month.label})", bold=True),
+              *(Cell(name, bold=True) for name in CHART_SERIES))  # fmt: skip
+    rows: list[tuple[Cell, ...]] = [header]
+    for kpi in kpis:
+        record = by_key[(month.label, "total", config.total_label, kpi.key)]
+        target = float(record["target"])
+        rows.append((Cell(kpi.label), Cell(float(record["actual"]) / target, PERCENT),
+                     Cell(float(record["expected"]) / target, PERCENT)))  # fmt: skip
+    first, last = top + 1, top + 1 + len(kpis)
+    chart = ChartPlan(
+        title=f"{CHART_TITLE}: {config.total_label}, {month.label}",
+        categories=Box(first, 0, last, 1),
+        series=(
+            Series(CHART_SERIES[0], Box(first, 1, last, 2)),
+            Series(CHART_SERIES[1], Box(first, 2, last, 3), line=True),
+        ),
+        anchor_row=top,
+        anchor_column=4,
+    )
+    return rows, chart
+
+
+def _widths(layout: _Layout, kpis: Sequence[KpiDef]) -> tuple[int, ...]:
+    first = max([len(k.label) for k in kpis] + [len(CHART_TITLE) // 2, 12]) + 2
+    return (first, *([13] * (layout.width - 1)))
