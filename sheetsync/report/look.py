@@ -17,10 +17,10 @@ the same.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from sheetsync.config.values import StatusThresholds
-from sheetsync.report.plan import Box, ColourRule, Tone
+from sheetsync.report.plan import Box, Cell, ColourRule, Tone
 from sheetsync.spreadsheet import column_letter
 
 STATUS_TONES: Mapping[str, Tone] = {
@@ -89,3 +89,16 @@ def band_rule(box: Box) -> list[ColourRule]:
 def column_boxes(top: int, bottom: int, columns: Iterable[int]) -> list[Box]:
     """One single-column box per column, rows `top` to `bottom` (exclusive)."""
     return [Box(top, column, bottom, column + 1) for column in columns]
+
+
+def fit_widths(rows: Sequence[Sequence[Cell]]) -> tuple[int, ...]:
+    """Column widths from the longest text in the first rows (capped, in characters). The
+    brief's one-cell lines are left out: their text runs on over the empty cells beside."""
+    widths: list[int] = []
+    for row in rows[:200]:
+        for index, cell in enumerate(row):
+            size = len(str(cell.value)) if cell.value is not None else 0
+            if index >= len(widths):
+                widths.append(8)
+            widths[index] = min(60, max(widths[index], size + 2))
+    return tuple(widths)

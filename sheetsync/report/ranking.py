@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from sheetsync.config.values import Config, KpiDef
-from sheetsync.report.look import band_rule, share_rules
+from sheetsync.report.look import band_rule, fit_widths, share_rules
 from sheetsync.report.plan import (
     PERCENT,
     Box,
@@ -55,6 +55,7 @@ def ranking_tab(
         title,
         tuple(rows),
         1,
+        fit_widths(rows),
         frozen_columns=2,
         rules=tuple(rules),
         charts=(chart,) if chart else (),

@@ -177,7 +177,7 @@ def _chart(
     kpis = _chart_kpis(config, by_key, month) if month else []
     if month is None or not kpis:
         return [], None
-    header = (Cell(f"{CHART_TITLE} ({month.label})", bold=True),
+    header = (Cell(f"{month.label}: {config.total_label}", bold=True),
               *(Cell(name, bold=True) for name in CHART_SERIES))  # fmt: skip
     rows: list[tuple[Cell, ...]] = [header]
     for kpi in kpis:
@@ -187,7 +187,7 @@ def _chart(
                      Cell(float(record["expected"]) / target, PERCENT)))  # fmt: skip
     first, last = top + 1, top + 1 + len(kpis)
     chart = ChartPlan(
-        title=f"{CHART_TITLE}: {config.total_label}, {month.label}",
+        title=f"{CHART_TITLE} ({month.label})",
         categories=Box(first, 0, last, 1),
         series=(
             Series(CHART_SERIES[0], Box(first, 1, last, 2)),
@@ -200,5 +200,5 @@ def _chart(
 
 
 def _widths(layout: _Layout, kpis: Sequence[KpiDef]) -> tuple[int, ...]:
-    first = max([len(k.label) for k in kpis] + [len(CHART_TITLE) // 2, 12]) + 2
+    first = max([len(k.label) for k in kpis] + [12]) + 2
     return (first, *([13] * (layout.width - 1)))

@@ -17,7 +17,7 @@ from sheetsync.config.values import Config, KpiDef
 from sheetsync.kpi.trends import Trends
 from sheetsync.periods import Period
 from sheetsync.report.brief import BriefInput, brief_rows
-from sheetsync.report.look import band_rule, status_rules, text_rules
+from sheetsync.report.look import band_rule, fit_widths, status_rules, text_rules
 from sheetsync.report.plan import (
     PERCENT,
     Box,
@@ -101,22 +101,22 @@ def _tab(
         return ranking_tab(config, title, computed.ranking, rep_kpis)
     if key == "meeting_brief":
         rows = meeting_brief_rows(config, computed, facts.as_of)
-        return TabPlan(key, title, rows, 0, _widths([r for r in rows if len(r) > 1]))
+        return TabPlan(key, title, rows, 0, fit_widths([r for r in rows if len(r) > 1]))
     if key == "rep_kpis":
         rows = rep_kpi_rows(config, rep_kpis)
         status = Box(
             1, REP_KPI_HEADERS.index("Status"), len(rows), REP_KPI_HEADERS.index("Status") + 1
         )
         rules = (*status_rules(status), *band_rule(Box(1, 0, len(rows), len(REP_KPI_HEADERS))))
-        return TabPlan(key, title, rows, 1, _widths(rows), rules=rules)
+        return TabPlan(key, title, rows, 1, fit_widths(rows), rules=rules)
     if key == "data_issues":
         rows = issue_rows(issues)
         severity = text_rules(Box(1, 0, len(rows), 1), {"error": "bad", "warning": "warn"})
         rules = (*severity, *band_rule(Box(1, 0, len(rows), len(ISSUE_HEADERS))))
-        return TabPlan(key, title, rows, 1, _widths(rows), rules=rules)
+        return TabPlan(key, title, rows, 1, fit_widths(rows), rules=rules)
     if key == "sync_status":
         rows = status_rows(facts, issues)
-        return TabPlan(key, title, rows, 0, _widths(rows))
+        return TabPlan(key, title, rows, 0, fit_widths(rows))
     return None
 
 
@@ -126,7 +126,7 @@ def _history(config: Config, table: pd.DataFrame | None, day: date) -> HistorySn
         return None
     rows = history_rows(config, table)
     return HistorySnapshot("history", title, day, rows[0], rows[1:],
-                           config.output.history_max_rows, _widths(rows))  # fmt: skip
+                           config.output.history_max_rows, fit_widths(rows))  # fmt: skip
 
 
 def header(names: Sequence[str]) -> tuple[Cell, ...]:
@@ -230,16 +230,3 @@ def status_rows(facts: RunFacts, issues: Sequence[Issue]) -> tuple[tuple[Cell, .
                    "yyyy-mm-dd hh:mm:ss")]  # fmt: skip
     refresh = (Cell(REFRESH_LABEL, bold=True), Cell(False, checkbox=True))
     return (refresh, *((Cell(name, bold=True), Cell(val, fmt)) for name, val, fmt in pairs))
-
-
-def _widths(rows: Sequence[Sequence[Cell]]) -> tuple[int, ...]:
-    """Column widths from the longest text in the first rows (capped, in characters). The
-    brief's one-cell lines are left out: their text runs on over the empty cells beside."""
-    widths: list[int] = []
-    for row in rows[:200]:
-        for index, cell in enumerate(row):
-            size = len(str(cell.value)) if cell.value is not None else 0
-            if index >= len(widths):
-                widths.append(8)
-            widths[index] = min(60, max(widths[index], size + 2))
-    return tuple(widths)
