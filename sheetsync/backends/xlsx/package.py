@@ -20,6 +20,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import quoteattr
 
 from defusedxml import DefusedXmlException, ElementTree
 
@@ -210,6 +211,18 @@ def relationships(
         target = resolve(folder, rel.get("Target", ""))
         found.append((rel.get("Id", ""), rel.get("Type", ""), target))
     return found
+
+
+def rels_xml(relations: list[tuple[str, str, str]]) -> bytes:
+    """A new relationships part: (id, type, target relative to the source part's folder)."""
+    items = "".join(
+        f"<Relationship Id={quoteattr(rid)} Type={quoteattr(kind)} Target={quoteattr(target)}/>"
+        for rid, kind, target in relations
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f'<Relationships xmlns="{REL_NS[1:-1]}">{items}</Relationships>'
+    ).encode()
 
 
 def rels_part(part: str) -> str:

@@ -5,7 +5,9 @@ workbook's shared strings part is never touched. Numbers are written as numbers,
 serial numbers with a date format; a number that is not finite is left empty. Characters
 that XML 1.0 cannot hold (control characters) are dropped from text. A checkbox cell is a
 boolean (`t="b"`) with a TRUE/FALSE list validation (a drop-down: Excel has no classic
-checkbox), in `<dataValidations>` after `<sheetData>`, where the schema puts it.
+checkbox). After `<sheetData>` come, in the schema's order, the tab's colour rules
+(`<conditionalFormatting>`, see `look`), the validations, the page margins and the
+`<drawing>` that holds its charts (see `charts`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from xml.sax.saxutils import escape
 
+from sheetsync.backends.xlsx.look import DxfIndex, conditional_xml
 from sheetsync.report.plan import Cell, TabPlan
 from sheetsync.spreadsheet import column_letter, date_to_serial
 
@@ -28,6 +31,10 @@ HEAD = (
     'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
 )
 MARGINS = '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+FIT_TO_PAGE = '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
+PAGE_SETUP = '<pageSetup orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
+"""Printed (or exported to PDF) landscape, as wide as one page and as long as it takes: a
+Summary's period blocks and its chart stay on one page across."""
 
 StyleKey = tuple[str | None, bool]
 StyleIndex = Callable[[StyleKey], int]
@@ -46,23 +53,29 @@ def is_written(cell: Cell) -> bool:
     return cell.value is not None or cell.number_format is not None or cell.bold
 
 
-def sheet_xml(tab: TabPlan, style: StyleIndex) -> bytes:
-    """The worksheet part for `tab`, cells styled through `style` (key -> cellXfs index)."""
+def sheet_xml(tab: TabPlan, style: StyleIndex, dxf: DxfIndex, drawing: str | None = None) -> bytes:
+    """The worksheet part for `tab`, cells styled through `style` (key -> cellXfs index),
+    colour rules through `dxf` (tone -> dxfs index); `drawing` is the id of the relationship
+    to the tab's drawing part, if it has charts."""
     letters = [column_letter(c) for c in range(max(tab.width, 1))]
     rows = [
         row_xml(r + 1, row, letters, style, r < tab.header_rows) for r, row in enumerate(tab.rows)
     ]
     parts = [
         HEAD,
+        FIT_TO_PAGE,
         f'<dimension ref="A1:{letters[-1]}{max(len(tab.rows), 1)}"/>',
-        views_xml(tab.header_rows),
+        views_xml(tab.header_rows, tab.frozen_columns),
         '<sheetFormatPr defaultRowHeight="15"/>',
         columns_xml(tab.column_widths),
         "<sheetData>",
         *rows,
         "</sheetData>",
+        conditional_xml(tab.rules, dxf),
         validations_xml(tab),
         MARGINS,
+        PAGE_SETUP,
+        f'<drawing r:id="{drawing}"/>' if drawing else "",
         "</worksheet>",
     ]
     return "".join(parts).encode("utf-8")
@@ -85,18 +98,35 @@ def validations_xml(tab: TabPlan) -> str:
     )
 
 
-def views_xml(header_rows: int) -> str:
-    """The sheet view, with the first `header_rows` rows frozen."""
-    if not header_rows:
+def views_xml(header_rows: int, frozen_columns: int = 0) -> str:
+    """The sheet view, with the first `header_rows` rows and `frozen_columns` columns frozen
+    (a frozen pane, with a selection in each scrolling pane, as Excel writes it)."""
+    if not header_rows and not frozen_columns:
         return '<sheetViews><sheetView workbookViewId="0"/></sheetViews>'
-    first = f"A{header_rows + 1}"
+    corner = f"{column_letter(frozen_columns)}{header_rows + 1}"
+    splits = (f' xSplit="{frozen_columns}"' if frozen_columns else "") + (
+        f' ySplit="{header_rows}"' if header_rows else ""
+    )
+    panes = _scrolling_panes(header_rows, frozen_columns)
+    selections = "".join(
+        f'<selection pane="{pane}" activeCell="{cell}" sqref="{cell}"/>' for pane, cell in panes
+    )
     return (
         '<sheetViews><sheetView workbookViewId="0">'
-        f'<pane ySplit="{header_rows}" topLeftCell="{first}" activePane="bottomLeft" '
-        'state="frozen"/>'
-        f'<selection pane="bottomLeft" activeCell="{first}" sqref="{first}"/>'
-        "</sheetView></sheetViews>"
+        f'<pane{splits} topLeftCell="{corner}" activePane="{panes[-1][0]}" state="frozen"/>'
+        f"{selections}</sheetView></sheetViews>"
     )
+
+
+def _scrolling_panes(header_rows: int, frozen_columns: int) -> list[tuple[str, str]]:
+    """(pane, its top-left cell) of each pane that scrolls; the last one is the active one."""
+    right, below = column_letter(frozen_columns), header_rows + 1
+    if not frozen_columns:
+        return [("bottomLeft", f"A{below}")]
+    if not header_rows:
+        return [("topRight", f"{right}1")]
+    return [("topRight", f"{right}1"), ("bottomLeft", f"A{below}"),
+            ("bottomRight", f"{right}{below}")]  # fmt: skip
 
 
 def columns_xml(widths: tuple[int, ...]) -> str:

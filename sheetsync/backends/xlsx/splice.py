@@ -4,11 +4,16 @@ For each planned tab the splice gives the parts to write and the parts to drop:
 - the tab's own worksheet part (a tab sheetsync owns keeps its part name, sheet id and place;
   a new tab gets a new part, appended after the existing tabs so no sheet index moves);
   History's part is made from its old one with a snapshot put in (`history`);
-- parts that only the old version of an owned tab used (say a comment someone put on
-  Summary) are dropped with their content types;
+- the tab's charts: a drawing part and a chart part each (`charts`), with the worksheet's
+  and the drawing's relationships; their names never clash with the user's drawings and
+  charts (a name the old version of the tab used is taken again);
+- parts that only the old version of an owned tab used (its drawing and charts, say, or a
+  comment someone put on Summary) are dropped with their content types, so a refresh
+  replaces the tab's charts and never adds to them;
 - the smallest edits to the shared parts: a `<sheet>` in workbook.xml and a relationship for
-  each new tab, a content type for each new part, styles appended (never renumbered), and
-  the list of owned tabs in the custom document properties.
+  each new tab, a content type for each new part, cell and differential formats appended to
+  the styles (never renumbered), and the list of owned tabs in the custom document
+  properties.
 Every other part of the package is left exactly as it was.
 """
 
@@ -24,6 +29,13 @@ from xml.sax.saxutils import escape, quoteattr
 
 from sheetsync.backends.base import OWNER_KEY
 from sheetsync.backends.xlsx import xmltext
+from sheetsync.backends.xlsx.charts import (
+    CHART_TYPE,
+    DRAWING_TYPE,
+    chart_xml,
+    drawing_xml,
+    is_drawable,
+)
 from sheetsync.backends.xlsx.history import history_part
 from sheetsync.backends.xlsx.historyread import HistoryScan, history_entry
 from sheetsync.backends.xlsx.package import (
@@ -33,6 +45,7 @@ from sheetsync.backends.xlsx.package import (
     custom_properties_part,
     relationships,
     rels_part,
+    rels_xml,
 )
 from sheetsync.backends.xlsx.sheetxml import sheet_xml
 from sheetsync.backends.xlsx.styles import MINIMAL_STYLES, StyleBook
@@ -80,8 +93,10 @@ class Splice:
         for tab in tabs:
             entry = existing.get(tab.title.casefold())
             part = entry.part if entry else self._add_sheet(tab.title)
-            self.changes[part] = sheet_xml(tab, styles.index)
-            titles.append(entry.title if entry else tab.title)
+            title = entry.title if entry else tab.title
+            drawing = self._write_charts(tab, part, title)
+            self.changes[part] = sheet_xml(tab, styles.index, styles.dxf, drawing)
+            titles.append(title)
         if history is not None:
             title = old_history.title if old_history else history.title
             part = old_history.part if old_history else self._add_sheet(history.title)
@@ -111,6 +126,37 @@ class Splice:
         for part, (text, codec) in self.texts.items():
             changes[part] = xmltext.encode(text, codec)
         return changes
+
+    def _write_charts(self, tab: TabPlan, sheet: str, title: str) -> str | None:
+        """Write `tab`'s charts (their data on tab `title`, held in part `sheet`): a drawing
+        part, a chart part each, and the relationships from the sheet to the drawing and
+        from the drawing to the charts. Returns the sheet's relationship id for the drawing,
+        None when the tab has no chart to draw."""
+        charts = [chart for chart in tab.charts if is_drawable(chart)]
+        if not charts:
+            return None
+        drawing = self._new_part("xl/drawings/drawing{}.xml", DRAWING_TYPE)
+        links = []
+        for number, chart in enumerate(charts, start=1):
+            part = self._new_part("xl/charts/chart{}.xml", CHART_TYPE)
+            self.changes[part] = chart_xml(chart, title, tab.rows)
+            links.append((f"rId{number}", REL_TYPES + "chart", _relative(drawing, part)))
+        self.changes[drawing] = drawing_xml(charts)
+        self.changes[rels_part(drawing)] = rels_xml(links)
+        link = ("rId1", REL_TYPES + "drawing", _relative(sheet, drawing))
+        self.changes[rels_part(sheet)] = rels_xml([link])
+        return "rId1"
+
+    def _new_part(self, pattern: str, content_type: str) -> str:
+        """The first free name of `pattern`, declared with its content type. A part this
+        write drops is free again, so a refresh keeps its drawing's and charts' names."""
+        written = {name for name, content in self.changes.items() if content is not None}
+        dropped = set(self.changes) - written
+        part = _free_name((self.names - dropped) | written, pattern)
+        self.changes[part] = b""
+        self._undeclare(part)
+        self._declare(part, content_type)
+        return part
 
     def _styles(self) -> StyleBook:
         part = self._styles_part()
@@ -253,6 +299,11 @@ def _chain_sheets(chain: bytes) -> set[int]:
         current = int(found.group(1)) if found else current
         sheets.add(current)
     return sheets
+
+
+def _relative(source: str, target: str) -> str:
+    """A relationship target: `target` relative to the folder of part `source`."""
+    return posixpath.relpath(target, posixpath.dirname(source))
 
 
 def _free_name(taken: set[str], pattern: str) -> str:

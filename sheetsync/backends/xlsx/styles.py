@@ -1,9 +1,11 @@
 """The cell formats sheetsync's tabs need, appended to the workbook's own styles part.
 
-Cells point at styles by index (`s="5"`), so an existing index must never change: the user's
-tabs keep theirs. sheetsync only appends: a number format, one bold copy of the workbook's
-default font, and a cell format per (number format, bold) pair, each reused when an
-identical one is there already, so refreshing again adds nothing.
+Cells point at styles by index (`s="5"`), and conditional formats at differential formats
+(`dxfId="2"`), so an existing index must never change: the user's tabs keep theirs.
+sheetsync only appends: a number format, one bold copy of the workbook's default font, a
+cell format per (number format, bold) pair, and a differential format per colour tone of
+its rules (`look`), each reused when an identical one is there already, so refreshing again
+adds nothing.
 """
 
 from __future__ import annotations
@@ -15,12 +17,16 @@ from xml.sax.saxutils import quoteattr
 from defusedxml import ElementTree
 
 from sheetsync.backends.xlsx import xmltext
+from sheetsync.backends.xlsx.look import dxf_xml
 from sheetsync.backends.xlsx.package import MAIN_NS
 from sheetsync.backends.xlsx.sheetxml import StyleKey
+from sheetsync.report.plan import Tone
 
 BUILTIN_FORMATS = {"General": 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4, "0%": 9,
                    "0.00%": 10}  # fmt: skip
 FIRST_CUSTOM_FORMAT = 164
+# The children of <styleSheet> that come before <dxfs>, in the schema's order.
+BEFORE_DXFS = ("numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles")
 MINIMAL_STYLES = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
     '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
@@ -50,6 +56,7 @@ class StyleBook:
         self.fonts = [_canonical(el) for el in _children(root, "fonts", "font")]
         self.bold = _bold_copy(next(iter(_children(root, "fonts", "font")), None))
         self.xfs = [_canonical(el) for el in _children(root, "cellXfs", "xf")]
+        self.dxfs = [_canonical(el) for el in _children(root, "dxfs", "dxf")]
         self.cache: dict[StyleKey, int] = {}
 
     @property
@@ -63,6 +70,18 @@ class StyleBook:
         if key not in self.cache:
             self.cache[key] = self._index(key)
         return self.cache[key]
+
+    def dxf(self, tone: Tone) -> int:
+        """The index of `tone`'s differential format in <dxfs> (made when missing)."""
+        namespaced = dxf_xml(tone).replace("<dxf>", f'<dxf xmlns="{MAIN_NS[1:-1]}">', 1)
+        wanted = _canonical(ElementTree.fromstring(namespaced))
+        if wanted in self.dxfs:
+            return self.dxfs.index(wanted)
+        if xmltext.find(self.text, self.prefix + "dxfs") is None:
+            self._insert_after_last(BEFORE_DXFS, f'<{self.prefix}dxfs count="0"/>')
+        self._append("dxfs", "dxf", dxf_xml(tone, self.prefix))
+        self.dxfs.append(wanted)
+        return len(self.dxfs) - 1
 
     def _index(self, key: StyleKey) -> int:
         number_format, bold = key
@@ -121,6 +140,16 @@ class StyleBook:
         assert span is not None
         count = len(xmltext.find_all(self.text, self.prefix + child, span))
         self.text = xmltext.set_attribute(self.text, span, "count", str(count))
+
+    def _insert_after_last(self, siblings: tuple[str, ...], snippet: str) -> None:
+        """Put `snippet` after the last of `siblings` present, else first in <styleSheet>."""
+        spans = [xmltext.find(self.text, self.prefix + name) for name in siblings]
+        ends = [span.close_end for span in spans if span is not None]
+        if not ends:
+            self._insert_first_child(snippet)
+            return
+        end = max(ends)
+        self.text = self.text[:end] + snippet + self.text[end:]
 
     def _insert_first_child(self, snippet: str) -> None:
         span = xmltext.find(self.text, self.prefix + "styleSheet")
