@@ -125,7 +125,8 @@ def test_summary_has_kpis_as_rows_and_the_periods_side_by_side() -> None:
     assert calls[4] == pytest.approx(50)
     assert calls[5] == "Behind"
     north = _find(summary, "North")
-    assert values[north + 1][1:6] == [30, 100, pytest.approx(0.3), pytest.approx(100 / 3), "At risk"]
+    at_risk = [30, 100, pytest.approx(0.3), pytest.approx(100 / 3), "At risk"]
+    assert values[north + 1][1:6] == at_risk
     south = _find(summary, "South")
     revenue = values[south + 4]
     assert revenue[0] == "Revenue"
@@ -179,7 +180,7 @@ def _column(tab: TabPlan, box: Box) -> list[object]:
 def test_ranking_scores_are_coloured_against_the_share_of_the_month() -> None:
     ranking = _tab(_plan(), "ranking")
     header = _values(ranking)[0]
-    assert header[-1] == "Goal"
+    assert header[-2:] == ["100% of goal", "Note"]
     rows = {row[1].value: r for r, row in enumerate(ranking.rows) if r}
     score = header.index("Score")
     # Ben: (2 x 3000/5000 + 5/50) / 3 = 0.433 >= 1/3; Anna: (2 x 0.1 + 0.3) / 3 = 0.167 < 0.85/3

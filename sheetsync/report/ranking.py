@@ -1,8 +1,8 @@
 """The Ranking tab (pure): the leaderboard, its colours and its chart.
 
 Rank, rep, team, score, movement (once there is an earlier snapshot to move against), each
-ranked KPI's attainment (or actual) and a note. With a weighted score, a last column holds the
-goal (100%) that the chart draws as a line over each ranked rep's score bar; scores and
+ranked KPI's attainment (or actual) and a note. With a weighted score, a column before the note
+holds the goal (100%) that the chart draws as a line over each ranked rep's score bar; scores and
 attainments are coloured against the share of the ranked period gone by (report.look).
 """
 
@@ -26,9 +26,11 @@ from sheetsync.report.plan import (
     value,
 )
 
-GOAL_HEADER = "Goal"
+GOAL_HEADER = "100% of goal"
 CHART_TITLE = "Score by rep"
-GOAL_SERIES = "100% of goal"
+GOAL_SERIES = GOAL_HEADER
+NOTE_WIDTH = 40
+"""The Note column's width (characters): a long reason runs on under the chart beside it."""
 
 
 def ranking_tab(
@@ -40,22 +42,22 @@ def ranking_tab(
     weighted = config.ranking.by is None
     moved = bool(ranking["movement"].notna().any())
     labels = [f"{kpis[c.split(':', 1)[1]].label} {c.split(':', 1)[0]}" for c in measures]
-    head = ("Rank", "Rep", "Team", "Score", *(["Movement"] if moved else []), *labels, "Note")
     goal = [GOAL_HEADER] if weighted else []
-    rows = [tuple(Cell(name, bold=True) for name in (*head, *goal))]
+    head = ("Rank", "Rep", "Team", "Score", *(["Movement"] if moved else []), *labels, *goal)
+    rows = [tuple(Cell(name, bold=True) for name in (*head, "Note"))]
     for record in ranking.to_dict("records"):
         rows.append(_row(config, kpis, record, measures, moved))
     ranked = int(ranking["rank"].notna().sum())
     first_measure = 4 + int(moved)
     measure_box = Box(1, first_measure, len(rows), first_measure + len(measures))
     rules = _rules(config, rep_kpis, measure_box, len(rows[0])) if weighted else []
-    chart = _chart(len(head), ranked, weighted, len(rows[0])) if ranked else None
+    chart = _chart(len(head) - 1, ranked, weighted, len(rows[0])) if ranked else None
     return TabPlan(
         "ranking",
         title,
         tuple(rows),
         1,
-        fit_widths(rows),
+        (*fit_widths(rows)[:-1], min(fit_widths(rows)[-1], NOTE_WIDTH)),
         frozen_columns=2,
         rules=tuple(rules),
         charts=(chart,) if chart else (),
@@ -81,10 +83,10 @@ def _row(
         kind, key = column.split(":", 1)
         fmt = PERCENT if kind == "attainment" else kpis[key].number_format
         cells.append(Cell(value(record[column]), fmt))
-    cells.append(Cell(value(record["reason"])))
     if config.ranking.by is None:
         ranked = value(record["rank"]) is not None
         cells.append(Cell(1.0 if ranked else None, PERCENT))
+    cells.append(Cell(value(record["reason"])))
     return tuple(cells)
 
 
