@@ -86,6 +86,17 @@ def tidy_sheet_properties(props: JsonDict) -> None:
             props[key] = normalise_colors(_bytes_color(props[key]))
 
 
+def check_frozen(props: JsonDict, where: str) -> None:
+    """Refuse freezing every row (Google: "You can't freeze all visible rows on the sheet.",
+    as reported in theoephraim/node-google-spreadsheet#528) and, taken to be alike (no answer
+    of Google's seen), every column."""
+    grid = props.get("gridProperties") or {}
+    for frozen, count, what in (("frozenRowCount", "rowCount", "rows"),
+                                ("frozenColumnCount", "columnCount", "columns")):  # fmt: skip
+        if int(grid.get(frozen, 0)) >= int(grid.get(count, 0)) > 0:
+            raise bad_request(f"Invalid {where}: You can't freeze all visible {what} on the sheet.")
+
+
 def _bytes_color(value: Any) -> Any:
     """Tab colours are stored as 8-bit RGB: 0.5 comes back as 0.49803922 (127/255)."""
     if isinstance(value, dict):
@@ -127,6 +138,7 @@ def add_sheet(ss: Spreadsheet, request: JsonDict, where: str) -> JsonDict:
     props.update(given)
     props.update(sheetId=sheet_id, title=title, gridProperties=grid)
     tidy_sheet_properties(props)
+    check_frozen(props, where)
     for sheet in ss.sheets:
         if int(sheet.properties["index"]) >= index:
             sheet.properties["index"] += 1
@@ -178,6 +190,7 @@ def update_sheet_properties(ss: Spreadsheet, request: JsonDict, where: str) -> N
                 "Please enter another name."
             )
     tidy_sheet_properties(props)
+    check_frozen(props, where)
     grid = props.setdefault("gridProperties", {})
     rows, columns = int(grid.get("rowCount", 0)), int(grid.get("columnCount", 0))
     if rows < 1 or columns < 1:

@@ -7,7 +7,7 @@ import copy
 from collections.abc import Callable
 
 from ._batch_cells import HANDLERS as _CELL_HANDLERS
-from ._batch_cells import box_range, out_range
+from ._batch_cells import box_range, out_range, tidy_format
 from ._common import (
     JsonDict,
     bad_request,
@@ -16,6 +16,7 @@ from ._common import (
     normalise_colors,
     strip_nulls,
 )
+from ._look_checks import check_chart, check_rule
 from ._metadata import HANDLERS as _METADATA_HANDLERS
 from ._state import Sheet, Spreadsheet
 
@@ -199,12 +200,16 @@ def add_conditional_format_rule(ss: Spreadsheet, request: JsonDict, where: str) 
     ranges = rule.get("ranges") or []
     if not ranges:
         raise bad_request(f"Invalid {where}: A conditional format rule needs at least one range.")
+    check_rule(ss, rule, where)
     sheet = ss.grid_bounds(ranges[0], where)[0]
     rule["ranges"] = [out_range(r) for r in ranges]
     rules = sheet.extras.setdefault("conditionalFormats", [])
     index = int(request.get("index", 0))
     if index > len(rules):
         raise bad_request(f"Invalid {where}: index {index} is past the end of the rule list.")
+    boolean = rule.get("booleanRule") or {}
+    if "format" in boolean:  # echoed with its colours' *Style twins, as cell formats are
+        boolean["format"] = tidy_format(boolean["format"])
     rules.insert(index, normalise_colors(rule))
     return None
 
@@ -220,6 +225,7 @@ def delete_conditional_format_rule(ss: Spreadsheet, request: JsonDict, where: st
 
 def add_chart(ss: Spreadsheet, request: JsonDict, where: str) -> JsonDict:
     chart = strip_nulls(copy.deepcopy(request.get("chart") or {}))
+    check_chart(ss, chart, where)
     position = chart.get("position") or {}
     anchor = (position.get("overlayPosition") or {}).get("anchorCell") or {}
     sheet = ss.sheet_by_id(int(position.get("sheetId", anchor.get("sheetId", 0))), where)

@@ -3,7 +3,9 @@
 A refresh costs at most three Sheets API calls, whatever the number of reps, tabs or rows:
 
 1. spreadsheets.get with a narrow field mask (tab ids, titles, sizes, owner markers);
-2. values:batchGet for every input tab at once (skipped when no tab is selected);
+2. values:batchGet for every input tab at once (skipped when no tab is selected), or the
+   same ranges in a POST (values:batchGetByDataFilter) when so many tabs would make the
+   URL too long (see `read.py`);
 3. one spreadsheets.batchUpdate with the whole output (atomic: all of it or nothing), which
    also replaces the spreadsheet's run marker (see `runmark.py`).
 
@@ -50,11 +52,17 @@ from sheetsync.backends.google.credentials import credentials_source, load_crede
 from sheetsync.backends.google.deadline import DEFAULT_DEADLINE, Deadline, Timeouts
 from sheetsync.backends.google.errors import Context, token_refused, translate
 from sheetsync.backends.google.history import HistoryReading, plan_reading, read_history
+from sheetsync.backends.google.payload import JSON, MAX_REQUEST_BYTES, Part, encode, too_large
 from sheetsync.backends.google.read import (
+    BY_FILTER_URL,
+    MAX_GET_URL,
     METADATA_FIELDS,
     VALUE_PARAMS,
     SheetInfo,
+    batch_get_url,
+    by_filter_body,
     grids_from,
+    matched_in_order,
     parse_sheets,
     value_ranges,
 )
@@ -67,7 +75,7 @@ from sheetsync.backends.google.retry import (
     describe,
 )
 from sheetsync.backends.google.runmark import CHECK_FIELDS, RunMark, new_mark
-from sheetsync.backends.google.write import history_requests, input_tab_requests, plan_requests
+from sheetsync.backends.google.write import history_requests, input_tab_requests, tab_requests
 from sheetsync.config.rules import SPREADSHEET, SPREADSHEET_HINT, key_material, key_refusal
 from sheetsync.config.values import SourceConfig
 from sheetsync.errors import ConfigError
@@ -99,6 +107,9 @@ def spreadsheet_id(text: str) -> str:
 
 class GoogleBackend:
     """One Google spreadsheet, read in two calls and written in one."""
+
+    max_get_url = MAX_GET_URL
+    """Longest values:batchGet URL; past it the read is a POST (read.py)."""
 
     def __init__(
         self,
@@ -132,6 +143,8 @@ class GoogleBackend:
         self._history_column: list[RawValue] | None = None
         self.answers_lost = 0
         """Writes that landed although their answer was lost (found by the run marker)."""
+        self.write_bytes = 0
+        """Bytes of the last batchUpdate body sent (0 before the first)."""
 
     @classmethod
     def from_config(
@@ -177,17 +190,27 @@ class GoogleBackend:
         extra = reading.ranges() if reading is not None else []
         answers: list[dict[str, Any]] = []
         if chosen or extra:
-            client = self._http()
-            ranges = value_ranges(chosen) + extra
-            answer = self._call("reading", client.values_batch_get, self.spreadsheet_id,
-                                ranges, params=dict(VALUE_PARAMS))  # fmt: skip
-            answers = list(answer.get("valueRanges") or [])
+            answers = self._read_values(value_ranges(chosen) + extra)
         grids = grids_from(chosen, {"valueRanges": answers[: len(chosen)]})
         held: HistoryRead | None = None
         self._history_column = None
         if reading is not None:
             held, self._history_column = read_history(reading, answers[len(chosen) :])
         return RawWorkbook(titles=titles, grids=grids, owned=owned, history=held)
+
+    def _read_values(self, ranges: list[str]) -> list[dict[str, Any]]:
+        """The ValueRange of each range, in order, in one call: values:batchGet, or
+        values:batchGetByDataFilter (a POST) when the GET's URL would be longer than
+        `max_get_url` characters (read.py)."""
+        client = self._http()
+        if len(batch_get_url(self.spreadsheet_id, ranges)) <= self.max_get_url:
+            answer = self._call("reading", client.values_batch_get, self.spreadsheet_id,
+                                ranges, params=dict(VALUE_PARAMS))  # fmt: skip
+            return list(answer.get("valueRanges") or [])
+        url = BY_FILTER_URL % self.spreadsheet_id
+        response = self._call("reading", client.request, "post", url,
+                              json=by_filter_body(ranges))  # fmt: skip
+        return matched_in_order(ranges, response.json())
 
     def apply(self, plan: OutputPlan) -> None:
         """Write the whole plan in one batchUpdate, after checking tab ownership; within the
@@ -198,13 +221,22 @@ class GoogleBackend:
             titles = [sheet.title for sheet in sheets]
             owned = frozenset(sheet.title for sheet in sheets if sheet.owned)
             check_ownership(plan, titles, owned, self.description)
-            requests = plan_requests(plan, sheets)
-            if plan.history is not None:
-                requests += history_requests(plan.history, sheets, self._history_column)
+            parts = self._parts(plan, sheets)
+            requests = [request for _, _, part in parts for request in part]
             if requests:
-                self._batch_update(requests)
+                self._batch_update(requests, parts)
         finally:
             self._end()
+
+    def _parts(self, plan: OutputPlan, sheets: Sequence[SheetInfo]) -> list[Part]:
+        """The write's requests per output: each tab's, then History's snapshot."""
+        parts: list[Part] = [(tab.key, tab.title, requests)
+                             for tab, requests in tab_requests(plan, sheets)]  # fmt: skip
+        snapshot = plan.history
+        if snapshot is not None:
+            added = history_requests(snapshot, sheets, self._history_column)
+            parts.append((snapshot.key, snapshot.title, added))
+        return parts
 
     def read_cell(self, title: str, cell: str) -> RawValue:
         """One cell (A1, like "B1") of the tab `title`, unformatted, in ONE values.get call,
@@ -268,17 +300,22 @@ class GoogleBackend:
         self._sheets = parse_sheets(metadata)
         return self._sheets
 
-    def _batch_update(self, requests: list[dict[str, Any]]) -> None:
+    def _batch_update(self, requests: list[dict[str, Any]], parts: Sequence[Part] = ()) -> None:
         """One batchUpdate carrying this run's marker (runmark.py). When its answer is lost
         or is an error that may come after applying, the marker tells whether it landed: a
-        write that landed is a success (logged), never an error, and is never applied twice."""
+        write that landed is a success (logged), never an error, and is never applied twice.
+        A body over Google's size limit is never sent: a BackendError names its size, the
+        limit and the biggest of `parts` (payload.py)."""
         client = self._http()
         mark = new_mark(self._metadata)
+        body = encode({"requests": [*requests, *mark.requests()]})
+        if len(body) > MAX_REQUEST_BYTES:
+            raise too_large(len(body), self.spreadsheet_id, parts)
+        self.write_bytes = len(body)
         self._sheets, self._metadata = None, {}  # ids, sizes, markers change: read them again
         url = SPREADSHEET_BATCH_UPDATE_URL % self.spreadsheet_id
-        body = {"requests": [*requests, *mark.requests()]}
         try:
-            self._call("writing", client.request, "post", url, json=body,
+            self._call("writing", client.request, "post", url, data=body, headers=dict(JSON),
                        settle=lambda: self._landed(mark))  # fmt: skip
         except Landed as landed:
             self.answers_lost += 1

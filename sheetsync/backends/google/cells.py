@@ -5,13 +5,17 @@ DATE / DATE_TIME format, and text ALWAYS stringValue, so text that looks like a 
 ('=HYPERLINK(...)') stays text. A checkbox cell is a boolValue with a BOOLEAN data validation
 (checkbox_rule(), set by a setDataValidation request: google/write.py), which Sheets shows as a
 checkbox: TRUE ticked, FALSE not.
+
+A cell's format is described by a `FormatKey` (number format type, pattern, bold), so that
+google/formats.py can find the cells that share one and apply it per range; `cell_data`
+still gives a cell with its own format, for writes too small to bother (History's rows).
 """
 
 from __future__ import annotations
 
 import math
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sheetsync.report.plan import Cell
 from sheetsync.spreadsheet import date_to_serial
@@ -20,23 +24,49 @@ JsonDict = dict[str, Any]
 DATE_PATTERN = "yyyy-mm-dd"
 DATETIME_PATTERN = "yyyy-mm-dd hh:mm"
 CURRENCY_MARKS = ("$", "€", "£", "¥", "₹", "zł", "[$", "¤")
+EXACT_INTEGERS = 2.0**53  # every integer below this is exactly a float (IEEE 754 double)
+
+
+class FormatKey(NamedTuple):
+    """What a cell's userEnteredFormat says: a number format (type and pattern, or None) and
+    bold. Equal keys are equal formats; a key is hashable, so cells can be grouped by it."""
+
+    number_type: str | None
+    pattern: str | None
+    bold: bool
 
 
 def cell_data(cell: Cell, header: bool = False) -> JsonDict:
-    """CellData for one planned cell: a typed value and, when needed, a format."""
+    """CellData for one planned cell: a typed value and, when needed, its own format."""
     data: JsonDict = {}
     value = user_entered_value(cell.value)
     if value is not None:
         data["userEnteredValue"] = value
-    fmt: JsonDict = {}
-    number_format = _number_format(cell)
-    if number_format is not None and value is not None:
-        fmt["numberFormat"] = number_format
-    if cell.bold or header:
-        fmt["textFormat"] = {"bold": True}
-    if fmt:
-        data["userEnteredFormat"] = fmt
+    key = format_key(cell, header, value is not None)
+    if key is not None:
+        data["userEnteredFormat"] = user_entered_format(key)
     return data
+
+
+def format_key(cell: Cell, header: bool, filled: bool) -> FormatKey | None:
+    """The format a cell gets (None: none at all). A number format only on a `filled` cell
+    (one with a value) whose value it applies to; bold on header cells and bold cells."""
+    number = _number_format(cell) if filled else None
+    bold = cell.bold or header
+    if number is None and not bold:
+        return None
+    return FormatKey(number[0] if number else None, number[1] if number else None, bold)
+
+
+def user_entered_format(key: FormatKey) -> JsonDict:
+    """The CellFormat (discovery doc: CellFormat.numberFormat, CellFormat.textFormat) of a key.
+    NumberFormat.type is always set: "When writing, this field must be set"."""
+    fmt: JsonDict = {}
+    if key.number_type is not None:
+        fmt["numberFormat"] = {"type": key.number_type, "pattern": key.pattern}
+    if key.bold:
+        fmt["textFormat"] = {"bold": True}
+    return fmt
 
 
 def checkbox_rule() -> JsonDict:
@@ -52,19 +82,29 @@ def user_entered_value(value: Any) -> JsonDict | None:
     if isinstance(value, bool):
         return {"boolValue": value}
     if isinstance(value, int | float):
-        return {"numberValue": value} if math.isfinite(value) else None
+        return {"numberValue": short_number(value)} if math.isfinite(value) else None
     if isinstance(value, datetime | date):
-        return {"numberValue": date_to_serial(value)}
+        return {"numberValue": short_number(date_to_serial(value))}
     return {"stringValue": str(value)}
 
 
-def _number_format(cell: Cell) -> JsonDict | None:
+def short_number(value: float) -> int | float:
+    """The same number in fewer JSON characters: a whole float as an int (1162.0 -> 1162),
+    exactly equal as the double the API stores (numberValue is a double in the discovery
+    doc). Others, -0.0 and floats past 2**53 keep Python's shortest round-trip repr."""
+    whole = isinstance(value, float) and value.is_integer() and abs(value) < EXACT_INTEGERS
+    if whole and (value or math.copysign(1.0, value) > 0):
+        return int(value)
+    return value
+
+
+def _number_format(cell: Cell) -> tuple[str, str] | None:
     if isinstance(cell.value, datetime):
-        return {"type": "DATE_TIME", "pattern": cell.number_format or DATETIME_PATTERN}
+        return "DATE_TIME", cell.number_format or DATETIME_PATTERN
     if isinstance(cell.value, date):
-        return {"type": "DATE", "pattern": cell.number_format or DATE_PATTERN}
+        return "DATE", cell.number_format or DATE_PATTERN
     if cell.number_format and isinstance(cell.value, int | float):
-        return {"type": format_type(cell.number_format), "pattern": cell.number_format}
+        return format_type(cell.number_format), cell.number_format
     return None
 
 

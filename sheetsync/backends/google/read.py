@@ -2,8 +2,13 @@
 
 The metadata call asks only for what sheetsync needs (a narrow `fields` mask): each tab's id,
 title, position and grid size, the tab-level developer metadata that marks the tabs sheetsync
-owns, and the spreadsheet's own developer metadata (the last run's marker, see runmark.py).
-The values call reads every selected tab whole, unformatted, with dates as serial numbers.
+owns, the ids of its charts and the number of its conditional format rules (which a refresh
+replaces on the tabs it owns, see look.py), and the spreadsheet's own developer metadata (the
+last run's marker, see runmark.py).
+The values call reads every selected tab whole, unformatted, with dates as serial numbers:
+a values:batchGet, or, when its URL would pass MAX_GET_URL characters (hundreds of rep tabs
+put every range in the query string), a values:batchGetByDataFilter with the same ranges as
+A1 data filters in a POST body and the same render options.
 """
 
 from __future__ import annotations
@@ -12,6 +17,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import requests
+from gspread.urls import SPREADSHEET_VALUES_BATCH_URL, SPREADSHEETS_API_V4_BASE_URL
 from gspread.utils import absolute_range_name
 
 from sheetsync.backends.base import OWNER_KEY, Grid
@@ -20,9 +27,20 @@ HISTORY_INDEX_KEY = "sheetsync.history-index"
 
 METADATA_FIELDS = (
     "sheets(properties(sheetId,title,index,gridProperties),"
-    "developerMetadata(metadataId,metadataKey,metadataValue,location)),"
+    "developerMetadata(metadataId,metadataKey,metadataValue,location),"
+    "charts(chartId),conditionalFormats(ranges)),"
     "developerMetadata(metadataId,metadataKey,metadataValue)"
 )
+"""Sheet.charts and Sheet.conditionalFormats (discovery document) are asked for so that a
+refresh can delete the charts and rules of the tabs it owns before adding new ones (see
+google/look.py): chart ids, and each rule's ranges only to count the rules."""
+MAX_GET_URL = 2_000
+"""Longest values:batchGet URL sent; past it the ranges go in a POST body. Google documents
+no URL limit for the Sheets API, but its front end refuses long ones: a spreadsheet with
+hundreds of tabs (a 20,000-character URL) failed for github.com/dust-tt/dust/pull/4042, which
+keeps under 1,500. 2,000 characters is the usual safe bound for a URL (issue 12)."""
+BY_FILTER_URL = SPREADSHEETS_API_V4_BASE_URL + "/%s/values:batchGetByDataFilter"
+"""spreadsheets.values.batchGetByDataFilter: a POST that only reads (discovery doc)."""
 VALUE_PARAMS = {
     "valueRenderOption": "UNFORMATTED_VALUE",
     "dateTimeRenderOption": "SERIAL_NUMBER",
@@ -41,6 +59,8 @@ class SheetInfo:
     columns: int
     owned: bool
     history_index: str | None = None
+    chart_ids: tuple[int, ...] = ()
+    rule_count: int = 0
 
 
 def parse_sheets(metadata: Mapping[str, Any]) -> tuple[SheetInfo, ...]:
@@ -61,6 +81,8 @@ def _sheet(item: Mapping[str, Any]) -> SheetInfo:
         columns=int(grid.get("columnCount", 0)),
         owned=any(_marks_owner(m, sheet_id) for m in item.get("developerMetadata") or ()),
         history_index=_history_index(item.get("developerMetadata") or (), sheet_id),
+        chart_ids=tuple(int(c["chartId"]) for c in item.get("charts") or () if "chartId" in c),
+        rule_count=len(item.get("conditionalFormats") or ()),
     )
 
 
@@ -91,6 +113,43 @@ def _marks_owner(metadata: Mapping[str, Any], sheet_id: int) -> bool:
 def value_ranges(titles: Sequence[str]) -> list[str]:
     """A1 ranges covering each whole tab, titles quoted as the API wants ('It''s')."""
     return [absolute_range_name(title) for title in titles]
+
+
+def batch_get_url(spreadsheet_id: str, ranges: Sequence[str]) -> str:
+    """The URL of the values:batchGet for `ranges`, built as gspread's `values_batch_get`
+    has `requests` build it (VALUE_PARAMS, then `ranges` once per range, percent-encoded)."""
+    params = {**VALUE_PARAMS, "ranges": list(ranges)}
+    url = SPREADSHEET_VALUES_BATCH_URL % spreadsheet_id
+    return str(requests.Request("GET", url, params=params).prepare().url)
+
+
+def by_filter_body(ranges: Sequence[str]) -> dict[str, Any]:
+    """The BatchGetValuesByDataFilterRequest (discovery doc) reading `ranges`: one DataFilter
+    with an a1Range each, and the render options of VALUE_PARAMS."""
+    return {"dataFilters": [{"a1Range": a1} for a1 in ranges], **VALUE_PARAMS}
+
+
+def matched_in_order(ranges: Sequence[str], answer: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The ValueRange read for each of `ranges`, in request order, from a
+    values:batchGetByDataFilter answer. Each MatchedValueRange names the filters it matched
+    (discovery doc: "The DataFilters from the request that matched the range of values"), so
+    it goes to the place of each a1Range it names (two equal ranges may share one answer);
+    one naming no filter of ours takes the first place still open. A range no answer matched
+    reads as empty."""
+    places: dict[str, list[int]] = {}
+    for index, a1 in enumerate(ranges):
+        places.setdefault(a1, []).append(index)
+    found: list[dict[str, Any] | None] = [None] * len(ranges)
+    for matched in answer.get("valueRanges") or []:
+        value_range = matched.get("valueRange") or {}
+        named = [f.get("a1Range") for f in matched.get("dataFilters") or ()]
+        spots = [i for a1 in named if isinstance(a1, str) for i in places.get(a1, ())]
+        if not spots:
+            spots = [i for i, place in enumerate(found) if place is None][:1]
+        for index in spots:
+            if found[index] is None:
+                found[index] = value_range
+    return [value_range or {} for value_range in found]
 
 
 def grids_from(titles: Sequence[str], answer: Mapping[str, Any]) -> dict[str, Grid]:

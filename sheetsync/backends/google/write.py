@@ -5,12 +5,15 @@ Per output tab, in plan order:
 * a tab sheetsync owns already: resize its grid to the plan (rows, columns, frozen header
   rows), then one updateCells over the whole new grid with
   `userEnteredValue,userEnteredFormat,dataValidation` so every old value, format and data
-  validation is replaced or cleared;
+  validation is replaced or cleared; values and formats shared by many cells are given
+  by range after it, where that is shorter (google/layout.py);
 * a missing tab: addSheet with a chosen sheetId, the same updateCells, the owner marker
   (developer metadata on the tab, value = its sheetId) and a warning-only protected range;
 * a checkbox (a plan cell with `checkbox`): a setDataValidation request with a BOOLEAN rule
   on that cell, after the updateCells that wrote its value;
 * column widths (updateDimensionProperties, one request per run of equal widths);
+* colour rules and charts (google/look.py): an owned tab's old ones deleted first, the
+  plan's added last; frozen columns with the frozen header rows;
 * a History snapshot (google/history.py): rows added, never the whole tab rewritten.
 
 Cells are typed (google/cells.py): text is ALWAYS a stringValue, never a formula. The caller
@@ -24,15 +27,16 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sheetsync.backends.base import OWNER_KEY, RawValue
-from sheetsync.backends.google.cells import cell_data, checkbox_rule
+from sheetsync.backends.google.cells import checkbox_rule
 from sheetsync.backends.google.history import create_index, snapshot_requests
+from sheetsync.backends.google.layout import cell_requests as layout_cells
+from sheetsync.backends.google.look import clear_requests, extent, look_requests
 from sheetsync.backends.google.read import SheetInfo
 from sheetsync.errors import BackendError
 from sheetsync.report.plan import HistorySnapshot, OutputPlan, TabPlan
 
 JsonDict = dict[str, Any]
-CELL_FIELDS = "userEnteredValue,userEnteredFormat,dataValidation"
-GRID_FIELDS = "gridProperties(rowCount,columnCount,frozenRowCount)"
+GRID_FIELDS = "gridProperties(rowCount,columnCount,frozenRowCount,frozenColumnCount)"
 PROTECTION_NOTE = "Written by sheetsync: edits here are replaced at the next refresh."
 PIXELS_PER_CHARACTER = 7
 PIXEL_PADDING = 10
@@ -43,18 +47,25 @@ INPUT_COLUMNS = 26
 
 def plan_requests(plan: OutputPlan, sheets: Sequence[SheetInfo]) -> list[JsonDict]:
     """Every request of the batchUpdate that writes `plan` over the tabs `sheets`."""
+    return [request for _, requests in tab_requests(plan, sheets) for request in requests]
+
+
+def tab_requests(
+    plan: OutputPlan, sheets: Sequence[SheetInfo]
+) -> list[tuple[TabPlan, list[JsonDict]]]:
+    """The requests of `plan_requests`, tab by tab (in plan order)."""
     by_title = {sheet.title.casefold(): sheet for sheet in sheets}
     taken = {sheet.sheet_id for sheet in sheets}
-    requests: list[JsonDict] = []
+    out: list[tuple[TabPlan, list[JsonDict]]] = []
     for tab in plan.tabs:
         existing = by_title.get(tab.title.casefold())
         if existing is not None:
-            requests += replace_tab(tab, existing)
+            out.append((tab, replace_tab(tab, existing)))
         else:
             sheet_id = choose_sheet_id(tab.title, taken)
             taken.add(sheet_id)
-            requests += new_tab(tab, sheet_id)
-    return requests
+            out.append((tab, new_tab(tab, sheet_id)))
+    return out
 
 
 def history_requests(
@@ -91,7 +102,7 @@ def input_tab_requests(tabs: Sequence[TabPlan], taken: set[int]) -> list[JsonDic
                 "frozenRowCount": tab.header_rows}  # fmt: skip
         add = {"addSheet": {"properties": {"sheetId": sheet_id, "title": tab.title,
                                            "gridProperties": grid}}}  # fmt: skip
-        requests += [add, update_cells(tab, sheet_id), *column_widths(tab, sheet_id)]
+        requests += [add, *cell_requests(tab, sheet_id), *column_widths(tab, sheet_id)]
     return requests
 
 
@@ -106,12 +117,15 @@ def choose_sheet_id(title: str, taken: set[int]) -> int:
 
 def grid_size(tab: TabPlan) -> tuple[int, int]:
     """Rows and columns the tab's grid gets: the plan's, with one free row under the frozen
-    header rows (Sheets cannot freeze every row) and at least one column."""
-    return max(len(tab.rows), tab.header_rows + 1, 1), max(tab.width, 1)
+    header rows (Sheets cannot freeze every row), at least one column, and room for the
+    tab's colour rules, charts and frozen columns (google/look.py)."""
+    rows, columns = extent(tab)
+    return max(len(tab.rows), tab.header_rows + 1, rows, 1), max(tab.width, columns, 1)
 
 
 def replace_tab(tab: TabPlan, sheet: SheetInfo) -> list[JsonDict]:
-    """Resize an owned tab and rewrite all its cells."""
+    """Resize an owned tab and rewrite all its cells; its charts and colour rules are
+    deleted first and the plan's added last (google/look.py)."""
     rows, columns = grid_size(tab)
     props: JsonDict = {"sheetId": sheet.sheet_id, "gridProperties": _grid(tab, rows, columns)}
     fields = GRID_FIELDS
@@ -119,12 +133,14 @@ def replace_tab(tab: TabPlan, sheet: SheetInfo) -> list[JsonDict]:
         props["title"] = tab.title
         fields += ",title"
     resize = {"updateSheetProperties": {"properties": props, "fields": fields}}
-    return [resize, update_cells(tab, sheet.sheet_id), *checkboxes(tab, sheet.sheet_id),
-            *column_widths(tab, sheet.sheet_id)]  # fmt: skip
+    return [*clear_requests(sheet), resize, *cell_requests(tab, sheet.sheet_id),
+            *checkboxes(tab, sheet.sheet_id), *column_widths(tab, sheet.sheet_id),
+            *look_requests(tab, sheet.sheet_id)]  # fmt: skip
 
 
 def new_tab(tab: TabPlan, sheet_id: int) -> list[JsonDict]:
-    """Add a tab with a chosen id, fill it, mark it owned and protect it (warning only)."""
+    """Add a tab with a chosen id, fill it, mark it owned and protect it (warning only),
+    then add its colour rules and charts (google/look.py)."""
     rows, columns = grid_size(tab)
     add = {
         "addSheet": {
@@ -137,16 +153,18 @@ def new_tab(tab: TabPlan, sheet_id: int) -> list[JsonDict]:
     }
     return [
         add,
-        update_cells(tab, sheet_id),
+        *cell_requests(tab, sheet_id),
         *checkboxes(tab, sheet_id),
         owner_marker(sheet_id),
         protection(sheet_id),
         *column_widths(tab, sheet_id),
+        *look_requests(tab, sheet_id),
     ]
 
 
 def _grid(tab: TabPlan, rows: int, columns: int) -> JsonDict:
-    return {"rowCount": rows, "columnCount": columns, "frozenRowCount": tab.header_rows}
+    return {"rowCount": rows, "columnCount": columns, "frozenRowCount": tab.header_rows,
+            "frozenColumnCount": tab.frozen_columns}  # fmt: skip
 
 
 def owner_marker(sheet_id: int) -> JsonDict:
@@ -176,21 +194,11 @@ def protection(sheet_id: int) -> JsonDict:
     }
 
 
-def update_cells(tab: TabPlan, sheet_id: int) -> JsonDict:
-    """Write every cell of the tab's new grid; cells the plan leaves out are cleared."""
+def cell_requests(tab: TabPlan, sheet_id: int) -> list[JsonDict]:
+    """Write every cell of the tab's new grid, values and formats, clearing what the plan
+    leaves out (google/layout.py)."""
     rows, columns = grid_size(tab)
-    data = [
-        {"values": [cell_data(cell, r < tab.header_rows) for cell in row]} if row else {}
-        for r, row in enumerate(tab.rows)
-    ]
-    grid_range = {
-        "sheetId": sheet_id,
-        "startRowIndex": 0,
-        "endRowIndex": rows,
-        "startColumnIndex": 0,
-        "endColumnIndex": columns,
-    }
-    return {"updateCells": {"range": grid_range, "rows": data, "fields": CELL_FIELDS}}
+    return layout_cells(tab, sheet_id, rows, columns)
 
 
 def checkboxes(tab: TabPlan, sheet_id: int) -> list[JsonDict]:
