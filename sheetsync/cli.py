@@ -20,6 +20,7 @@ from sheetsync import __version__, console
 from sheetsync.config.loading import load_config
 from sheetsync.config.values import Config
 from sheetsync.errors import ConfigError, SheetsyncError, UsageError
+from sheetsync.i18n import language
 from sheetsync.periods import check_as_of
 from sheetsync.pipeline import Report, refresh
 from sheetsync.templates import EXAMPLE_CONFIG
@@ -144,12 +145,13 @@ def _refresh(args: argparse.Namespace) -> int:
                          force=args.force, snapshot=args.snapshot, progress=progress)  # fmt: skip
     finally:
         progress.done()
+    lang = language(config.output.language)
     if args.json:
         print(json.dumps(console.report_json(config, report), ensure_ascii=False, indent=1))
     elif not args.quiet:
-        _say(console.plan_lines(report) if args.dry_run else [])
-        _say([console.outcome_line(report)])
-        _say(console.issue_lines(report.issues, _issues_tab(config, report)))
+        _say(console.plan_lines(report, lang=lang) if args.dry_run else [])
+        _say([console.outcome_line(report, lang)])
+        _say(console.issue_lines(report.issues, _issues_tab(config, report), lang=lang))
     return 0
 
 
@@ -160,15 +162,12 @@ def _check(args: argparse.Namespace) -> int:
         report = refresh(config, args.as_of, dry_run=True, progress=progress)
     finally:
         progress.done()
-    facts = report.facts
+    lang = language(config.output.language)
     if args.json:
         print(json.dumps(console.report_json(config, report), ensure_ascii=False, indent=1))
     elif not args.quiet:
-        print(f"config ok: {args.config}")
-        print(f"data: {console.count(facts.rows_read, 'row')} read, {facts.rows_counted:,} "
-              f"counted, {facts.rows_rejected:,} rejected; "
-              f"{console.count(len(report.issues), 'data issue')}")  # fmt: skip
-        _say(console.issue_lines(report.issues, None))
+        _say(console.check_lines(report, args.config, lang))
+        _say(console.issue_lines(report.issues, None, lang=lang))
     return 3 if report.errors else 0
 
 
@@ -260,8 +259,9 @@ def _demo(args: argparse.Namespace) -> int:
     print(f"Demo workbook: {folder / WORKBOOK}")
     print(f"Demo config:   {config_path}")
     print(f"Open the workbook and look at the tabs: {', '.join(report.plan.titles())}")
-    _say([console.outcome_line(report), *console.headline_lines(config, report)])
-    _say(console.issue_lines(report.issues, _issues_tab(config, report)))
+    lang = language(config.output.language)
+    _say([console.outcome_line(report, lang), *console.headline_lines(config, report)])
+    _say(console.issue_lines(report.issues, _issues_tab(config, report), lang=lang))
     print(f"Refresh it again with: sheetsync refresh --config {config_path}")
     return 0
 

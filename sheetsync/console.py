@@ -31,6 +31,7 @@ from datetime import date
 from typing import Any, TextIO
 
 from sheetsync.config.values import Config
+from sheetsync.i18n import Language, language
 from sheetsync.pipeline import Report
 from sheetsync.report.plan import Cell, value
 from sheetsync.sync.issues import Issue
@@ -115,31 +116,56 @@ def _plain(raw: Any) -> Any:
 
 
 # ------------------------------------------------------------------ text
-def outcome_line(report: Report) -> str:
+# The lines below are in the config's output language (`lang`; default English).
+
+
+def outcome_line(report: Report, lang: Language | None = None) -> str:
+    lang = lang or language()
     facts = report.facts
-    verb = "wrote" if report.written else "would write"
+    verb = lang.text("cli.wrote" if report.written else "cli.would_write")
     if report.unchanged:
-        verb = "inputs unchanged, did not write"
+        verb = lang.text("cli.unchanged")
     history = report.plan.history
-    snapshot = (f" and a snapshot of {count(len(history.rows), 'row')} to {history.title!r}"
+    snapshot = (lang.text("cli.snapshot", rows=lang.plural(len(history.rows), "cli.rows"),
+                          title=history.title)
                 if history is not None else "")  # fmt: skip
-    return (f"{verb} {count(len(report.plan.tabs), 'tab')}{snapshot} to {facts.written_to} as "
-            f"of {report.as_of}: {count(facts.rows_read, 'row')} read, {facts.rows_counted:,} "
-            f"counted, {facts.rows_rejected:,} rejected, {count(len(report.issues), 'data issue')}"
-            f", {count(facts.api_calls, 'API call')}, {report.timings['total']:.2f}s")  # fmt: skip
+    return lang.text(
+        "cli.outcome", verb=verb, tabs=lang.plural(len(report.plan.tabs), "cli.tabs"),
+        snapshot=snapshot, destination=facts.written_to, day=lang.date(report.as_of),
+        rows=lang.plural(facts.rows_read, "cli.rows"), counted=lang.number(facts.rows_counted),
+        rejected=lang.number(facts.rows_rejected),
+        issues=lang.plural(len(report.issues), "cli.issues"),
+        calls=lang.plural(facts.api_calls, "cli.calls"),
+        seconds=lang.number(report.timings["total"], 2),
+    )  # fmt: skip
 
 
-def plan_lines(report: Report, preview: int = 5) -> list[str]:
+def check_lines(report: Report, path: object, lang: Language | None = None) -> list[str]:
+    """What `sheetsync check` prints before the issues: the config is fine, the data counts."""
+    lang = lang or language()
+    facts = report.facts
+    data = lang.text(
+        "cli.check_data", rows=lang.plural(facts.rows_read, "cli.rows"),
+        counted=lang.number(facts.rows_counted), rejected=lang.number(facts.rows_rejected),
+        issues=lang.plural(len(report.issues), "cli.issues"),
+    )  # fmt: skip
+    return [lang.text("cli.config_ok", path=path), data]
+
+
+def plan_lines(report: Report, preview: int = 5, lang: Language | None = None) -> list[str]:
     """What a dry run would write: each tab with its size and first rows."""
+    lang = lang or language()
     lines = []
     for tab in report.plan.tabs:
-        lines.append(f"== {tab.title}: {count(len(tab.rows), 'row')} x "
-                     f"{count(tab.width, 'column')}")  # fmt: skip
-        lines += ["   " + " | ".join(_shown(cell) for cell in row) for row in tab.rows[:preview]]
+        lines.append(lang.text("cli.plan_tab", title=tab.title,
+                               rows=lang.plural(len(tab.rows), "cli.rows"),
+                               columns=lang.plural(tab.width, "cli.columns")))  # fmt: skip
+        lines += ["   " + " | ".join(_shown(cell, lang) for cell in row)
+                  for row in tab.rows[:preview]]  # fmt: skip
     return lines
 
 
-def _shown(cell: Cell) -> str:
+def _shown(cell: Cell, lang: Language) -> str:
     """A planned cell as a person reads it: percents as percents, numbers with separators."""
     shown = cell.value
     if shown is None:
@@ -147,44 +173,52 @@ def _shown(cell: Cell) -> str:
     if isinstance(shown, bool) or not isinstance(shown, int | float):
         return str(shown)
     if cell.number_format and "%" in cell.number_format:
-        return f"{shown:.1%}"
-    return f"{shown:,.0f}" if float(shown).is_integer() else f"{shown:,.2f}"
+        return lang.percent(shown)
+    return lang.number(shown, 0 if float(shown).is_integer() else 2)
 
 
 def headline_lines(config: Config, report: Report) -> list[str]:
+    lang = language(config.output.language)
     month = next(p for p in report.periods if p.kind == "month")
     rows = report.rep_kpis
     total = rows[(rows["period"] == month.label) & (rows["level"] == "total")]
-    lines = [f"\nTotal for {month.label}:"]
+    lines = ["\n" + lang.text("cli.headline", period=month.label)]
     for record in total.to_dict("records"):
         kpi = config.kpi(record["kpi"])
-        shown = _number(record["actual"], kpi.kind == "ratio")
+        shown = _number(record["actual"], kpi.kind == "ratio", lang)
         if record["target"] == record["target"]:
-            shown += f" of {_number(record['target'], kpi.kind == 'ratio')}"
-        status = f" ({record['status']})" if record["status"] else ""
+            target = _number(record["target"], kpi.kind == "ratio", lang)
+            shown = lang.text("cli.actual_of_target", actual=shown, target=target)
+        status = f" ({lang.status(record['status'])})" if record["status"] else ""
         lines.append(f"  {kpi.label:<18} {shown}{status}")
     top = report.ranking.dropna(subset=["rank"]).head(3)
     if len(top):
         leaders = ", ".join(f"{int(r['rank'])}. {r['rep']}" for r in top.to_dict("records"))
-        lines.append(f"Top of the ranking: {leaders}")
+        lines.append(lang.text("cli.top", leaders=leaders))
     return lines
 
 
-def _number(number: float, percent: bool) -> str:
+def _number(number: float, percent: bool, lang: Language) -> str:
     if number != number:
         return "-"
-    return f"{number:.1%}" if percent else f"{number:,.0f}"
+    return lang.percent(number) if percent else lang.number(number)
 
 
-def issue_lines(issues: Sequence[Issue], where: str | None, limit: int = 10) -> list[str]:
+def issue_lines(
+    issues: Sequence[Issue], where: str | None, limit: int = 10, lang: Language | None = None
+) -> list[str]:
     """The first data issues; `where` is the tab they were written to, None when nothing was
     written (check, --dry-run, an unchanged refresh)."""
     if not issues:
         return []
-    listed = f"all of them are in the {where} tab" if where else "not written anywhere: " \
-        "nothing was written"  # fmt: skip
-    lines = [f"\n{count(len(issues), 'data issue')} ({listed}):"]
-    lines += [f"  {issue.severity:<7} {issue}  -> {issue.action}" for issue in issues[:limit]]
+    lang = lang or language()
+    listed = (lang.text("cli.issues_in_tab", tab=where) if where
+              else lang.text("cli.issues_not_written"))  # fmt: skip
+    heading = lang.text("cli.issues_heading", issues=lang.plural(len(issues), "cli.issues"),
+                        where=listed)  # fmt: skip
+    lines = ["\n" + heading]
+    lines += [f"  {lang.severity(issue.severity):<7} {issue}  -> {issue.action}"
+              for issue in issues[:limit]]  # fmt: skip
     if len(issues) > limit:
-        lines.append(f"  ... and {len(issues) - limit:,} more")
+        lines.append("  " + lang.text("cli.more", count=lang.number(len(issues) - limit)))
     return lines

@@ -256,14 +256,15 @@ def _weekmask(calendar: CalendarConfig) -> str:
 
 
 def working_days(start: date, end: date, calendar: CalendarConfig) -> int:
-    """Working days from `start` to `end`, both included: configured weekdays minus holidays.
+    """Working days from `start` to `end`, both included: configured weekdays minus holidays
+    (the calendar's dates and its country's public holidays, `CalendarConfig.days_off`).
 
     0 when `end` is before `start` or when no weekday is a working day.
     """
     mask = _weekmask(calendar)
     if end < start or "1" not in mask:
         return 0
-    holidays = np.array(sorted(calendar.holidays), dtype="datetime64[D]")
+    holidays = np.array(sorted(calendar.days_off(start, end)), dtype="datetime64[D]")
     count = np.busday_count(
         np.datetime64(start, "D"),
         np.datetime64(end + timedelta(days=1), "D"),
@@ -286,7 +287,8 @@ def nth_working_day(period: Period, n: int, calendar: CalendarConfig) -> date:
     mask = _weekmask(calendar)
     if n < 1 or "1" not in mask:
         return period.start
-    holidays = np.array(sorted(calendar.holidays), dtype="datetime64[D]")
+    days_off = calendar.days_off(period.start, period.end)
+    holidays = np.array(sorted(days_off), dtype="datetime64[D]")
     day = np.busday_offset(np.datetime64(period.start, "D"), n - 1, roll="forward",
                            weekmask=mask, holidays=holidays)  # fmt: skip
     found: date = day.astype(date)

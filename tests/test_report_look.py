@@ -2,9 +2,8 @@
 
 Expected numbers are worked out by hand for `team_workbook()` as of Tue 2026-11-10: November
 2026 has 21 working days (Mon-Fri), 7 of them gone by the 10th, so the expected share is 1/3.
-The rules' formulas are read by a small interpreter written here, independent of report.look:
-it knows only the formula shapes the plan promises (a text comparison, a number against a
-threshold, every other row) and shifts relative references the way spreadsheets do.
+The rules' formulas are read by a small interpreter (tests/lookrules.py), independent of
+report.look.
 """
 
 from __future__ import annotations
@@ -14,16 +13,18 @@ from datetime import date, datetime
 
 import pytest
 
+from sheetsync.backends.base import RawValue
 from sheetsync.pipeline import refresh
-from sheetsync.report.plan import Box, Cell, ColourRule, OutputPlan, TabPlan
+from sheetsync.report.plan import Box, Cell, OutputPlan, TabPlan
 from sheetsync.spreadsheet import column_letter
 from tests.helpers import MemoryBackend, config, team_workbook
+from tests.lookrules import REFERENCE, cell_value, tone
 
 AS_OF = date(2026, 11, 10)
 NOW = datetime(2026, 11, 10, 9, 0)
 
 
-def _plan(extra_goals: list[list[object]] | None = None) -> OutputPlan:
+def _plan(extra_goals: list[list[RawValue]] | None = None) -> OutputPlan:
     book = team_workbook()
     book["Goals"] = [*book["Goals"], *(extra_goals or [])]
     backend = MemoryBackend(book)
@@ -39,65 +40,6 @@ def _tab(plan: OutputPlan, key: str) -> TabPlan:
 
 def _values(tab: TabPlan) -> list[list[object]]:
     return [[cell.value for cell in row] for row in tab.rows]
-
-
-# --- a reader of the rules' formulas --------------------------------------------------------
-
-REFERENCE = re.compile(r"\b([A-Z]{1,3})(\d+)\b")
-
-
-def _column_index(letters: str) -> int:
-    index = 0
-    for letter in letters:
-        index = index * 26 + ord(letter) - ord("A") + 1
-    return index - 1
-
-
-def _cell(tab: TabPlan, row: int, column: int) -> object:
-    if row >= len(tab.rows) or column >= len(tab.rows[row]):
-        return None
-    return tab.rows[row][column].value
-
-
-def _holds(rule: ColourRule, tab: TabPlan, row: int, column: int) -> bool:
-    """Whether `rule`'s formula is true at (row, column), 0-based."""
-    down, right = row - rule.box.top, column - rule.box.left
-
-    def at(match: re.Match[str]) -> str:
-        target_row = int(match.group(2)) - 1 + down
-        target_column = _column_index(match.group(1)) + right
-        return repr(_cell(tab, target_row, target_column))
-
-    formula = rule.formula
-    if formula == "ISEVEN(ROW())":
-        return (row + 1) % 2 == 0
-    text = re.fullmatch(r'([A-Z]+\d+)="(.*)"', formula)
-    if text:
-        value = _cell(tab, *_shifted(text.group(1), down, right))
-        return isinstance(value, str) and value.casefold() == text.group(2).casefold()
-    number = re.fullmatch(r"ISNUMBER\(([A-Z]+\d+)\)\*\(\1\*10000(>=|<)(\d+)\)", formula)
-    assert number, f"a formula the plan does not promise: {formula}"
-    value = _cell(tab, *_shifted(number.group(1), down, right))
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return False
-    scaled, threshold = value * 10000, int(number.group(3))
-    return scaled >= threshold if number.group(2) == ">=" else scaled < threshold
-
-
-def _shifted(reference: str, down: int, right: int) -> tuple[int, int]:
-    match = REFERENCE.fullmatch(reference)
-    assert match
-    return int(match.group(2)) - 1 + down, _column_index(match.group(1)) + right
-
-
-def _tone(tab: TabPlan, row: int, column: int) -> str | None:
-    """The colour the first matching rule gives the cell (rules are in priority order)."""
-    for rule in tab.rules:
-        box = rule.box
-        inside = box.top <= row < box.bottom and box.left <= column < box.right
-        if inside and _holds(rule, tab, row, column):
-            return rule.tone
-    return None
 
 
 def _find(tab: TabPlan, first: str, after: int = 0) -> int:
@@ -147,14 +89,14 @@ def test_statuses_and_attainment_are_coloured_by_status() -> None:
     summary = _tab(_plan(), "summary")
     total, north, south = (_find(summary, name) for name in ("Total", "North", "South"))
     status, attainment, actual = 5, 3, 1
-    assert _tone(summary, total + 1, status) == "bad"  # Total calls: Behind
-    assert _tone(summary, total + 1, attainment) == "bad"
-    assert _tone(summary, north + 1, status) == "warn"  # North calls: At risk
-    assert _tone(summary, north + 1, attainment) == "warn"
-    assert _tone(summary, south + 4, status) == "good"  # South revenue: On track
-    assert _tone(summary, south + 4, attainment) == "good"
-    assert _tone(summary, total + 1, actual) in (None, "band")
-    assert _tone(summary, total + 2, status) in (None, "band")  # Meetings: no goal, no status
+    assert tone(summary, total + 1, status) == "bad"  # Total calls: Behind
+    assert tone(summary, total + 1, attainment) == "bad"
+    assert tone(summary, north + 1, status) == "warn"  # North calls: At risk
+    assert tone(summary, north + 1, attainment) == "warn"
+    assert tone(summary, south + 4, status) == "good"  # South revenue: On track
+    assert tone(summary, south + 4, attainment) == "good"
+    assert tone(summary, total + 1, actual) in (None, "band")
+    assert tone(summary, total + 2, status) in (None, "band")  # Meetings: no goal, no status
 
 
 def test_the_summary_chart_shows_month_to_date_against_expected() -> None:
@@ -171,7 +113,7 @@ def test_the_summary_chart_shows_month_to_date_against_expected() -> None:
 
 def _column(tab: TabPlan, box: Box) -> list[object]:
     assert box.right - box.left == 1
-    return [_cell(tab, row, box.left) for row in range(box.top, box.bottom)]
+    return [cell_value(tab, row, box.left) for row in range(box.top, box.bottom)]
 
 
 # --- the Ranking -----------------------------------------------------------------------------
@@ -184,11 +126,11 @@ def test_ranking_scores_are_coloured_against_the_share_of_the_month() -> None:
     rows = {row[1].value: r for r, row in enumerate(ranking.rows) if r}
     score = header.index("Score")
     # Ben: (2 x 3000/5000 + 5/50) / 3 = 0.433 >= 1/3; Anna: (2 x 0.1 + 0.3) / 3 = 0.167 < 0.85/3
-    assert _tone(ranking, rows["Ben Carter"], score) == "good"
-    assert _tone(ranking, rows["Anna Nowak"], score) == "bad"
+    assert tone(ranking, rows["Ben Carter"], score) == "good"
+    assert tone(ranking, rows["Anna Nowak"], score) == "bad"
     revenue = header.index("Revenue attainment")
-    assert _tone(ranking, rows["Anna Nowak"], revenue) == "bad"  # 0.1
-    assert _tone(ranking, rows["Ben Carter"], revenue) == "good"  # 0.6
+    assert tone(ranking, rows["Anna Nowak"], revenue) == "bad"  # 0.1
+    assert tone(ranking, rows["Ben Carter"], revenue) == "good"  # 0.6
 
 
 def test_ranking_chart_draws_each_ranked_reps_score_and_the_goal_line() -> None:
@@ -205,9 +147,9 @@ def test_long_tables_are_banded_and_their_statuses_coloured() -> None:
     rep_kpis = _tab(_plan(), "rep_kpis")
     status = _values(rep_kpis)[0].index("Status")
     behind = next(r for r, row in enumerate(rep_kpis.rows) if row[status].value == "Behind")
-    assert _tone(rep_kpis, behind, status) == "bad"
+    assert tone(rep_kpis, behind, status) == "bad"
     plain = next(r for r, row in enumerate(rep_kpis.rows) if r and row[status].value is None)
-    assert _tone(rep_kpis, plain, 0) == ("band" if (plain + 1) % 2 == 0 else None)
+    assert tone(rep_kpis, plain, 0) == ("band" if (plain + 1) % 2 == 0 else None)
     assert all(rule.box.top >= 1 for rule in rep_kpis.rules)  # never the header
 
 

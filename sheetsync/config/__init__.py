@@ -4,6 +4,7 @@ validated by pydantic models of the file (`model`, with the types of `fields` an
 `translate` words every problem as a `ConfigError` naming the file, the key path and what is
 allowed. `schema` is the file's JSON Schema.
 
-May import: `sheetsync.errors`, `sheetsync.spreadsheet`, pydantic. Every other stage reads the
+May import: `sheetsync.errors`, `sheetsync.spreadsheet`, `sheetsync.i18n` (the languages' tab
+names and weekday names), pydantic, `holidays` (`countries`). Every other stage reads the
 config; the config reads nothing of theirs.
 """

@@ -32,10 +32,11 @@ from sheetsync.config.values import (
     StatusThresholds,
     XlsxLimits,
 )
+from sheetsync.i18n import language
 
 
 def build_config(doc: ConfigFile, file: Path) -> Config:
-    locale = _locale(doc.locale)
+    locale = _locale(doc.locale, doc.output.language)
     kpis = tuple(_kpi(key, kpi, locale) for key, kpi in doc.kpis.items())
     roster = RosterConfig(**doc.roster.model_dump()) if doc.roster else RosterConfig(tab=None)
     return Config(
@@ -48,12 +49,18 @@ def build_config(doc: ConfigFile, file: Path) -> Config:
         locale=locale,
         status=StatusThresholds(**doc.status.model_dump()),
         ranking=_ranking(doc.ranking, kpis),
-        output=OutputConfig(tabs=doc.output.tabs(), history_max_rows=doc.output.history_max_rows),
+        output=_output(doc),
         total_label=doc.total_label,
         daemon=daemon_config(doc.daemon, file.stem),
         email=email_config(doc.email),
         path=file,
     )
+
+
+def _output(doc: ConfigFile) -> OutputConfig:
+    output = doc.output
+    return OutputConfig(tabs=output.tabs(), history_max_rows=output.history_max_rows,
+                        language=output.language)  # fmt: skip
 
 
 def _source(source: SourceFile, base: Path) -> SourceConfig:
@@ -80,15 +87,17 @@ def _calendar(calendar: CalendarFile) -> CalendarConfig:
         working_days=frozenset(d for d in map(weekday, calendar.working_days) if d is not None),
         holidays=frozenset(calendar.holidays),
         holidays_tab=calendar.holidays_tab,
+        holidays_country=calendar.holidays_country,
     )
 
 
-def _locale(locale: LocaleFile) -> LocaleConfig:
+def _locale(locale: LocaleFile, code: str) -> LocaleConfig:
+    """How input text is read; `format: currency` defaults to the output language's."""
     return LocaleConfig(
         decimal_separator=locale.decimal_separator,
         thousands_separator=locale.thousands,
         date_formats=locale.date_formats,
-        currency_format=locale.currency_format,
+        currency_format=locale.currency_format or language(code).currency_format,
     )
 
 

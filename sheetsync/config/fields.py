@@ -13,6 +13,7 @@ from pydantic import AfterValidator, BeforeValidator, Strict, StringConstraints,
 
 from sheetsync.config import rules
 from sheetsync.config.values import HISTORY_MAX_ROWS
+from sheetsync.i18n import LANGUAGES
 
 
 def _any_case(words: tuple[str, ...]) -> str:
@@ -35,7 +36,7 @@ Month = Annotated[
     int,
     BeforeValidator(rules.month, json_schema_input_type=Annotated[int, Ge(1), Le(12)] | MonthName),
 ]
-WeekdayName = Annotated[str, StringConstraints(pattern=_any_case(rules.WEEKDAYS))]
+WeekdayName = Annotated[str, StringConstraints(pattern=rules.weekday_pattern(_any_case))]
 Weekdays = Annotated[
     tuple[ListItem, ...],
     BeforeValidator(rules.one_or_list, json_schema_input_type=WeekdayName | list[WeekdayName]),
@@ -50,6 +51,18 @@ DateFormats = Annotated[
 ]
 KpiKey = Annotated[
     str, AfterValidator(rules.kpi_key), WithJsonSchema({"type": "string", "pattern": rules.KPI_KEY})
+]
+LanguageCode = Annotated[
+    str,
+    BeforeValidator(rules.language_code),
+    WithJsonSchema({"type": "string", "enum": list(LANGUAGES)}),
+]
+CountryCode = Annotated[
+    str | None,
+    AfterValidator(rules.holidays_country),
+    WithJsonSchema(
+        {"anyOf": [{"type": "string", "pattern": "^\\s*[A-Za-z]{2,3}\\s*$"}, {"type": "null"}]}
+    ),
 ]
 TAB_NAME = r"^[^'\[\]:*?/\\]([^\[\]:*?/\\]*[^'\[\]:*?/\\])?$"
 TabName = Annotated[str, StringConstraints(max_length=rules.TAB_NAME_MAX, pattern=TAB_NAME)]

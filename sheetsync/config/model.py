@@ -32,10 +32,12 @@ from sheetsync.config.daemon import DaemonFile
 from sheetsync.config.email import EmailFile
 from sheetsync.config.fields import (
     Cap,
+    CountryCode,
     DateFormats,
     Dates,
     HistoryRows,
     KpiKey,
+    LanguageCode,
     Limit,
     Month,
     OptionalText,
@@ -47,6 +49,7 @@ from sheetsync.config.fields import (
 )
 from sheetsync.config.section import Section
 from sheetsync.config.values import OUTPUT_KEYS, KpiKind, PeriodKind
+from sheetsync.i18n import language
 
 SpreadsheetRef = Annotated[
     Text | None, BeforeValidator(rules.not_a_key(rules.SPREADSHEET, rules.SPREADSHEET_HINT))
@@ -121,11 +124,15 @@ class CalendarFile(Section):
     """The month the fiscal year starts: 1-12 or a name (April). Not 1: quarters and years are
     fiscal, labelled FY2027 and FY2027-Q1."""
     working_days: Weekdays = ("Mon", "Tue", "Wed", "Thu", "Fri")
-    """The weekdays that count for pace (Mon, Tue, ... Sun)."""
+    """The weekdays that count for pace: Mon, Tue, ... Sun, Polish Pon, Wt, Śr, Czw, Pt, Sob,
+    Nd, or full names, in any case."""
     holidays: Dates = ()
     """Dates (YYYY-MM-DD) that are not working days."""
     holidays_tab: OptionalText = None
     """A tab with one holiday date per row in column A."""
+    holidays_country: CountryCode = None
+    """A country code (PL, DE, US...): its public holidays are not working days either, with
+    the dates above and the holidays tab (the `holidays` package's calendar)."""
 
 
 class LocaleFile(Section):
@@ -137,8 +144,9 @@ class LocaleFile(Section):
     """The thousands separator; default "," (or a space when the decimal separator is ",")."""
     date_formats: DateFormats = ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y")
     """strftime patterns for dates typed as text, tried in order."""
-    currency_format: Text = '"$"#,##0'
-    """The number format pattern that `format: currency` stands for."""
+    currency_format: Text | None = None
+    """The number format pattern that `format: currency` stands for; default: the output
+    language's ('"$"#,##0' for en, '[$-415]#,##0.00 "zł"' for pl)."""
 
     @property
     def thousands(self) -> str:
@@ -283,7 +291,13 @@ class RankingFile(Section):
 
 class OutputFile(Section):
     """Output tab names: at most 31 characters, none of [ ] : * ? / \\, no apostrophe first or
-    last, one output each; false switches an output off."""
+    last, one output each; false switches an output off. A name not given here is the output
+    language's (the defaults below are English)."""
+
+    language: LanguageCode = "en"
+    """The language of headers, statuses, the brief's phrases, number and date formats and
+    the default tab names: en or pl (docs/languages.md). Rep KPIs and History keep English
+    headers and values, their machine keys."""
 
     summary: OutputTab = "Summary"
     """The total and each team for the current week, month, quarter and year."""
@@ -309,8 +323,12 @@ class OutputFile(Section):
         return self
 
     def tabs(self) -> dict[str, str]:
-        """The switched-on outputs' tab names by key, in order."""
-        return {key: title for key, title in self if key in OUTPUT_KEYS and title is not None}
+        """The switched-on outputs' tab names by key, in order: the configured name, or the
+        language's default for a key not given."""
+        lang = language(self.language)
+        titles = {key: title if key in self.model_fields_set else lang.tab(key)
+                  for key, title in self if key in OUTPUT_KEYS}  # fmt: skip
+        return {key: title for key, title in titles.items() if title is not None}
 
 
 class ConfigFile(Section):

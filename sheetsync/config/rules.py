@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic_core import PydanticCustomError
 
+from sheetsync.config.countries import LIST_COMMAND, country_code
+from sheetsync.i18n import LANGUAGES, fold, weekday_names, weekday_number
 from sheetsync.spreadsheet import title_pattern
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -148,18 +150,53 @@ def month(value: Any) -> Any:
 
 
 def weekday(name: str) -> int | None:
-    """Monday=0 .. Sunday=6 for a weekday name (its first three letters count), else None."""
+    """Monday=0 .. Sunday=6 for a weekday name, else None: English by its first three letters
+    (Mon, monday), or a name in another shipped language (Pon, Śr, czwartek; case and
+    diacritics ignored: `sroda`)."""
     short = name.lower()[:3]
-    return WEEKDAYS.index(short) if short in WEEKDAYS else None
+    return WEEKDAYS.index(short) if short in WEEKDAYS else weekday_number(name)
 
 
 def weekdays(names: tuple[str, ...]) -> tuple[str, ...]:
     for name in names:
         if weekday(name) is None:
-            raise problem(f"unknown weekday {name!r}; allowed: Mon, Tue, ... Sun")
+            raise problem(f"unknown weekday {name!r}; allowed: Mon, Tue, ... Sun, or Polish "
+                          "Pon, Wt, Śr, Czw, Pt, Sob, Nd, or full names")  # fmt: skip
     if not names:
         raise problem("needs at least one weekday")
     return names
+
+
+def weekday_pattern(any_case: Callable[[tuple[str, ...]], str]) -> str:
+    """A JSON Schema pattern for a weekday name: English by its first three letters, or a
+    whole name of another language as written or without diacritics (`any_case` makes a
+    case-blind pattern of words starting with one of them)."""
+    names = {form for code in LANGUAGES if code != "en" for day in weekday_names(code)
+             for name in day for form in (name.lower(), fold(name))}  # fmt: skip
+    others = any_case(tuple(sorted(names, key=lambda n: (-len(n), n)))) + "\\s*$"
+    return f"({any_case(WEEKDAYS)})|({others})"
+
+
+def language_code(code: Any) -> Any:
+    """An output language's code (`en`, `pl`, in any case)."""
+    if code is None:
+        return "en"
+    found = str(code).strip().lower()
+    if found not in LANGUAGES:
+        raise problem(f"got {show(code)}; allowed: {', '.join(LANGUAGES)} (docs/languages.md "
+                      "tells how to add a language)")  # fmt: skip
+    return found
+
+
+def holidays_country(code: str | None) -> str | None:
+    """A country code the `holidays` package knows, upper-cased; None for none."""
+    if code is None:
+        return None
+    found = country_code(code)
+    if found is None:
+        raise problem(f"unknown country code {code!r}; use an ISO 3166 code like PL, DE or US "
+                      f"that the holidays package knows (list them: {LIST_COMMAND})")  # fmt: skip
+    return found
 
 
 def list_of_dates(value: Any) -> Any:

@@ -21,6 +21,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, ConfigDict
 from pydantic.dataclasses import dataclass
 
+from sheetsync.config.countries import public_holidays
 from sheetsync.errors import ConfigError
 
 KpiKind = Literal["sum", "count", "count_distinct", "ratio"]
@@ -63,17 +64,30 @@ class KpiDef:
 
 @dataclass(frozen=True, config=_VALUES)
 class CalendarConfig:
-    """Time zone, fiscal year and working days. Weekdays are numbered Monday=0 .. Sunday=6."""
+    """Time zone, fiscal year and working days. Weekdays are numbered Monday=0 .. Sunday=6.
+
+    `holidays` are the configured dates (and, once synced, the holidays tab's);
+    `holidays_country` adds that country's public holidays (`days_off`)."""
 
     timezone: str = "UTC"
     fiscal_year_start: int = 1
     working_days: frozenset[int] = frozenset({0, 1, 2, 3, 4})
     holidays: frozenset[date] = frozenset()
     holidays_tab: str | None = None
+    holidays_country: str | None = None
 
     @property
     def fiscal(self) -> bool:
         return self.fiscal_year_start != 1
+
+    def days_off(self, start: date, end: date) -> frozenset[date]:
+        """The holidays from `start` to `end`: `holidays` and, with `holidays_country`, the
+        country's public holidays of those years (days outside the range may be included)."""
+        if self.holidays_country is None or end < start:
+            return self.holidays
+        years = range(start.year, end.year + 1)
+        found = (public_holidays(self.holidays_country, year) for year in years)
+        return self.holidays.union(*found)
 
 
 @dataclass(frozen=True, config=_VALUES)
@@ -165,10 +179,12 @@ class SourceConfig:
 
 @dataclass(frozen=True, config=_VALUES)
 class OutputConfig:
-    """Output tab names by key; a key missing from `tabs` is switched off."""
+    """Output tab names by key (a key missing from `tabs` is switched off) and the language of
+    what people read in them (a code of `sheetsync.i18n.LANGUAGES`)."""
 
     tabs: TextMap
     history_max_rows: int = 250_000
+    language: str = "en"
 
     def title(self, key: str) -> str | None:
         return self.tabs.get(key)

@@ -39,6 +39,12 @@ from sheetsync.kpi.targets import Level, TargetResolver, goal_lookup
 from sheetsync.periods import Period, elapsed_working_days, working_days
 
 __all__ = [
+    "ACHIEVED",
+    "AT_RISK",
+    "BEHIND",
+    "MISSED",
+    "NOT_STARTED",
+    "ON_TRACK",
     "REP_KPI_COLUMNS",
     "STATUSES",
     "evaluate",
@@ -64,7 +70,11 @@ REP_KPI_COLUMNS = (
     "total_days",
 )
 _FLOAT_COLUMNS = ("actual", "target", "attainment", "expected", "pace", "projection")
-STATUSES = ("Achieved", "Missed", "Not started", "On track", "At risk", "Behind")
+ACHIEVED, MISSED, NOT_STARTED = "Achieved", "Missed", "Not started"
+ON_TRACK, AT_RISK, BEHIND = "On track", "At risk", "Behind"
+STATUSES = (ACHIEVED, MISSED, NOT_STARTED, ON_TRACK, AT_RISK, BEHIND)
+"""The statuses, by their machine names: the Rep KPIs and History tabs and `--json` show them
+as they are in every output language; the other tabs translate them (`i18n`)."""
 _DECIMALS = 9  # comparisons round to this many decimals, so exactly on target is on target
 
 FloatArray = npt.NDArray[np.float64]
@@ -133,15 +143,15 @@ def status(
     rounded = np.round(pace, _DECIMALS)
     blank = np.isnan(att)
     if over:
-        choices = [(blank, None), (att >= 1, "Achieved"), (att < 1, "Missed")]
+        choices = [(blank, None), (att >= 1, ACHIEVED), (att < 1, MISSED)]
     elif elapsed == 0:
-        choices = [(blank, None), (~blank, "Not started")]
+        choices = [(blank, None), (~blank, NOT_STARTED)]
     else:
         choices = [
             (blank | np.isnan(rounded), None),
-            (rounded >= thresholds.on_track, "On track"),
-            (rounded >= thresholds.at_risk, "At risk"),
-            (rounded < thresholds.at_risk, "Behind"),
+            (rounded >= thresholds.on_track, ON_TRACK),
+            (rounded >= thresholds.at_risk, AT_RISK),
+            (rounded < thresholds.at_risk, BEHIND),
         ]
     conditions = [condition for condition, _ in choices]
     labels = np.array([label for _, label in choices], dtype=object)

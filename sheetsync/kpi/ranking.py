@@ -14,6 +14,7 @@ for unranked reps.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -22,10 +23,11 @@ import pandas as pd
 
 from sheetsync.config.values import KpiDef, RankingConfig
 
-__all__ = ["RANKING_COLUMNS", "movement", "rank"]
+__all__ = ["RANKING_COLUMNS", "movement", "places_up", "rank"]
 
 RANKING_COLUMNS = ("rank", "rep", "team", "score", "movement", "reason")
 _DECIMALS = 4
+_UP = re.compile(r"up (\d+)")
 FloatArray = npt.NDArray[np.float64]
 
 
@@ -150,6 +152,12 @@ def movement(
     for rep, now in zip(reps, ranks, strict=True):
         labels.append(None if previous_ranks is None else _move(previous_ranks.get(rep), now))
     return pd.Series(labels, index=reps.index, dtype=object)
+
+
+def places_up(movement_text: object) -> int | None:
+    """N for a movement "up N" (as `movement` writes it), else None."""
+    found = _UP.fullmatch(movement_text) if isinstance(movement_text, str) else None
+    return int(found[1]) if found else None
 
 
 def _move(before: int | None, now: object) -> str | None:

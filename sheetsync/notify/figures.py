@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from sheetsync.config.values import Config, KpiDef
+from sheetsync.kpi.evaluate import ACHIEVED, AT_RISK, BEHIND, MISSED, NOT_STARTED, ON_TRACK
 from sheetsync.periods import Period
 from sheetsync.report.brief_text import number, percent, render_number, shown
 from sheetsync.report.plan import PERCENT, value
@@ -30,8 +31,8 @@ __all__ = [
 Record = Mapping[Any, Any]
 
 TONES: Mapping[str, str] = {
-    "Achieved": "good", "On track": "good", "At risk": "warn", "Behind": "bad", "Missed": "bad",
-    "Not started": "none",
+    ACHIEVED: "good", ON_TRACK: "good", AT_RISK: "warn", BEHIND: "bad", MISSED: "bad",
+    NOT_STARTED: "none",
 }  # fmt: skip
 """Each status's colour family (good: green, warn: amber, bad: red); the templates pick the
 colours, and always print the status word beside them."""

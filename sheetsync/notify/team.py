@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sheetsync.config.values import Config, KpiDef
+from sheetsync.kpi.evaluate import AT_RISK, BEHIND
 from sheetsync.notify.figures import (
     KpiLine,
     PeriodTable,
@@ -42,7 +43,7 @@ __all__ = [
 
 FIRST_ISSUES = 5
 """How many data issues the digest lists one by one (all are counted)."""
-LAGGING = ("Behind", "At risk")
+LAGGING = (BEHIND, AT_RISK)
 HEADLINE_KINDS = ("month", "quarter", "year")
 PERIOD_ORDER = ("week", "month", "quarter", "year")
 

@@ -14,8 +14,8 @@ by tab; 8. suggested discussion points from numbered rules.
 Every list is capped (`CAPS`; a list longer than its cap ends with "... and N more: see <tab>"),
 so the tab never grows past `MAX_ROWS` rows and 7 columns whatever the team's size. An empty
 section says so in one line. The findings the sections read (and `CAPS`) live in `brief_facts`,
-the phrases in `brief_text.MESSAGES`; docs/brief.md describes the sections, where each number
-comes from and the rules.
+the phrases in the output language's catalog (`sheetsync.i18n`); docs/brief.md describes the
+sections, where each number comes from and the rules.
 """
 
 from __future__ import annotations
@@ -27,26 +27,12 @@ from datetime import date
 import pandas as pd
 
 from sheetsync.config.values import Config, KpiDef
+from sheetsync.i18n import Language, language
+from sheetsync.kpi.evaluate import BEHIND
 from sheetsync.kpi.trends import Trends
 from sheetsync.periods import Period
-from sheetsync.report.brief_facts import (
-    BEHIND,
-    CAPS,
-    TEAM_PERIODS,
-    BriefFacts,
-    Record,
-    error_count,
-)
-from sheetsync.report.brief_text import (
-    PERCENT,
-    gap_text,
-    message,
-    number,
-    percent,
-    plural,
-    projected_text,
-    shown,
-)
+from sheetsync.report.brief_facts import CAPS, TEAM_PERIODS, BriefFacts, Record, error_count
+from sheetsync.report.brief_text import PERCENT, gap_text, number, percent, projected_text, shown
 from sheetsync.report.plan import Cell, value
 from sheetsync.sync.issues import Issue
 from sheetsync.sync.stage import rep_tabs
@@ -89,38 +75,19 @@ def brief_rows(data: BriefInput) -> tuple[Row, ...]:
     """The title, then the eight sections with a blank row between them (same input, same
     rows: every list has a full sort order)."""
     brief = _Brief(data)
+    lang = brief.lang
     sections = (
         brief.headline(), brief.performers(), brief.behind(), brief.goals_at_risk(),
         brief.changes(), brief.coverage(), brief.data_issues(), brief.discussion(),
     )  # fmt: skip
-    rows: list[Row] = [(Cell(message("title", day=data.as_of.isoformat()), bold=True),)]
+    rows: list[Row] = [(Cell(lang.text("brief.title", day=lang.date(data.as_of)), bold=True),)]
     for index, section in enumerate(sections):
         rows += [(), *section] if index else section
     return tuple(rows)
 
 
-def _heading(title: str, *columns: str) -> Row:
-    return (Cell(title, bold=True), *(Cell(message(f"col.{c}"), bold=True) for c in columns))
-
-
 def _line(text: str) -> list[Row]:
     return [(Cell(text),)]
-
-
-def _capped(rows: Sequence[Row], cap: int, tab: str, empty: str) -> list[Row]:
-    """The rows, cut to `cap` with a "... and N more: see <tab>" line; `empty` when none."""
-    if not rows:
-        return _line(empty)
-    if len(rows) <= cap:
-        return list(rows)
-    return [*rows[: cap - 1], *_line(message("more", count=len(rows) - cap + 1, tab=tab))]
-
-
-def _listed(texts: Sequence[str], separator: str) -> str:
-    """Texts joined, the first CAPS["in_text"] of them, then "and N more"."""
-    cap = CAPS["in_text"]
-    more = [message("list.more", count=len(texts) - cap)] if len(texts) > cap else []
-    return message(separator).join([*texts[:cap], *more])
 
 
 def _measures(kpi: KpiDef, record: Record, *names: str) -> list[Cell]:
@@ -134,10 +101,55 @@ class _Brief(BriefFacts):
 
     def __init__(self, data: BriefInput) -> None:
         super().__init__(data)
-        self.when = message(f"when.{self.kind}")
+        self.lang: Language = language(self.config.output.language)
+        self.when = self.lang.text(f"when.{self.kind}")
 
     def tab(self, key: str) -> str:
-        return self.config.output.title(key) or message(f"tab.{key}")
+        return self.config.output.title(key) or self.lang.tab(key)
+
+    # -- wording ----------------------------------------------------------------------------
+
+    def say(self, key: str, **fields: object) -> str:
+        return self.lang.text(key, **fields)
+
+    def heading(self, title: str, *columns: str) -> Row:
+        names = (Cell(self.say(f"col.{c}"), bold=True) for c in columns)
+        return (Cell(title, bold=True), *names)
+
+    def capped(self, rows: Sequence[Row], cap: int, tab: str, empty: str) -> list[Row]:
+        """The rows, cut to `cap` with a "... and N more: see <tab>" line; `empty` when none."""
+        if not rows:
+            return _line(empty)
+        if len(rows) <= cap:
+            return list(rows)
+        more = self.say("brief.more", count=self.lang.number(len(rows) - cap + 1), tab=tab)
+        return [*rows[: cap - 1], *_line(more)]
+
+    def listed(self, texts: Sequence[str], separator: str) -> str:
+        """Texts joined, the first CAPS["in_text"] of them, then "and N more"."""
+        cap = CAPS["in_text"]
+        more = [self.say("list.more", count=len(texts) - cap)] if len(texts) > cap else []
+        return self.say(separator).join([*texts[:cap], *more])
+
+    def status(self, raw: object) -> Cell:
+        """A status cell in the output language (empty for a blank)."""
+        return Cell(self.lang.status(value(raw)) or None)
+
+    def movement(self, raw: object) -> Cell:
+        """A ranking movement cell ("up 2") in the output language (empty for a blank)."""
+        return Cell(self.lang.movement(value(raw)) or None)
+
+    def day(self, day: date) -> str:
+        return self.lang.date(day)
+
+    def percent(self, raw: object) -> str:
+        return percent(raw, self.lang)
+
+    def source(self, source: str | None) -> str:
+        """Where the snapshot compared with came from, in words."""
+        if source in ("history", "activity"):
+            return self.say(f"source.{source}")
+        return str(source or "")
 
     # -- sections ---------------------------------------------------------------------------
 
@@ -145,77 +157,81 @@ class _Brief(BriefFacts):
         total = self.config.total_label
         kpis = self.headline_kpis
         if not kpis:
-            return [_heading(message("headline.heading", total=total)),
-                    *_line(message("headline.empty", tab=self.config.goals.tab))]  # fmt: skip
-        title = message("headline.heading", total=total)
+            return [self.heading(self.say("headline.heading", total=total)),
+                    *_line(self.say("headline.empty", tab=self.config.goals.tab))]  # fmt: skip
+        title = self.say("headline.heading", total=total)
         if len(self.focus) > len(kpis):
-            title = message("headline.heading_cut", total=total, shown=len(kpis),
-                            count=len(self.focus), tab=self.tab("rep_kpis"))  # fmt: skip
-        rows = [_heading(title, "actual", "target", "attainment", "pace", "status", "projection")]
+            title = self.say("headline.heading_cut", total=total, shown=len(kpis),
+                             count=len(self.focus), tab=self.tab("rep_kpis"))  # fmt: skip
+        columns = ("actual", "target", "attainment", "pace", "status", "projection")
+        rows = [self.heading(title, *columns)]
         for kind in TEAM_PERIODS:
             for kpi in kpis if kind in self.periods else ():
                 record = self.totals.get((self.periods[kind].label, kpi.key))
                 if record is not None:
-                    name = Cell(message("headline.row", kpi=kpi.label, period=record["period"]))
+                    name = Cell(self.say("headline.row", kpi=kpi.label, period=record["period"]))
                     rows.append((name, *_measures(kpi, record, "actual", "target", "attainment",
-                                 "pace"), Cell(value(record["status"])),
+                                 "pace"), self.status(record["status"]),
                                  *_measures(kpi, record, "projection")))  # fmt: skip
         return rows
 
     def performers(self) -> list[Row]:
-        rows = [_heading(message("top.heading", when=self.when), "rep", "team", "score",
-                         "movement")]  # fmt: skip
+        title = self.say("top.heading", when=self.when)
+        rows = [self.heading(title, "rep", "team", "score", "movement")]
         top = [(Cell(value(r["rank"]), "0"), Cell(value(r["rep"])), Cell(value(r["team"])),
-                Cell(value(r["score"]), self.score_format), Cell(value(r["movement"])))
+                Cell(value(r["score"]), self.score_format), self.movement(r["movement"]))
                for r in self.top]  # fmt: skip
-        rows += _capped(top, CAPS["top"], self.tab("ranking"), message("top.empty", when=self.when))
+        empty = self.say("top.empty", when=self.when)
+        rows += self.capped(top, CAPS["top"], self.tab("ranking"), empty)
         day = self.data.trends.last_day
         if day is not None:
-            names = message("names.separator").join(
-                message("improved.name", rep=r["rep"], movement=r["movement"])
-                for _, r in self.risers[: CAPS["improved"]]
+            risers = self.risers[: CAPS["improved"]]
+            names = self.say("names.separator").join(
+                self.say("improved.name", rep=r["rep"], movement=self.lang.movement(r["movement"]))
+                for _, r in risers
             )
             key = "improved.line" if names else "improved.empty"
-            rows += _line(message(key, day=day.isoformat(), names=names))
+            rows += _line(self.say(key, day=self.day(day), names=names))
         return rows
 
     def behind(self) -> list[Row]:
-        heading = _heading(message("behind.heading", when=self.when), "team", "status",
-                           "lowest_pace", "behind_on")  # fmt: skip
-        rows = [(Cell(r.rep), Cell(r.team), Cell(r.status), Cell(r.lags[0].pace, PERCENT),
-                 Cell(_listed([gap_text(g.kpi, g.record) for g in r.lags], "list.separator")))
+        title = self.say("behind.heading", when=self.when)
+        heading = self.heading(title, "team", "status", "lowest_pace", "behind_on")
+        rows = [(Cell(r.rep), Cell(r.team), self.status(r.status), Cell(r.lags[0].pace, PERCENT),
+                 Cell(self.listed([gap_text(g.kpi, g.record, self.lang) for g in r.lags],
+                                  "list.separator")))
                 for r in self.rep_lags]  # fmt: skip
-        empty = message("behind.empty", when=self.when)
-        return [heading, *_capped(rows, CAPS["behind"], self.tab("rep_kpis"), empty)]
+        empty = self.say("behind.empty", when=self.when)
+        return [heading, *self.capped(rows, CAPS["behind"], self.tab("rep_kpis"), empty)]
 
     def goals_at_risk(self) -> list[Row]:
-        heading = _heading(message("goals.heading"), "kpi", "period", "attainment", "pace",
-                           "status", "projected")  # fmt: skip
+        heading = self.heading(self.say("goals.heading"), "kpi", "period", "attainment", "pace",
+                               "status", "projected")  # fmt: skip
         rows = [(Cell(value(g.record["name"])), Cell(g.kpi.label), Cell(g.record["period"]),
                  *_measures(g.kpi, g.record, "attainment", "pace"),
-                 Cell(value(g.record["status"])), Cell(projected_text(g.kpi, g.record)))
+                 self.status(g.record["status"]), Cell(projected_text(g.kpi, g.record, self.lang)))
                 for g in self.goal_lags]  # fmt: skip
-        empty = message("goals.empty")
-        return [heading, *_capped(rows, CAPS["goals"], self.tab("rep_kpis"), empty)]
+        empty = self.say("goals.empty")
+        return [heading, *self.capped(rows, CAPS["goals"], self.tab("rep_kpis"), empty)]
 
     def changes(self) -> list[Row]:
         trends = self.data.trends
         if trends.last_day is None:
-            rows = [_heading(message("change.heading_none")), *_line(message("change.none"))]
+            rows = [self.heading(self.say("change.heading_none")), *_line(self.say("change.none"))]
         else:
-            day = trends.last_day.isoformat()
-            rows = [_heading(message("change.heading", day=day, source=_source(trends.source)),
-                             "kpi", "then", "now", "change", "pace_then", "pace_now")]  # fmt: skip
-            rows += _capped(self._change_rows(), CAPS["change"], self.tab("history"),
-                            message("change.empty", day=day))  # fmt: skip
-        day, source, pairs = self.same_point
-        if pairs:
-            texts = [message("same_point.pair", kpi=kpi.label, now=percent(now), then=percent(was))
-                     for kpi, now, was in pairs]  # fmt: skip
-            rows += _line(message("same_point.line", total=self.config.total_label,
-                                  when=self.when, last=message(f"last.{self.kind}"),
-                                  day=day, source=_source(source),
-                                  pairs=message("list.separator").join(texts)))  # fmt: skip
+            day = self.day(trends.last_day)
+            title = self.say("change.heading", day=day, source=self.source(trends.source))
+            rows = [self.heading(title, "kpi", "then", "now", "change", "pace_then", "pace_now")]
+            rows += self.capped(self._change_rows(), CAPS["change"], self.tab("history"),
+                                self.say("change.empty", day=day))  # fmt: skip
+        point, source, pairs = self.same_point
+        if point is not None and pairs:
+            texts = [self.say("same_point.pair", kpi=kpi.label, now=self.percent(now),
+                              then=self.percent(was)) for kpi, now, was in pairs]  # fmt: skip
+            rows += _line(self.say("same_point.line", total=self.config.total_label,
+                                   when=self.when, last=self.say(f"last.{self.kind}"),
+                                   day=self.day(point), source=self.source(source),
+                                   pairs=self.say("list.separator").join(texts)))  # fmt: skip
         return rows
 
     def _change_rows(self) -> list[Row]:
@@ -244,26 +260,27 @@ class _Brief(BriefFacts):
 
     def coverage(self) -> list[Row]:
         rows = [(Cell(_where(i)), Cell(i.problem)) for i in self.data.coverage]
-        return [_heading(message("coverage.heading"), "problem"),
-                *_capped(rows, CAPS["coverage"], self.tab("data_issues"),
-                         message("coverage.empty"))]  # fmt: skip
+        return [self.heading(self.say("coverage.heading"), "problem"),
+                *self.capped(rows, CAPS["coverage"], self.tab("data_issues"),
+                             self.say("coverage.empty"))]  # fmt: skip
 
     def data_issues(self) -> list[Row]:
         rows = []
         for tab, issues in self.issue_tabs:
-            cells = message("names.separator").join([i.cell for i in issues if i.cell][:2])
+            cells = self.say("names.separator").join([i.cell for i in issues if i.cell][:2])
             errors = error_count(issues)
             rows.append((Cell(tab), Cell(errors, "0"), Cell(len(issues) - errors, "0"),
                          Cell(cells), Cell(issues[0].problem)))  # fmt: skip
         return [
-            _heading(message("data.heading"), "errors", "warnings", "cells", "first_problem"),
-            *_capped(rows, CAPS["data"], self.tab("data_issues"), message("data.empty")),
+            self.heading(self.say("data.heading"), "errors", "warnings", "cells", "first_problem"),
+            *self.capped(rows, CAPS["data"], self.tab("data_issues"), self.say("data.empty")),
         ]
 
     def discussion(self) -> list[Row]:
-        rows = [_line(message("points.item", number=n, text=text))[0]
+        rows = [_line(self.say("points.item", number=n, text=text))[0]
                 for n, text in enumerate(self.points(), 1)]  # fmt: skip
-        return [_heading(message("points.heading")), *(rows or _line(message("points.empty")))]
+        empty = _line(self.say("points.empty"))
+        return [self.heading(self.say("points.heading")), *(rows or empty)]
 
     # -- discussion points: the rules of docs/brief.md ----------------------------------------
 
@@ -280,9 +297,9 @@ class _Brief(BriefFacts):
     def rule_team_goal(self) -> list[str]:
         """1. The total or team KPI furthest behind expected in the ranking period."""
         label = self.ranked.label if self.ranked else None
-        return [message("rule.team_goal", scope=g.record["name"], kpi=g.kpi.label,
-                        when=self.when, pace=percent(g.pace),
-                        projected=projected_text(g.kpi, g.record))
+        return [self.say("rule.team_goal", scope=g.record["name"], kpi=g.kpi.label,
+                         when=self.when, pace=self.percent(g.pace),
+                         projected=projected_text(g.kpi, g.record, self.lang))
                 for g in self.goal_lags if g.record["period"] == label][:1]  # fmt: skip
 
     def rule_coaching(self) -> list[str]:
@@ -292,9 +309,9 @@ class _Brief(BriefFacts):
         for rep in self.rep_lags:
             behind = [g for g in rep.lags if g.kpi.key in focus and g.record["status"] == BEHIND]
             if len(behind) >= 2:
-                kpis = _listed([g.kpi.label for g in behind], "names.separator")
-                points.append(message("rule.coaching", rep=rep.rep, kpis=kpis, when=self.when,
-                                      pace=percent(behind[0].pace)))  # fmt: skip
+                kpis = self.listed([g.kpi.label for g in behind], "names.separator")
+                points.append(self.say("rule.coaching", rep=rep.rep, kpis=kpis, when=self.when,
+                                       pace=self.percent(behind[0].pace)))  # fmt: skip
         return points
 
     def rule_recognition(self) -> list[str]:
@@ -302,10 +319,11 @@ class _Brief(BriefFacts):
         day = self.data.trends.last_day
         if day is not None and self.risers:
             places, record = self.risers[0]
-            return [message("rule.improved", rep=record["rep"], places=plural(places, "place"),
-                            day=day.isoformat(), rank=shown(record["rank"], "0"))]  # fmt: skip
-        return [message("rule.leader", rep=r["rep"], when=self.when,
-                        score=shown(r["score"], self.score_format))
+            return [self.say("rule.improved", rep=record["rep"],
+                             places=self.lang.plural(places, "place"), day=self.day(day),
+                             rank=shown(record["rank"], "0", self.lang))]  # fmt: skip
+        return [self.say("rule.leader", rep=r["rep"], when=self.when,
+                         score=shown(r["score"], self.score_format, self.lang))
                 for r in self.top[:1]]  # fmt: skip
 
     def rule_pace_drop(self) -> list[str]:
@@ -314,9 +332,9 @@ class _Brief(BriefFacts):
         drops = [(was - now, kpi, now, was) for kpi, now, was in self.same_point[2]
                  if was - now > PACE_DROP + 1e-9]  # fmt: skip
         drops.sort(key=lambda d: -d[0])  # stable: equal falls keep config order
-        return [message("rule.pace_drop", total=self.config.total_label, kpi=kpi.label,
-                        when=self.when, now=percent(now), then=percent(was),
-                        last=message(f"last.{self.kind}"))
+        return [self.say("rule.pace_drop", total=self.config.total_label, kpi=kpi.label,
+                         when=self.when, now=self.percent(now), then=self.percent(was),
+                         last=self.say(f"last.{self.kind}"))
                 for _, kpi, now, was in drops[:1]]  # fmt: skip
 
     def rule_data(self) -> list[str]:
@@ -324,33 +342,33 @@ class _Brief(BriefFacts):
         activity tab."""
         for tab, issues in self.issue_tabs[:1]:
             errors, warnings = error_count(issues), len(issues) - error_count(issues)
-            counts = message("names.separator").join(
-                plural(n, key) for n, key in ((errors, "error"), (warnings, "warning")) if n
+            counts = self.say("names.separator").join(
+                self.lang.plural(n, key)
+                for n, key in ((errors, "error"), (warnings, "warning"))
+                if n
             )
             owner = rep_tabs([tab], self.config).get(tab)
-            return [message("rule.data_owner" if owner else "rule.data", owner=owner, tab=tab,
-                            issues=plural(len(issues), "issue"), counts=counts)]  # fmt: skip
+            issues_text = self.lang.plural(len(issues), "issue")
+            return [self.say("rule.data_owner" if owner else "rule.data", owner=owner, tab=tab,
+                             issues=issues_text, counts=counts)]  # fmt: skip
         return []
 
     def rule_coverage(self) -> list[str]:
         """6. The first goal coverage gap, and how many more there are."""
         gaps = self.data.coverage
         if len(gaps) > 1:
-            return [message("rule.coverage_more", problem=gaps[0].problem, count=len(gaps) - 1,
-                            tab=self.tab("data_issues"))]  # fmt: skip
-        return [message("rule.coverage", problem=gap.problem) for gap in gaps]
+            return [self.say("rule.coverage_more", problem=gaps[0].problem, count=len(gaps) - 1,
+                             tab=self.tab("data_issues"))]  # fmt: skip
+        return [self.say("rule.coverage", problem=gap.problem) for gap in gaps]
 
     def rule_review(self) -> list[str]:
         """7. (fill-in) Each headline KPI of the total with a status in the ranking period."""
         records = [(kpi, self.current(kpi)) for kpi in self.headline_kpis]
-        return [message("rule.review", total=self.config.total_label, kpi=kpi.label,
-                        when=self.when, status=r["status"], attainment=percent(r["attainment"]),
-                        projected=projected_text(kpi, r))
+        return [self.say("rule.review", total=self.config.total_label, kpi=kpi.label,
+                         when=self.when, status=self.lang.status(r["status"]),
+                         attainment=self.percent(r["attainment"]),
+                         projected=projected_text(kpi, r, self.lang))
                 for kpi, r in records if r is not None and value(r["status"])]  # fmt: skip
-
-
-def _source(source: str | None) -> str:
-    return message(f"source.{source}") if source in ("history", "activity") else str(source or "")
 
 
 def _where(issue: Issue) -> str:

@@ -12,11 +12,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from functools import cached_property
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from sheetsync.config.values import KpiDef
+from sheetsync.kpi.evaluate import AT_RISK, BEHIND
+from sheetsync.kpi.ranking import places_up
 from sheetsync.periods import Period
 from sheetsync.report.brief_text import PERCENT, number
 from sheetsync.report.plan import CellValue, value
@@ -42,9 +45,7 @@ CAPS: Mapping[str, int] = MappingProxyType({
 """Rows per list (a cut list shows cap - 1 items and the "... and N more" line); `in_text`:
 items named in one sentence (more are counted: "and 6 more")."""
 
-BEHIND, AT_RISK = "Behind", "At risk"
 TEAM_PERIODS = ("month", "quarter", "year")
-_UP = re.compile(r"up (\d+)")
 _CELL = re.compile(r"([A-Za-z]+)(\d+)")
 
 
@@ -149,8 +150,8 @@ class BriefFacts:
     @cached_property
     def risers(self) -> list[tuple[int, Record]]:
         """Reps whose movement is "up N": largest N first, then higher score, then name."""
-        found = [(int(m[1]), r) for r in self.ranking
-                 if (m := _UP.fullmatch(str(value(r["movement"]) or "")))]  # fmt: skip
+        found = [(up, r) for r in self.ranking
+                 if (up := places_up(value(r["movement"]))) is not None]  # fmt: skip
         return sorted(found, key=lambda f: (
             -f[0], -(number(f[1]["score"]) or 0.0), *_name_key(f[1]["rep"])
         ))  # fmt: skip
@@ -191,13 +192,13 @@ class BriefFacts:
                                            self.order(g.kpi.key)))  # fmt: skip
 
     @cached_property
-    def same_point(self) -> tuple[str, str, list[tuple[KpiDef, float, float]]]:
-        """The same point's day (ISO) and source ("history" or "activity"), and (KPI, pace now,
+    def same_point(self) -> tuple[date | None, str, list[tuple[KpiDef, float, float]]]:
+        """The same point's day and source ("history" or "activity"), and (KPI, pace now,
         pace then) of the total for each headline KPI with both numbers."""
         kind = self.ranked.kind if self.ranked else None
         point = next((p for p in self.data.trends.same_point if p.kind == kind), None)
         if point is None:
-            return "", "", []
+            return None, "", []
         then = {r["kpi"]: r for r in point.table.to_dict("records") if r["level"] == "total"}
         pairs = []
         for kpi in self.headline_kpis:
@@ -206,7 +207,7 @@ class BriefFacts:
             was = number(before["pace"]) if before is not None else None
             if now is not None and was is not None:
                 pairs.append((kpi, now, was))
-        return point.day.isoformat(), point.source, pairs
+        return point.day, point.source, pairs
 
     @cached_property
     def issue_tabs(self) -> list[tuple[str, list[Issue]]]:

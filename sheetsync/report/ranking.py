@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from sheetsync.config.values import Config, KpiDef
+from sheetsync.i18n import Language
 from sheetsync.report.look import band_rule, fit_widths, share_rules
 from sheetsync.report.plan import (
     PERCENT,
@@ -26,32 +27,31 @@ from sheetsync.report.plan import (
     value,
 )
 
-GOAL_HEADER = "100% of goal"
-CHART_TITLE = "Score by rep"
-GOAL_SERIES = GOAL_HEADER
 NOTE_WIDTH = 40
 """The Note column's width (characters): a long reason runs on under the chart beside it."""
 
 
 def ranking_tab(
-    config: Config, title: str, ranking: pd.DataFrame, rep_kpis: pd.DataFrame
+    config: Config, lang: Language, title: str, ranking: pd.DataFrame, rep_kpis: pd.DataFrame
 ) -> TabPlan:
-    """The Ranking tab with its rules and chart (none when nobody is ranked)."""
+    """The Ranking tab in `lang`, with its rules and chart (none when nobody is ranked)."""
     kpis = {kpi.key: kpi for kpi in config.kpis}
     measures = [c for c in ranking.columns if ":" in str(c)]
     weighted = config.ranking.by is None
     moved = bool(ranking["movement"].notna().any())
-    labels = [f"{kpis[c.split(':', 1)[1]].label} {c.split(':', 1)[0]}" for c in measures]
-    goal = [GOAL_HEADER] if weighted else []
-    head = ("Rank", "Rep", "Team", "Score", *(["Movement"] if moved else []), *labels, *goal)
-    rows = [tuple(Cell(name, bold=True) for name in (*head, "Note"))]
+    labels = [_measure_label(lang, kpis, c) for c in measures]
+    goal = [lang.text("ranking.chart.goal")] if weighted else []
+    names = [lang.text(f"col.{key}") for key in ("rank", "rep", "team", "score")]
+    moves = [lang.text("col.movement")] if moved else []
+    head = (*names, *moves, *labels, *goal)
+    rows = [tuple(Cell(name, bold=True) for name in (*head, lang.text("col.note")))]
     for record in ranking.to_dict("records"):
-        rows.append(_row(config, kpis, record, measures, moved))
+        rows.append(_row(config, lang, kpis, record, measures, moved))
     ranked = int(ranking["rank"].notna().sum())
     first_measure = 4 + int(moved)
     measure_box = Box(1, first_measure, len(rows), first_measure + len(measures))
     rules = _rules(config, rep_kpis, measure_box, len(rows[0])) if weighted else []
-    chart = _chart(len(head) - 1, ranked, weighted, len(rows[0])) if ranked else None
+    chart = _chart(lang, len(head) - 1, ranked, weighted, len(rows[0])) if ranked else None
     return TabPlan(
         "ranking",
         title,
@@ -64,8 +64,15 @@ def ranking_tab(
     )
 
 
+def _measure_label(lang: Language, kpis: Mapping[str, KpiDef], column: str) -> str:
+    """A measure column's header: "<KPI> attainment" or "<KPI> actual", in `lang`."""
+    kind, key = column.split(":", 1)
+    return lang.text(f"ranking.measure.{kind}", kpi=kpis[key].label)
+
+
 def _row(
     config: Config,
+    lang: Language,
     kpis: Mapping[str, KpiDef],
     record: Mapping[Any, Any],
     measures: list[str],
@@ -77,7 +84,7 @@ def _row(
         Cell(value(record["rep"])),
         Cell(value(record["team"])),
         Cell(value(record["score"]), score_format),
-        *([Cell(value(record["movement"]))] if moved else []),
+        *([Cell(lang.movement(record["movement"]) or None)] if moved else []),
     ]
     for column in measures:
         kind, key = column.split(":", 1)
@@ -112,14 +119,15 @@ def _rules(config: Config, rep_kpis: pd.DataFrame, measures: Box, width: int) ->
     return rules + band_rule(Box(1, 0, measures.bottom, width))
 
 
-def _chart(goal_column: int, ranked: int, weighted: bool, width: int) -> ChartPlan:
+def _chart(lang: Language, goal_column: int, ranked: int, weighted: bool, width: int) -> ChartPlan:
     """Score bars for the ranked reps (rows 1..ranked), with the goal as a line."""
     rows = Box(1, 1, 1 + ranked, 2)
-    series = [Series("Score", Box(1, 3, 1 + ranked, 4))]
+    series = [Series(lang.text("col.score"), Box(1, 3, 1 + ranked, 4))]
     if weighted:
-        series.append(Series(GOAL_SERIES, Box(1, goal_column, 1 + ranked, goal_column + 1), True))
+        goal = Box(1, goal_column, 1 + ranked, goal_column + 1)
+        series.append(Series(lang.text("ranking.chart.goal"), goal, True))
     return ChartPlan(
-        title=CHART_TITLE,
+        title=lang.text("ranking.chart.title"),
         categories=rows,
         series=tuple(series),
         anchor_row=1,

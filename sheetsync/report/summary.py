@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from sheetsync.config.values import Config, KpiDef
+from sheetsync.i18n import Language
 from sheetsync.periods import Period
 from sheetsync.report.look import band_rule, status_rules
 from sheetsync.report.plan import (
@@ -31,12 +32,10 @@ from sheetsync.report.plan import (
     value,
 )
 
-PERIOD_COLUMNS = ("Actual", "Target", "Attainment", "Expected", "Status")
-PERIOD_NAMES = {"week": "Week", "month": "Month", "quarter": "Quarter", "year": "Year"}
+PERIOD_COLUMNS = ("actual", "target", "attainment", "expected", "status")
+"""Each period's columns: their catalog keys (`col.<key>`) and Rep KPIs columns."""
 SHOWN_ORDER = ("month", "quarter", "year", "week")
 HEADER_ROWS = 3
-CHART_TITLE = "Month to date vs expected"
-CHART_SERIES = ("Month to date", "Expected by today")
 
 
 @dataclass(frozen=True)
@@ -55,19 +54,25 @@ class _Layout:
 
 
 def summary_tab(
-    config: Config, title: str, rep_kpis: pd.DataFrame, periods: Sequence[Period], as_of: date
+    config: Config,
+    lang: Language,
+    title: str,
+    rep_kpis: pd.DataFrame,
+    periods: Sequence[Period],
+    as_of: date,
 ) -> TabPlan:
-    """The Summary tab: title, header rows, the scopes' blocks, the chart's table and chart."""
+    """The Summary tab in `lang`: title, header rows, the scopes' blocks, the chart's table
+    and chart."""
     wanted = rep_kpis[rep_kpis["level"].isin(["total", "team"])]
     layout = _layout(config, wanted, periods)
     kpis = list(config.kpis)
     by_key = _index(wanted)
-    rows: list[tuple[Cell, ...]] = [*_head(layout, as_of)]
+    rows: list[tuple[Cell, ...]] = [*_head(layout, lang, as_of)]
     for level, name in layout.scopes:
         rows.append((Cell(name, bold=True),))
-        rows += [_kpi_row(layout, kpi, by_key, level, name) for kpi in kpis]
+        rows += [_kpi_row(layout, lang, kpi, by_key, level, name) for kpi in kpis]
     data_end = len(rows)
-    chart_rows, chart = _chart(config, layout, by_key, len(rows) + 1)
+    chart_rows, chart = _chart(config, lang, layout, by_key, len(rows) + 1)
     if chart_rows:
         rows += [(), *chart_rows]
     return TabPlan(
@@ -77,7 +82,7 @@ def summary_tab(
         HEADER_ROWS,
         _widths(layout, kpis),
         frozen_columns=1,
-        rules=tuple(_rules(config, layout, data_end)),
+        rules=tuple(_rules(lang, layout, data_end)),
         charts=(chart,) if chart else (),
     )
 
@@ -105,19 +110,25 @@ def _index(wanted: pd.DataFrame) -> dict[Key, Mapping[Any, Any]]:
     }
 
 
-def _head(layout: _Layout, as_of: date) -> list[tuple[Cell, ...]]:
-    title = (Cell(f"Sales KPIs as of {as_of.isoformat()}", bold=True),)
+def _head(layout: _Layout, lang: Language, as_of: date) -> list[tuple[Cell, ...]]:
+    title = (Cell(lang.text("summary.title", date=lang.date(as_of)), bold=True),)
     names: list[Cell] = [Cell(None)]
-    columns: list[Cell] = [Cell("KPI", bold=True)]
+    columns: list[Cell] = [Cell(lang.text("col.kpi"), bold=True)]
     for period in layout.periods:
-        heading = f"{PERIOD_NAMES[period.kind]} {period.label}"
+        kind = lang.text(f"period.{period.kind}")
+        heading = lang.text("summary.period", period=kind, label=period.label)
         names += [Cell(heading, bold=True)] + [Cell(None)] * (len(PERIOD_COLUMNS) - 1)
-        columns += [Cell(name, bold=True) for name in PERIOD_COLUMNS]
+        columns += [Cell(lang.text(f"col.{name}"), bold=True) for name in PERIOD_COLUMNS]
     return [title, tuple(names), tuple(columns)]
 
 
 def _kpi_row(
-    layout: _Layout, kpi: KpiDef, by_key: Mapping[Key, Mapping[Any, Any]], level: str, name: str
+    layout: _Layout,
+    lang: Language,
+    kpi: KpiDef,
+    by_key: Mapping[Key, Mapping[Any, Any]],
+    level: str,
+    name: str,
 ) -> tuple[Cell, ...]:
     cells = [Cell(kpi.label)]
     for period in layout.periods:
@@ -130,18 +141,19 @@ def _kpi_row(
             Cell(value(record["target"]), kpi.number_format),
             Cell(value(record["attainment"]), PERCENT),
             Cell(value(record["expected"]), kpi.number_format),
-            Cell(value(record["status"])),
+            Cell(lang.status(record["status"]) or None),
         ]
     return tuple(cells)
 
 
-def _rules(config: Config, layout: _Layout, data_end: int) -> list[ColourRule]:
+def _rules(lang: Language, layout: _Layout, data_end: int) -> list[ColourRule]:
     """Statuses coloured, attainment in its status's colour, long tables banded."""
     data = Box(HEADER_ROWS, 1, data_end, layout.width)
-    offset = PERIOD_COLUMNS.index("Status") - PERIOD_COLUMNS.index("Attainment")
+    offset = PERIOD_COLUMNS.index("status") - PERIOD_COLUMNS.index("attainment")
+    shown = lang.statuses()
     return [
-        *status_rules(data),
-        *status_rules(data, offset=offset),
+        *status_rules(data, shown),
+        *status_rules(data, shown, offset=offset),
         *band_rule(Box(HEADER_ROWS, 0, data_end, layout.width)),
     ]
 
@@ -170,15 +182,20 @@ def _number(raw: Any) -> float | None:
 
 
 def _chart(
-    config: Config, layout: _Layout, by_key: Mapping[Key, Mapping[Any, Any]], top: int
+    config: Config,
+    lang: Language,
+    layout: _Layout,
+    by_key: Mapping[Key, Mapping[Any, Any]],
+    top: int,
 ) -> tuple[list[tuple[Cell, ...]], ChartPlan | None]:
     """The chart's table (from row `top`, 0-based) and the chart beside it."""
     month = next((p for p in layout.periods if p.kind == "month"), None)
     kpis = _chart_kpis(config, by_key, month) if month else []
     if month is None or not kpis:
         return [], None
+    names = (lang.text("summary.chart.month_to_date"), lang.text("summary.chart.expected"))
     header = (Cell(f"{month.label}: {config.total_label}", bold=True),
-              *(Cell(name, bold=True) for name in CHART_SERIES))  # fmt: skip
+              *(Cell(name, bold=True) for name in names))  # fmt: skip
     rows: list[tuple[Cell, ...]] = [header]
     for kpi in kpis:
         record = by_key[(month.label, "total", config.total_label, kpi.key)]
@@ -187,11 +204,11 @@ def _chart(
                      Cell(float(record["expected"]) / target, PERCENT)))  # fmt: skip
     first, last = top + 1, top + 1 + len(kpis)
     chart = ChartPlan(
-        title=f"{CHART_TITLE} ({month.label})",
+        title=f"{lang.text('summary.chart.title')} ({month.label})",
         categories=Box(first, 0, last, 1),
         series=(
-            Series(CHART_SERIES[0], Box(first, 1, last, 2)),
-            Series(CHART_SERIES[1], Box(first, 2, last, 3), line=True),
+            Series(names[0], Box(first, 1, last, 2)),
+            Series(names[1], Box(first, 2, last, 3), line=True),
         ),
         anchor_row=top,
         anchor_column=4,

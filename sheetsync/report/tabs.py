@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from sheetsync.config.values import Config, KpiDef
+from sheetsync.i18n import Language, language
 from sheetsync.kpi.trends import Trends
 from sheetsync.periods import Period
 from sheetsync.report.brief import BriefInput, brief_rows
@@ -26,6 +27,7 @@ from sheetsync.report.plan import (
     HistorySnapshot,
     OutputPlan,
     TabPlan,
+    Tone,
     value,
 )
 from sheetsync.report.ranking import ranking_tab
@@ -37,6 +39,8 @@ REP_KPI_HEADERS = (
     "Expected", "Pace", "Status", "Projection",
 )  # fmt: skip
 ISSUE_HEADERS = ("Severity", "Tab", "Cell", "Problem", "Value", "What was done")
+ISSUE_KEYS = ("severity", "tab", "cell", "problem", "value", "action")
+"""The catalog keys (`col.<key>`) of ISSUE_HEADERS, the Data issues headers in English."""
 REFRESH_LABEL = "Refresh now"
 REFRESH_CELL = "B1"
 """Where Sync status holds the "Refresh now" checkbox: tick it, and the daemon refreshes."""
@@ -95,10 +99,11 @@ def _tab(
 ) -> TabPlan | None:
     """The output tab `key` (None for History, which is a snapshot, not a whole tab)."""
     rep_kpis, issues = computed.rep_kpis, computed.issues
+    lang = language(config.output.language)
     if key == "summary":
-        return summary_tab(config, title, rep_kpis, computed.periods, facts.as_of)
+        return summary_tab(config, lang, title, rep_kpis, computed.periods, facts.as_of)
     if key == "ranking":
-        return ranking_tab(config, title, computed.ranking, rep_kpis)
+        return ranking_tab(config, lang, title, computed.ranking, rep_kpis)
     if key == "meeting_brief":
         rows = meeting_brief_rows(config, computed, facts.as_of)
         return TabPlan(key, title, rows, 0, fit_widths([r for r in rows if len(r) > 1]))
@@ -110,12 +115,13 @@ def _tab(
         rules = (*status_rules(status), *band_rule(Box(1, 0, len(rows), len(REP_KPI_HEADERS))))
         return TabPlan(key, title, rows, 1, fit_widths(rows), rules=rules)
     if key == "data_issues":
-        rows = issue_rows(issues)
-        severity = text_rules(Box(1, 0, len(rows), 1), {"error": "bad", "warning": "warn"})
+        rows = issue_rows(issues, lang)
+        tones: dict[str, Tone] = {lang.severity("error"): "bad", lang.severity("warning"): "warn"}
+        severity = text_rules(Box(1, 0, len(rows), 1), tones)
         rules = (*severity, *band_rule(Box(1, 0, len(rows), len(ISSUE_HEADERS))))
         return TabPlan(key, title, rows, 1, fit_widths(rows), rules=rules)
     if key == "sync_status":
-        rows = status_rows(facts, issues)
+        rows = status_rows(facts, issues, lang)
         return TabPlan(key, title, rows, 0, fit_widths(rows))
     return None
 
@@ -192,12 +198,18 @@ def meeting_brief_rows(
                                  data_issues))  # fmt: skip
 
 
-def issue_rows(issues: Sequence[Issue]) -> tuple[tuple[Cell, ...], ...]:
-    rows = [header(ISSUE_HEADERS)]
+def issue_rows(
+    issues: Sequence[Issue], lang: Language | None = None
+) -> tuple[tuple[Cell, ...], ...]:
+    """The Data issues tab, errors first: headers and severities in `lang` (default English);
+    the problem and what was done are the sync stage's words, in English."""
+    lang = lang or language()
+    rows = [header([lang.text(f"col.{key}") for key in ISSUE_KEYS])]
     order = sorted(issues, key=lambda i: (i.severity != "error", i.tab, _cell_order(i.cell)))
     for issue in order:
         rows.append(tuple(Cell(text) for text in (
-            issue.severity, issue.tab, issue.cell, issue.problem, issue.value, issue.action,
+            lang.severity(issue.severity), issue.tab, issue.cell, issue.problem, issue.value,
+            issue.action,
         )))  # fmt: skip
     return tuple(rows)
 
@@ -207,26 +219,34 @@ def _cell_order(cell: str) -> tuple[int, str]:
     return (int(digits) if digits else 0, cell)
 
 
-def status_rows(facts: RunFacts, issues: Sequence[Issue]) -> tuple[tuple[Cell, ...], ...]:
+def status_rows(
+    facts: RunFacts, issues: Sequence[Issue], lang: Language | None = None
+) -> tuple[tuple[Cell, ...], ...]:
     """The Sync status tab: first the "Refresh now" checkbox (at REFRESH_CELL, always written
-    unticked, so a refresh clears a tick in the same write), then the facts of the run."""
+    unticked, so a refresh clears a tick in the same write), then the facts of the run; labels
+    and date formats in `lang` (default English). The checkbox is found by its place, never
+    by its label, so the daemon reads it in every language."""
+    lang = lang or language()
     errors = sum(1 for i in issues if i.severity == "error")
+    counts = lang.text("sync.issue_counts", errors=lang.plural(errors, "error"),
+                       warnings=lang.plural(len(issues) - errors, "warning"))  # fmt: skip
     pairs: list[tuple[str, CellValue, str | None]] = [
-        ("Last run", facts.ran_at.replace(tzinfo=None, microsecond=0), "yyyy-mm-dd hh:mm:ss"),
-        ("As-of date", facts.as_of, "yyyy-mm-dd"),
-        ("Source", facts.source, None),
-        ("Rows read", facts.rows_read, "#,##0"),
-        ("Rows counted", facts.rows_counted, "#,##0"),
-        ("Rows rejected", facts.rows_rejected, "#,##0"),
-        ("Data issues", f"{errors} errors, {len(issues) - errors} warnings", None),
-        ("API calls", facts.api_calls, "0"),
-        ("Duration (seconds)", round(facts.seconds, 3), "0.000"),
-        ("sheetsync version", facts.version, None),
+        ("last_run", facts.ran_at.replace(tzinfo=None, microsecond=0), lang.datetime_format),
+        ("as_of", facts.as_of, lang.date_format),
+        ("source", facts.source, None),
+        ("rows_read", facts.rows_read, "#,##0"),
+        ("rows_counted", facts.rows_counted, "#,##0"),
+        ("rows_rejected", facts.rows_rejected, "#,##0"),
+        ("data_issues", counts, None),
+        ("api_calls", facts.api_calls, "0"),
+        ("duration", round(facts.seconds, 3), "0.000"),
+        ("version", facts.version, None),
     ]
     if facts.last_error is not None:
         message, when = facts.last_error
-        pairs += [("Last error", message, None),
-                  ("Last error at", when.replace(tzinfo=None, microsecond=0),
-                   "yyyy-mm-dd hh:mm:ss")]  # fmt: skip
-    refresh = (Cell(REFRESH_LABEL, bold=True), Cell(False, checkbox=True))
-    return (refresh, *((Cell(name, bold=True), Cell(val, fmt)) for name, val, fmt in pairs))
+        pairs += [("last_error", message, None),
+                  ("last_error_at", when.replace(tzinfo=None, microsecond=0),
+                   lang.datetime_format)]  # fmt: skip
+    refresh = (Cell(lang.text("sync.refresh_now"), bold=True), Cell(False, checkbox=True))
+    return (refresh, *((Cell(lang.text(f"sync.{key}"), bold=True), Cell(val, fmt))
+                       for key, val, fmt in pairs))  # fmt: skip

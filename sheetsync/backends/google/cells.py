@@ -14,6 +14,7 @@ still gives a cell with its own format, for writes too small to bother (History'
 from __future__ import annotations
 
 import math
+import re
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
@@ -23,6 +24,7 @@ from sheetsync.spreadsheet import date_to_serial
 JsonDict = dict[str, Any]
 DATE_PATTERN = "yyyy-mm-dd"
 DATETIME_PATTERN = "yyyy-mm-dd hh:mm"
+LOCALE_TAG = re.compile(r"\[\$-[0-9A-Fa-f]+\]")
 CURRENCY_MARKS = ("$", "€", "£", "¥", "₹", "zł", "[$", "¤")
 EXACT_INTEGERS = 2.0**53  # every integer below this is exactly a float (IEEE 754 double)
 
@@ -99,13 +101,21 @@ def short_number(value: float) -> int | float:
 
 
 def _number_format(cell: Cell) -> tuple[str, str] | None:
+    pattern = sheets_pattern(cell.number_format) if cell.number_format else None
     if isinstance(cell.value, datetime):
-        return "DATE_TIME", cell.number_format or DATETIME_PATTERN
+        return "DATE_TIME", pattern or DATETIME_PATTERN
     if isinstance(cell.value, date):
-        return "DATE", cell.number_format or DATE_PATTERN
-    if cell.number_format and isinstance(cell.value, int | float):
-        return format_type(cell.number_format), cell.number_format
+        return "DATE", pattern or DATE_PATTERN
+    if pattern and isinstance(cell.value, int | float):
+        return format_type(pattern), pattern
     return None
+
+
+def sheets_pattern(pattern: str) -> str:
+    """The pattern without Excel's locale tags (`[$-415]`, which make Excel and LibreOffice
+    show a format with that locale's separators). Google's number format reference has no
+    such tag: a Google spreadsheet shows every number with its own locale's separators."""
+    return LOCALE_TAG.sub("", pattern)
 
 
 def format_type(pattern: str) -> str:
