@@ -246,7 +246,9 @@ def test_an_answer_later_than_the_read_timeout_times_out_and_is_retried_like_a_5
     arrivals = Arrivals(clock, hold=frozenset({1}))  # the first request's answer stalls
     fake = start_fake(mock, arrivals)
     cfg = team(tmp_path, fake)
-    google = backend(cfg, clock, timeouts=Timeouts(connect=2, read=0.25))
+    # The stalled answer is held until the refresh is over, so the read timeout can be long
+    # enough that no other answer misses it, even on a busy machine (0.25 s once did).
+    google = backend(cfg, clock, timeouts=Timeouts(connect=2, read=3))
     with relayed(google, mock):
         try:
             report = refresh(cfg, AS_OF, backend=google)
