@@ -24,8 +24,8 @@ from sheetsync.errors import BackendError
 from sheetsync.report.plan import Box, Cell, ChartPlan, ColourRule, OutputPlan, Series, TabPlan
 from sheetsync.testing import SPREADSHEETS_SCOPE, FakeSheetsApi, fake_sheets_api
 from sheetsync.testing._common import parse_mask
+from sheetsync.testing._schema import load_discovery
 
-DISCOVERY = Path("/work/shared/reference/sheets.v4.json")
 INPUT: dict[str, Grid] = {"Input": [["Date", "Calls"], [46328, 3]]}
 HEADER = (Cell("KPI"), Cell("Month to date"), Cell("Expected"), Cell("Status"))
 TONE_HEX = {
@@ -353,7 +353,7 @@ def test_the_metadata_call_finds_chart_ids_and_counts_rules(key: Path, fake: Fak
 
 
 def test_the_metadata_mask_names_only_fields_of_the_discovery_document() -> None:
-    schemas = json.loads(DISCOVERY.read_text(encoding="utf-8"))["schemas"]
+    schemas = load_discovery()["schemas"]  # the copy google-api-python-client ships
 
     def walk(tree: dict[str, Any] | None, schema: str) -> None:
         for name, sub in (tree or {}).items():
