@@ -208,17 +208,25 @@ def _sort_key(cell: JsonDict | None) -> tuple[int, Any]:
     return (2, "")
 
 
+_PASTE_KEEPS: dict[str, set[str] | None] = {
+    "PASTE_NORMAL": None,
+    "PASTE_VALUES": {"userEnteredValue"},
+    "PASTE_FORMAT": {"userEnteredFormat"},
+    "PASTE_NO_BORDERS": None,
+    "PASTE_FORMULA": {"userEnteredValue"},
+    "PASTE_DATA_VALIDATION": {"dataValidation"},
+    "PASTE_CONDITIONAL_FORMATTING": set(),
+}
+_PASTED = ("userEnteredValue", "userEnteredFormat", "dataValidation")
+
+
 def _paste_part(cell: JsonDict, paste_type: str) -> JsonDict:
-    keep = {
-        "PASTE_NORMAL": None,
-        "PASTE_VALUES": {"userEnteredValue"},
-        "PASTE_FORMAT": {"userEnteredFormat"},
-        "PASTE_NO_BORDERS": None,
-        "PASTE_FORMULA": {"userEnteredValue"},
-        "PASTE_DATA_VALIDATION": {"dataValidation"},
-        "PASTE_CONDITIONAL_FORMATTING": set(),
-    }.get(paste_type)
-    return copy.deepcopy(cell if keep is None else {k: v for k, v in cell.items() if k in keep})
+    """What a paste of `paste_type` takes from a source cell: the cell itself (a whole
+    paste), or a new dict with some of its fields. Nothing is copied deeper: stored cells
+    and what they hold are never changed in place (see ``_sheet``), so a pasted cell may
+    share them with its source, as cells written by one repeatCell share their format."""
+    keep = _PASTE_KEEPS.get(paste_type)
+    return cell if keep is None else {k: v for k, v in cell.items() if k in keep}
 
 
 def copy_paste(ss: Spreadsheet, request: JsonDict, where: str) -> None:
@@ -226,24 +234,29 @@ def copy_paste(ss: Spreadsheet, request: JsonDict, where: str) -> None:
     target, t0, t1, d0, d1 = ss.grid_bounds(request.get("destination") or {}, where)
     paste_type = str(request.get("pasteType", "PASTE_NORMAL"))
     height, width = r1 - r0, c1 - c0
-    source = {
-        (r, c): sheet.cells.get((r0 + r, c0 + c), {}) for r in range(height) for c in range(width)
+    parts = {
+        (r, c): _paste_part(sheet.cells.get((r0 + r, c0 + c), {}), paste_type)
+        for r in range(height)
+        for c in range(width)
     }
     rows = max(height, (t1 - t0) // height * height) if height else 0
     cols = max(width, (d1 - d0) // width * width) if width else 0
-    target.grow_to(t0 + rows, d0 + cols)
-    for r in range(rows):
-        for c in range(cols):
-            part = _paste_part(source[(r % height, c % width)], paste_type)
-            if request.get("pasteOrientation") == "TRANSPOSE":
-                r, c = c, r
-            cell = (
-                dict(target.cells.get((t0 + r, d0 + c), {})) if paste_type != "PASTE_NORMAL" else {}
-            )
-            for key in ("userEnteredValue", "userEnteredFormat", "dataValidation"):
-                if paste_type == "PASTE_NORMAL" or key in part:
-                    cell.pop(key, None)
-            cell.update(part)
+    transpose = request.get("pasteOrientation") == "TRANSPOSE"
+    target.grow_to(t0 + (cols if transpose else rows), d0 + (rows if transpose else cols))
+    normal = paste_type == "PASTE_NORMAL"
+    for sr in range(rows):
+        for sc in range(cols):
+            part = parts[(sr % height, sc % width)]
+            r, c = (sc, sr) if transpose else (sr, sc)
+            existing = None if normal else target.cells.get((t0 + r, d0 + c))
+            if existing:  # the fields pasted replace the cell's, moved to its end
+                cell = dict(existing)
+                for key in _PASTED:
+                    if key in part:
+                        cell.pop(key, None)
+                cell.update(part)
+            else:  # the part as it is, stored (and shared) unchanged, like any cell
+                cell = part
             target.store(t0 + r, d0 + c, cell)
     return None
 

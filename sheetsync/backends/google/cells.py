@@ -7,8 +7,9 @@ DATE / DATE_TIME format, and text ALWAYS stringValue, so text that looks like a 
 checkbox: TRUE ticked, FALSE not.
 
 A cell's format is described by a `FormatKey` (number format type, pattern, bold), so that
-google/formats.py can find the cells that share one and apply it per range; `cell_data`
-still gives a cell with its own format, for writes too small to bother (History's rows).
+google/layout.py can find the cells that share one and apply it per range. `cell_data` gives
+one cell with its own format: what every written cell must end up holding (the tests compare
+the compact writes with it).
 """
 
 from __future__ import annotations

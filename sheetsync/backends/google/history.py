@@ -13,6 +13,16 @@ the rows are out of date order it sorts them first (sortRange), so the index sta
 Developer metadata values are limited in size (the API documents no number; the index is
 kept under `INDEX_LIMIT` characters, about a thousand snapshot days); past it the index is
 left empty and refreshes recompute the last snapshot from the activity instead.
+
+A snapshot's rows are written as an output tab's cells are (google/layout.py): one
+updateCells over the inserted rows with what each cell says on its own, then repeatCells for
+what many cells share (the date, a period, a name, a column's format) and copyPastes for the
+formats and KPI keys that repeat with every name. Every cell ends with the value and format it
+would have alone; the updateCells' range clears the values and formats of the others (data
+validation is left as it is). A History holding conditional formats (added by hand) gets no
+copyPaste: a pasted format may carry them along (PasteType PASTE_FORMAT is "the format only,
+excluding data validation"; conditional formatting has a PasteType of its own), and sheetsync
+copies formats only on a tab with none (google/tiling.py).
 """
 
 from __future__ import annotations
@@ -25,16 +35,18 @@ from typing import Any
 from gspread.utils import absolute_range_name
 
 from sheetsync.backends.base import Grid, HistoryQuery, HistoryRead, RawValue
-from sheetsync.backends.google.cells import cell_data
+from sheetsync.backends.google.layout import cell_requests
 from sheetsync.backends.google.read import HISTORY_INDEX_KEY, SheetInfo, to_grid
 from sheetsync.backends.history import HistoryEdit, day_runs, plan_edit
-from sheetsync.report.plan import HistorySnapshot
+from sheetsync.report.plan import HistorySnapshot, TabPlan
 from sheetsync.spreadsheet import date_to_serial, day_of, serial_to_date
 
 JsonDict = dict[str, Any]
 INDEX_VERSION = "v1"
 INDEX_LIMIT = 20_000
 COLUMNS = 11
+CELL_FIELDS = "userEnteredValue,userEnteredFormat"
+"""What the snapshot's updateCells sets or clears on the rows it adds (no data validation)."""
 MOVED = (
     "History's rows are not where sheetsync left them (sorted or edited by hand since the last "
     "snapshot), so the earlier snapshot was not read from it; the next snapshot puts History "
@@ -143,7 +155,7 @@ def snapshot_requests(
     else:  # the API inserts only inside the grid: at its end it appends
         requests.append({"appendDimension": {"sheetId": sheet_id, "dimension": "ROWS",
                                              "length": at + added - sheet.rows}})  # fmt: skip
-    requests.append(_cells(snapshot, sheet_id, at))
+    requests.extend(_cells(snapshot, sheet_id, at, paste=not sheet.rule_count))
     for start, end in edit.deletions:
         shift = added if start >= edit.insert_before else 0
         requests.append(_rows("deleteDimension", sheet_id, start + 1 + shift, end + 1 + shift))
@@ -187,8 +199,28 @@ def _rows(kind: str, sheet_id: int, start: int, end: int) -> JsonDict:
     return {kind: {"range": _dimension(sheet_id, start, end)}}
 
 
-def _cells(snapshot: HistorySnapshot, sheet_id: int, at: int) -> JsonDict:
-    rows = [{"values": [cell_data(cell) for cell in row]} for row in snapshot.rows]
-    start = {"sheetId": sheet_id, "rowIndex": at, "columnIndex": 0}
-    return {"updateCells": {"start": start, "rows": rows,
-                            "fields": "userEnteredValue,userEnteredFormat"}}  # fmt: skip
+def _cells(snapshot: HistorySnapshot, sheet_id: int, at: int, paste: bool) -> list[JsonDict]:
+    """Write the snapshot's rows into rows at..at+len(rows), just inserted (google/layout.py,
+    laid out as a tab of those rows alone, then moved down `at` rows)."""
+    rows = snapshot.rows
+    if not rows:
+        return []
+    tab = TabPlan(snapshot.key, snapshot.title, rows, header_rows=0)
+    requests = cell_requests(tab, sheet_id, len(rows), tab.width, paste=paste)
+    return [_moved_down(request, at) for request in requests]
+
+
+def _moved_down(request: JsonDict, rows: int) -> JsonDict:
+    """A cell request (updateCells, repeatCell, copyPaste) of layout.py `rows` rows lower;
+    an updateCells sets CELL_FIELDS."""
+    ((kind, body),) = request.items()
+    moved: JsonDict = {key: _lower(body[key], rows) for key in ("range", "source", "destination")
+                       if key in body}  # fmt: skip
+    if kind == "updateCells":
+        moved["fields"] = CELL_FIELDS
+    return {kind: {**body, **moved}}
+
+
+def _lower(grid: JsonDict, rows: int) -> JsonDict:
+    return {**grid, "startRowIndex": grid["startRowIndex"] + rows,
+            "endRowIndex": grid["endRowIndex"] + rows}  # fmt: skip

@@ -44,11 +44,14 @@ SPLIT_BYTES = 200
 """About what one more updateCells costs."""
 
 
-def cell_requests(tab: TabPlan, sheet_id: int, rows: int, columns: int) -> list[JsonDict]:
-    """Write the tab's cells into a grid of `rows` x `columns` (at least the plan's size)."""
+def cell_requests(
+    tab: TabPlan, sheet_id: int, rows: int, columns: int, *, paste: bool = True
+) -> list[JsonDict]:
+    """Write the tab's cells into a grid of `rows` x `columns` (at least the plan's size).
+    Without `paste`, no copyPaste (for a tab that may hold conditional formats: History)."""
     values = [_padded([user_entered_value(cell.value) for cell in row], columns)
               for row in tab.rows]  # fmt: skip
-    formats, tiling = _formats(tab, values, columns)
+    formats, tiling = _formats(tab, values, columns, paste)
     bands = repeating_columns(values, tiling, columns) if tiling else []
     value_rects = layout(_value_slots(tab.rows, values, tiling, bands), columns, VALUES, sheet_id)
     format_rects = layout(formats, columns, FORMATS, sheet_id)
@@ -156,12 +159,15 @@ def _first_written(lines: Sequence[Sequence[JsonDict]], columns: int) -> int:
     return first
 
 
-def _formats(tab: TabPlan, values: Values, columns: int) -> tuple[list[list[Slot]], Tiling | None]:
+def _formats(
+    tab: TabPlan, values: Values, columns: int, paste: bool
+) -> tuple[list[list[Slot]], Tiling | None]:
     """The format slots left to write, and the tiling that copies the others (tiling.py).
-    A tiling is taken whenever one fits: its copyPaste costs about 250 bytes, less than the
-    formats of the rows it copies unless they were one or two repeatCells already."""
+    A tiling is taken whenever one fits (and `paste`): its copyPaste costs about 250
+    bytes, less than the formats of the rows it copies unless they were one or two
+    repeatCells already."""
     slots = format_slots(tab, values, columns)
-    tiling = find_tiling(slots, tab.header_rows, columns)
+    tiling = find_tiling(slots, tab.header_rows, columns) if paste else None
     if tiling is None:
         return slots, None
     return tiled(slots, tiling, columns), tiling
