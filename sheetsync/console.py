@@ -217,7 +217,8 @@ def issue_lines(
     heading = lang.text("cli.issues_heading", issues=lang.plural(len(issues), "cli.issues"),
                         where=listed)  # fmt: skip
     lines = ["\n" + heading]
-    lines += [f"  {lang.severity(issue.severity):<7} {issue}  -> {issue.action}"
+    width = max(len(word) for word in lang.severities().values())
+    lines += [f"  {lang.severity(issue.severity):<{width}} {issue}  -> {issue.action}"
               for issue in issues[:limit]]  # fmt: skip
     if len(issues) > limit:
         lines.append("  " + lang.text("cli.more", count=lang.number(len(issues) - limit)))

@@ -152,7 +152,7 @@ def test_the_command_line_in_polish_with_its_plurals() -> None:
         "\n1 problem z danymi (wszystkie są w arkuszu Problemy z danymi):"
     )
     assert issue_lines(ISSUES, None, lang=PL)[0].startswith("\n3 problemy z danymi (nigdzie")
-    assert issue_lines(ISSUES, None, lang=PL)[1].startswith("  błąd    Rep - Anna!C14: ")
+    assert issue_lines(ISSUES, None, lang=PL)[1].startswith("  błąd" + " " * 8 + "Rep - Anna!C14: ")
     assert check_lines(report, "team.yaml", PL)[0] == "konfiguracja poprawna: team.yaml"
 
 
