@@ -54,8 +54,8 @@ def test_english_is_the_default_and_keeps_the_english_tab_names() -> None:
 def test_polish_gives_polish_tab_names_and_currency() -> None:
     cfg = config("output: {language: pl}\n")
     assert dict(cfg.output.tabs) == POLISH_TABS
-    assert cfg.locale.currency_format == '[$-415]#,##0.00 "zł"'
-    assert cfg.kpi("revenue").number_format == '[$-415]#,##0.00 "zł"'  # format: currency
+    assert cfg.locale.currency_format == '#,##0.00 "zł"'
+    assert cfg.kpi("revenue").number_format == '#,##0.00 "zł"'  # format: currency
 
 
 def test_configured_names_and_formats_win_over_the_language() -> None:

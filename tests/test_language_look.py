@@ -12,6 +12,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from sheetsync.backends.xlsx.styles import localised
 from sheetsync.cli import main
 from sheetsync.demo import make_demo
 from sheetsync.pipeline import refresh
@@ -48,7 +49,7 @@ def test_the_polish_summary_has_polish_headers_and_coloured_polish_statuses() ->
     south = next(r for r, row in enumerate(summary.rows) if row and row[0].value == "South")
     assert summary.rows[south + 4][5].value == "Zgodnie z planem"  # revenue, on track
     assert tone(summary, south + 4, 5) == "good"
-    assert summary.rows[south + 4][1].number_format == '[$-415]#,##0.00 "zł"'
+    assert summary.rows[south + 4][1].number_format == '#,##0.00 "zł"'
 
 
 def test_the_polish_ranking_and_its_chart() -> None:
@@ -63,7 +64,8 @@ def test_the_polish_ranking_and_its_chart() -> None:
 
 def test_libreoffice_shows_the_polish_summary_with_polish_money(tmp_path: Path) -> None:
     """The demo refreshed in Polish, opened by LibreOffice (on this machine's locale, whatever
-    it is) and saved as shown: money reads `313 000,00 zł`, statuses are Polish words."""
+    it is) and saved as shown: money reads `313 000,00 zł`, counts `1 921`, percentages
+    `96,1%` (the xlsx's number formats carry the Polish locale tag), statuses are Polish."""
     program = soffice()
     if program is None:
         pytest.skip("LibreOffice is not installed (apt-get install libreoffice-calc-nogui)")
@@ -87,5 +89,16 @@ def test_libreoffice_shows_the_polish_summary_with_polish_money(tmp_path: Path) 
     assert rows[0][0] == "KPI sprzedaży, stan na 26.11.2026"
     revenue = next(row for row in rows if row and row[0] == "Revenue")
     assert re.fullmatch(r"\d{1,3}(\u00a0\d{3})+,00 zł", revenue[1]), revenue[1]
+    calls = next(row for row in rows if row and row[0] == "Calls")
+    assert re.fullmatch(r"\d\u00a0\d{3}", calls[1]), calls[1]  # 1 921: grouped the Polish way
+    assert re.fullmatch(r"\d+,\d%", calls[3]), calls[3]  # attainment: a decimal comma
     statuses = {cell for row in rows for cell in row}
     assert "Zgodnie z planem" in statuses
+
+
+def test_number_formats_get_the_locale_tag_unless_they_have_one() -> None:
+    assert localised('#,##0.00 "zł"', "415") == '[$-415]#,##0.00 "zł"'
+    assert localised("0.0%", "415") == "[$-415]0.0%"
+    assert localised("[$€-407] #,##0.00", "415") == "[$€-407] #,##0.00"
+    assert localised("General", "415") == "General"
+    assert localised("#,##0", "") == "#,##0"

@@ -146,7 +146,7 @@ class LocaleFile(Section):
     """strftime patterns for dates typed as text, tried in order."""
     currency_format: Text | None = None
     """The number format pattern that `format: currency` stands for; default: the output
-    language's ('"$"#,##0' for en, '[$-415]#,##0.00 "zł"' for pl)."""
+    language's ('"$"#,##0' for en, '#,##0.00 "zł"' for pl)."""
 
     @property
     def thousands(self) -> str:

@@ -6,7 +6,9 @@ A catalog (`en.json`, `pl.json`; the file name is the language's code) holds:
 * `name`: the language's own name;
 * `plural`: the CLDR plural rule, each category's condition (`plural.PluralRule`);
 * `numbers`: the `group` (thousands) and `decimal` separators numbers are written with in
-  text; `currency`: the number format `format: currency` stands for by default;
+  text, and optionally `locale`, the Windows locale id (hex) xlsx number formats are tagged
+  with so that Excel and LibreOffice show those separators in cells; `currency`: the number
+  format `format: currency` stands for by default;
 * `dates`: `text`, a strftime pattern for dates in text; `cell` and `cell_time`, the number
   formats of date and date-time cells;
 * `weekdays`: `short` and `long` names, Monday first, and `also`, more spellings per day that
@@ -61,6 +63,9 @@ class Language:
     plural_rule: PluralRule
     separators: Separators
     currency_format: str
+    number_locale: str
+    """The Windows locale id (hex) an xlsx number format is tagged with so that Excel and
+    LibreOffice show this language's separators (`415`, Polish), or "" (the reader's own)."""
     date_pattern: str
     date_format: str
     datetime_format: str
@@ -194,6 +199,7 @@ def _build(code: str, raw: Mapping[str, Any]) -> Language:
         separators=Separators(_text(raw["numbers"]["group"], "numbers.group"),
                               _text(raw["numbers"]["decimal"], "numbers.decimal")),
         currency_format=_text(raw["currency"], "currency"),
+        number_locale=_locale_id(raw["numbers"].get("locale", "")),
         date_pattern=_text(raw["dates"]["text"], "dates.text"),
         date_format=_text(raw["dates"]["cell"], "dates.cell"),
         datetime_format=_text(raw["dates"]["cell_time"], "dates.cell_time"),
@@ -216,6 +222,12 @@ def _messages(raw: Mapping[str, Any], rule: PluralRule) -> dict[str, Phrase]:
         else:
             messages[key] = _text(phrase, f"messages.{key}")
     return messages
+
+
+def _locale_id(value: Any) -> str:
+    if not isinstance(value, str) or not re.fullmatch(r"[0-9A-Fa-f]{0,8}", value):
+        raise ValueError("numbers.locale: expected a hexadecimal Windows locale id ('415')")
+    return value.upper()
 
 
 def _text(value: Any, where: str) -> str:

@@ -17,9 +17,12 @@ the same.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
 
 from sheetsync.config.values import StatusThresholds
+from sheetsync.i18n import Language, language
 from sheetsync.report.plan import Box, Cell, ColourRule, Tone
 from sheetsync.spreadsheet import column_letter
 
@@ -91,14 +94,28 @@ def column_boxes(top: int, bottom: int, columns: Iterable[int]) -> list[Box]:
     return [Box(top, column, bottom, column + 1) for column in columns]
 
 
-def fit_widths(rows: Sequence[Sequence[Cell]]) -> tuple[int, ...]:
-    """Column widths from the longest text in the first rows (capped, in characters). The
-    brief's one-cell lines are left out: their text runs on over the empty cells beside."""
+def fit_widths(rows: Sequence[Sequence[Cell]], lang: Language | None = None) -> tuple[int, ...]:
+    """Column widths (characters, at most 60) from the longest cell of the first 200 rows, a
+    number as wide as `lang` shows it with its format (`16 278 000,00 zł`, `$16,278,000`)."""
+    lang = lang or language()
     widths: list[int] = []
     for row in rows[:200]:
         for index, cell in enumerate(row):
-            size = len(str(cell.value)) if cell.value is not None else 0
             if index >= len(widths):
                 widths.append(8)
-            widths[index] = min(60, max(widths[index], size + 2))
+            widths[index] = min(60, max(widths[index], shown_width(cell, lang) + 2))
     return tuple(widths)
+
+
+def shown_width(cell: Cell, lang: Language) -> int:
+    """How many characters the cell shows: a number with its format, a date as a date."""
+    value = cell.value
+    if value is None:
+        return 0
+    if isinstance(value, bool):
+        return 5
+    if isinstance(value, int | float) and math.isfinite(value):
+        return len(lang.render(float(value), cell.number_format))
+    if isinstance(value, date):
+        return 19 if isinstance(value, datetime) else 10
+    return len(str(value))

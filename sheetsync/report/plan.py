@@ -164,8 +164,14 @@ class HistorySnapshot:
 
 @dataclass(frozen=True)
 class OutputPlan:
+    """The tabs to write whole, the History snapshot to add, and `number_locale`: the Windows
+    locale id (hex, `415` for Polish) whose separators numbers are shown with, or "" for the
+    reader's own. Excel and LibreOffice take it as a `[$-415]` tag on each number format;
+    Google Sheets always shows a spreadsheet's numbers in its own locale (File > Settings)."""
+
     tabs: tuple[TabPlan, ...]
     history: HistorySnapshot | None = None
+    number_locale: str = ""
 
     def titles(self) -> tuple[str, ...]:
         """Every tab title the plan writes, History included."""

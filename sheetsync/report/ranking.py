@@ -57,11 +57,17 @@ def ranking_tab(
         title,
         tuple(rows),
         1,
-        (*fit_widths(rows)[:-1], min(fit_widths(rows)[-1], NOTE_WIDTH)),
+        _widths(rows, lang),
         frozen_columns=2,
         rules=tuple(rules),
         charts=(chart,) if chart else (),
     )
+
+
+def _widths(rows: list[tuple[Cell, ...]], lang: Language) -> tuple[int, ...]:
+    """Fitted widths, the note's capped: a long reason runs on under the chart beside it."""
+    widths = fit_widths(rows, lang)
+    return (*widths[:-1], min(widths[-1], NOTE_WIDTH))
 
 
 def _measure_label(lang: Language, kpis: Mapping[str, KpiDef], column: str) -> str:

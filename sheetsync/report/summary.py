@@ -20,7 +20,7 @@ import pandas as pd
 from sheetsync.config.values import Config, KpiDef
 from sheetsync.i18n import Language
 from sheetsync.periods import Period
-from sheetsync.report.look import band_rule, status_rules
+from sheetsync.report.look import band_rule, fit_widths, status_rules
 from sheetsync.report.plan import (
     PERCENT,
     Box,
@@ -80,7 +80,7 @@ def summary_tab(
         title,
         tuple(rows),
         HEADER_ROWS,
-        _widths(layout, kpis),
+        _widths(rows, lang),
         frozen_columns=1,
         rules=tuple(_rules(lang, layout, data_end)),
         charts=(chart,) if chart else (),
@@ -216,6 +216,7 @@ def _chart(
     return rows, chart
 
 
-def _widths(layout: _Layout, kpis: Sequence[KpiDef]) -> tuple[int, ...]:
-    first = max([len(k.label) for k in kpis] + [12]) + 2
-    return (first, *([13] * (layout.width - 1)))
+def _widths(rows: Sequence[tuple[Cell, ...]], lang: Language) -> tuple[int, ...]:
+    """Every column as wide as its widest cell as shown, at least 12 characters; the title
+    and the period headings are left out (they run on over the cells beside them)."""
+    return tuple(max(12, width) for width in fit_widths(rows[2:], lang))

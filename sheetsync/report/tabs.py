@@ -91,7 +91,8 @@ def build_plan(config: Config, computed: Computed, facts: RunFacts) -> OutputPla
         tab = _tab(config, computed, facts, key, title)
         if tab is not None:
             tabs.append(tab)
-    return OutputPlan(tuple(tabs), _history(config, computed.snapshot, facts.as_of))
+    snapshot = _history(config, computed.snapshot, facts.as_of)
+    return OutputPlan(tuple(tabs), snapshot, language(config.output.language).number_locale)
 
 
 def _tab(
@@ -106,7 +107,7 @@ def _tab(
         return ranking_tab(config, lang, title, computed.ranking, rep_kpis)
     if key == "meeting_brief":
         rows = meeting_brief_rows(config, computed, facts.as_of)
-        return TabPlan(key, title, rows, 0, fit_widths([r for r in rows if len(r) > 1]))
+        return TabPlan(key, title, rows, 0, fit_widths([r for r in rows if len(r) > 1], lang))
     if key == "rep_kpis":
         rows = rep_kpi_rows(config, rep_kpis)
         status = Box(
@@ -119,10 +120,10 @@ def _tab(
         tones: dict[str, Tone] = {lang.severity("error"): "bad", lang.severity("warning"): "warn"}
         severity = text_rules(Box(1, 0, len(rows), 1), tones)
         rules = (*severity, *band_rule(Box(1, 0, len(rows), len(ISSUE_HEADERS))))
-        return TabPlan(key, title, rows, 1, fit_widths(rows), rules=rules)
+        return TabPlan(key, title, rows, 1, fit_widths(rows, lang), rules=rules)
     if key == "sync_status":
         rows = status_rows(facts, issues, lang)
-        return TabPlan(key, title, rows, 0, fit_widths(rows))
+        return TabPlan(key, title, rows, 0, fit_widths(rows, lang))
     return None
 
 

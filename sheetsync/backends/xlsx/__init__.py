@@ -134,7 +134,7 @@ class XlsxBackend:
         base = target.package
         check_ownership(plan, base.titles, base.owned, str(self.target))
         splice = Splice(base)
-        written = splice.write_tabs(plan.tabs, plan.history, target.scans)
+        written = splice.write_tabs(plan.tabs, plan.history, target.scans, plan.number_locale)
         splice.set_owned(set(base.owned) | set(written))
         self._replace(target, splice)
 

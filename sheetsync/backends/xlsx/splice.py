@@ -76,13 +76,16 @@ class Splice:
         tabs: Sequence[TabPlan],
         history: HistorySnapshot | None = None,
         scans: Mapping[str, HistoryScan] | None = None,
+        number_locale: str = "",
     ) -> list[str]:
         """Write each tab, replacing the existing tab of the same title in any case (ownership
         checked; the tab keeps its spelling, as two titles differing only in case would make a
         damaged workbook), and put `history` into the History tab (the owned tab of its title
         in any case, else a new one). `scans` are scans of History's part made when it was
-        read. Returns the titles written, as the workbook spells them."""
+        read. Number formats are tagged with `number_locale` (OutputPlan.number_locale).
+        Returns the titles written, as the workbook spells them."""
         styles = self._styles()
+        styles.number_locale = number_locale
         existing = {s.title.casefold(): s for s in self.package.sheets}
         replaced = [existing[key] for t in tabs if (key := t.title.casefold()) in existing]
         old_history = history_entry(self.package, history.title) if history else None

@@ -44,7 +44,8 @@ MINIMAL_STYLES = (
 class StyleBook:
     """The styles part being extended; `index(key)` gives the cellXfs index for a style."""
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes, number_locale: str = "") -> None:
+        self.number_locale = number_locale  # number formats get its tag: `localised`
         self.text, self.codec = xmltext.decode(data)
         self.original = self.text
         self.prefix = xmltext.prefix_of(self.text, "styleSheet")
@@ -111,6 +112,7 @@ class StyleBook:
     def _format_id(self, number_format: str | None) -> int:
         if number_format is None:
             return 0
+        number_format = localised(number_format, self.number_locale)
         if number_format in BUILTIN_FORMATS:
             return BUILTIN_FORMATS[number_format]
         if number_format in self.formats:
@@ -155,6 +157,16 @@ class StyleBook:
         span = xmltext.find(self.text, self.prefix + "styleSheet")
         assert span is not None
         self.text = self.text[: span.open_end] + snippet + self.text[span.open_end :]
+
+
+def localised(number_format: str, locale: str) -> str:
+    """`number_format` with a `[$-<locale>]` tag in front, which makes Excel and LibreOffice
+    show it with that locale's separators (LibreOffice: `[$-415]#,##0.00` shows `1 234,50`
+    on any machine); unchanged without a locale, for General, or when the format has a locale
+    or currency tag of its own."""
+    if not locale or number_format == "General" or "[$" in number_format:
+        return number_format
+    return f"[$-{locale}]{number_format}"
 
 
 Canonical = tuple[str, tuple[tuple[str, str], ...], tuple[Any, ...]]
