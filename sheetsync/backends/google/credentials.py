@@ -15,6 +15,7 @@ google-auth's (which sleeps for real and knows no deadline).
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from pathlib import Path
@@ -122,6 +123,14 @@ def load_credentials(path: Path | None, config_file: str) -> Credentials:
     return credentials
 
 
+@functools.lru_cache(maxsize=64)
+def _parsed_key_file(path: str, mtime_ns: int, size: int) -> service_account.Credentials:
+    """A key file's credentials, parsed once per process while the file is unchanged (its
+    modification time and size are part of the key): parsing the RSA key is most of what
+    making credentials costs, and the daemon makes them for every refresh."""
+    return service_account.Credentials.from_service_account_file(path, scopes=SCOPES)  # type: ignore[no-untyped-call,no-any-return]
+
+
 def _looks_like_key(path: Path) -> str | None:
     return key_material(str(path)) or key_material(path.name)
 
@@ -135,9 +144,10 @@ def _from_key_file(path: Path, config_file: str) -> Credentials:
         raise ConfigError(config_file, CREDENTIALS_KEY,
                           f"{path}: credentials file not found. {NEW_KEY_HINT}")  # fmt: skip
     try:
-        return service_account.Credentials.from_service_account_file(  # type: ignore[no-untyped-call,no-any-return]
-            str(path), scopes=SCOPES
-        )
+        stat = path.stat()
+        parsed = _parsed_key_file(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+        # a copy with its own token; the parsed key (the signer) is shared, and thread-safe
+        return parsed.with_scopes(SCOPES)  # type: ignore[no-any-return]
     except OSError as exc:
         raise ConfigError(config_file, CREDENTIALS_KEY,
                           f"{path}: cannot be read ({exc.strerror})") from None  # fmt: skip
