@@ -237,16 +237,11 @@ def _digest(args: argparse.Namespace) -> int:
         raise ConfigError(str(args.config), "email", why)
     report = refresh(config, args.as_of, dry_run=True)
     result = run_digest(config, report, report.roster, now=datetime.now(UTC), preview=args.preview)
+    lang = language(config.output.language)
     if args.preview is not None:
-        print(f"wrote {console.count(len(result.previews), 'message')} to {args.preview}; "
-              "sent nothing")  # fmt: skip
+        _say([console.digest_preview_line(result, args.preview, lang)])
         return 0
-    print(f"sent {console.count(len(result.sent), 'message')}; {len(result.skipped)} already "
-          f"sent this period; {len(result.refused)} refused")  # fmt: skip
-    for address, reason in result.refused.items():
-        print(f"  refused {address}: {reason}")
-    for recipient in result.unconfirmed:
-        print(f"  not sent again (a run stopped while sending it): {recipient}")
+    _say(console.digest_lines(result, lang))
     return 1 if result.refused else 0
 
 

@@ -28,7 +28,8 @@ import math
 import sys
 from collections.abc import Sequence
 from datetime import date
-from typing import Any, TextIO
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
 
 from sheetsync.config.values import Config
 from sheetsync.i18n import Language, language
@@ -36,13 +37,11 @@ from sheetsync.pipeline import Report
 from sheetsync.report.plan import Cell, value
 from sheetsync.sync.issues import Issue
 
+if TYPE_CHECKING:
+    from sheetsync.notify.digest import DigestResult, Recipient
+
 HEADLINE_COLUMNS = ("period", "period_kind", "kpi", "actual", "target", "attainment",
                     "expected", "pace", "status", "projection")  # fmt: skip
-
-
-def count(n: int, noun: str, plural: str | None = None) -> str:
-    """ "1 issue", "2 issues" (`plural` for irregular nouns)."""
-    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
 
 
 class Progress:
@@ -223,3 +222,28 @@ def issue_lines(
     if len(issues) > limit:
         lines.append("  " + lang.text("cli.more", count=lang.number(len(issues) - limit)))
     return lines
+
+
+def digest_preview_line(result: DigestResult, folder: Path, lang: Language) -> str:
+    """`digest --preview`: how many messages were written where (nothing is sent)."""
+    messages = lang.plural(len(result.previews), "cli.messages")
+    return lang.text("cli.digest_preview", messages=messages, folder=folder)
+
+
+def digest_lines(result: DigestResult, lang: Language) -> list[str]:
+    """`digest`: what was sent, already sent and refused, then each refusal (the reason as
+    the server or the check gave it) and each message not sent again."""
+    lines = [lang.text("cli.digest_sent", messages=lang.plural(len(result.sent), "cli.messages"),
+                       skipped=lang.number(len(result.skipped)),
+                       refused=lang.number(len(result.refused)))]  # fmt: skip
+    lines += ["  " + lang.text("cli.digest_refused", address=address, reason=reason)
+              for address, reason in result.refused.items()]  # fmt: skip
+    lines += ["  " + lang.text("cli.digest_unconfirmed", recipient=recipient_text(r, lang))
+              for r in result.unconfirmed]  # fmt: skip
+    return lines
+
+
+def recipient_text(recipient: Recipient, lang: Language) -> str:
+    """ "team digest to boss@example.com", "scorecard of Anna Nowak to anna@example.com"."""
+    return lang.text(f"cli.recipient.{recipient.kind}", rep=recipient.rep or "",
+                     address=recipient.address)  # fmt: skip

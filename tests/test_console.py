@@ -12,8 +12,9 @@ import openpyxl
 import pytest
 
 from sheetsync.cli import main
-from sheetsync.console import Progress, count
+from sheetsync.console import Progress
 from sheetsync.demo import make_demo
+from sheetsync.i18n import language
 
 AS_OF = "2026-11-26"
 
@@ -88,7 +89,7 @@ def test_check_and_dry_run_do_not_claim_the_issues_were_written(
 
 
 def test_plurals() -> None:
-    assert count(1, "issue") == "1 issue"
-    assert count(0, "issue") == "0 issues"
-    assert count(2_355, "row") == "2,355 rows"
-    assert count(1, "API call") == "1 API call"
+    english = language("en")
+    assert english.plural(1, "cli.issues") == "1 data issue"
+    assert english.plural(0, "cli.issues") == "0 data issues"
+    assert english.plural(2_355, "cli.issues") == "2,355 data issues"

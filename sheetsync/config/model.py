@@ -295,9 +295,9 @@ class OutputFile(Section):
     language's (the defaults below are English)."""
 
     language: LanguageCode = "en"
-    """The language of headers, statuses, the brief's phrases, number and date formats and
-    the default tab names: en or pl (docs/languages.md). Rep KPIs and History keep English
-    headers and values, their machine keys."""
+    """The language of headers, statuses, the brief's phrases, the e-mails, number and date
+    formats and the default tab names: en or pl (docs/languages.md). Rep KPIs and History keep
+    English headers and values, their machine keys."""
 
     summary: OutputTab = "Summary"
     """The total and each team for the current week, month, quarter and year."""

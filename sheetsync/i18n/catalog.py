@@ -92,6 +92,16 @@ class Language:
         form = forms[self.plural_rule.category(count)]
         return form.format(n=self.number(count), **fields)
 
+    def phrase(self, key: str, count: int | None = None) -> str:
+        """The phrase `key` with its fields unfilled; of a plural phrase, the form for `count`
+        (a TypeError without one). The e-mail templates fill it themselves (escaped in HTML)."""
+        found = self.messages[key]
+        if isinstance(found, str):
+            return found
+        if count is None:
+            raise TypeError(f"{self.code}: {key} is a plural phrase: give a count")
+        return found[self.plural_rule.category(count)]
+
     def status(self, name: object) -> str:
         """A KPI status as this language shows it ("" for a blank); the Rep KPIs table keeps
         the English names (`On track`, `At risk`...), which are its machine keys."""

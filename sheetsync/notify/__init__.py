@@ -1,17 +1,20 @@
 """E-mail: the managers' team digest and the reps' personal scorecards, from what a refresh
-computed, rendered by Jinja2 templates and sent over SMTP, each message at most once.
+computed, rendered by Jinja2 templates in the output language and sent over SMTP, each message
+at most once.
 
     digest.py     run_digest(): who gets what, preview or send, the result
     team.py       the team digest's variables (pure)
     scorecard.py  a rep's scorecard variables: their own rows only (pure)
-    figures.py    numbers as the report's tabs show them (pure)
-    render.py     the templates (built-in, or a team's folder first), autoescaped HTML
+    figures.py    numbers as the report's tabs show them, in the output language (pure)
+    render.py     the templates (built-in, or a team's folder first), autoescaped HTML, and
+                  the language's phrases (`t()`) and number and date filters
     compose.py    one EmailMessage per recipient: text and HTML alternatives
     ledger.py     the sent log: pending, sent, failed; never twice
     send.py       SMTP: STARTTLS or TLS, login, retries with backoff
     templates/    team_digest.* and scorecard.* (subject, .txt, .html)
 
-May import: the pipeline's report, the earlier stages, the config and `sheetsync.errors`.
+May import: the pipeline's report, the earlier stages, the config, `sheetsync.i18n` (the
+catalogs) and `sheetsync.errors`.
 See docs/email.md.
 """
 

@@ -6,7 +6,10 @@ Meeting brief), so "$12,340" in an e-mail is the same number as the Revenue cell
 Attainment and pace are shown as percentages (`0.0%`), as in the output tabs. The only number
 computed here is a gap to expected: expected minus actual of the same row.
 
-Rows are small frozen dataclasses of text: the templates print them and never format numbers.
+Numbers, statuses and movements are written in the output language (`output.language`):
+`1 234,50 zł`, `96,1%` and `Zgodnie z planem` in Polish; `tone` keeps the status's colour
+family whatever its word. Rows are small frozen dataclasses of text: the templates print them
+and never format numbers.
 """
 
 from __future__ import annotations
@@ -18,9 +21,10 @@ from typing import Any
 import pandas as pd
 
 from sheetsync.config.values import Config, KpiDef
+from sheetsync.i18n import Language
 from sheetsync.kpi.evaluate import ACHIEVED, AT_RISK, BEHIND, MISSED, NOT_STARTED, ON_TRACK
 from sheetsync.periods import Period
-from sheetsync.report.brief_text import number, percent, render_number, shown
+from sheetsync.report.brief_text import number, percent, shown
 from sheetsync.report.plan import PERCENT, value
 
 __all__ = [
@@ -41,7 +45,8 @@ colours, and always print the status word beside them."""
 @dataclass(frozen=True)
 class KpiLine:
     """One Rep KPIs row as shown: the KPI's key and label, its figures as text ("" for a
-    blank), and the status's colour family (`tone`: good, warn, bad or none)."""
+    blank), the status in the language, and its colour family (`tone`: good, warn, bad or
+    none)."""
 
     key: str
     kpi: str
@@ -70,29 +75,30 @@ def text(raw: object) -> str:
     return "" if plain is None else str(plain)
 
 
-def kpi_line(record: Record, kpi: KpiDef) -> KpiLine:
-    """A Rep KPIs row of `kpi`, every number in the KPI's format (attainment, pace: percent)."""
-    status = text(record["status"])
+def kpi_line(record: Record, kpi: KpiDef, lang: Language) -> KpiLine:
+    """A Rep KPIs row of `kpi`, every number in the KPI's format (attainment, pace: percent)
+    and `lang`'s locale, the status in `lang`."""
+    status, fmt = text(record["status"]), kpi.number_format
     return KpiLine(
         key=kpi.key,
         kpi=kpi.label,
-        actual=shown(record["actual"], kpi.number_format),
-        target=shown(record["target"], kpi.number_format),
-        attainment=percent(record["attainment"]),
-        expected=shown(record["expected"], kpi.number_format),
-        pace=percent(record["pace"]),
-        projection=shown(record["projection"], kpi.number_format),
-        status=status,
+        actual=shown(record["actual"], fmt, lang),
+        target=shown(record["target"], fmt, lang),
+        attainment=percent(record["attainment"], lang),
+        expected=shown(record["expected"], fmt, lang),
+        pace=percent(record["pace"], lang),
+        projection=shown(record["projection"], fmt, lang),
+        status=lang.status(status),
         tone=TONES.get(status, "none"),
     )
 
 
-def gap(record: Record, kpi: KpiDef) -> str:
+def gap(record: Record, kpi: KpiDef, lang: Language) -> str:
     """Expected minus actual of a row, in the KPI's format ("" when either is blank)."""
     expected, actual = number(record["expected"]), number(record["actual"])
     if expected is None or actual is None:
         return ""
-    return render_number(expected - actual, kpi.number_format)
+    return lang.render(expected - actual, kpi.number_format)
 
 
 def rows_of(table: pd.DataFrame) -> Sequence[Record]:
@@ -105,12 +111,12 @@ def has_target(record: Record) -> bool:
 
 
 def period_table(
-    period: Period, records: Sequence[Record], config: Config, *, targeted: bool
+    period: Period, records: Sequence[Record], config: Config, lang: Language, *, targeted: bool
 ) -> PeriodTable:
     """The rows of `period` among `records` in the config's KPI order; with `targeted`, only
     the rows with a target."""
     by_kpi = {str(r["kpi"]): r for r in records if r["period"] == period.label}
-    lines = [kpi_line(by_kpi[kpi.key], kpi) for kpi in config.kpis if kpi.key in by_kpi
+    lines = [kpi_line(by_kpi[kpi.key], kpi, lang) for kpi in config.kpis if kpi.key in by_kpi
              and (has_target(by_kpi[kpi.key]) or not targeted)]  # fmt: skip
     return PeriodTable(period.kind, period.label, tuple(lines))
 

@@ -11,6 +11,8 @@ the scorecard has no ranking at all.
   for: actual, target, attainment, expected, pace, projection and status.
 - `trend`: when History holds an earlier snapshot, the rep's actual and pace then and now for
   the same KPIs and periods.
+
+Numbers, dates, statuses and movements are written in the output language (`output.language`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sheetsync.config.values import Config
+from sheetsync.i18n import Language, language
 from sheetsync.notify.figures import PeriodTable, Record, period_table, rows_of, score_format, text
 from sheetsync.notify.team import PERIOD_ORDER, Link
 from sheetsync.report.brief_text import number, percent, shown
@@ -75,32 +78,35 @@ class Scorecard:
     ranking_period: str
     rank: OwnRank | None
     ranking: tuple[NameRank, ...]
+    goals_tab: str
     link: Link
 
 
 def scorecard(config: Config, report: Report, rep: str, team: str, link: Link) -> Scorecard:
     """The scorecard of `rep` (their canonical roster name) from one refresh's report."""
+    lang = language(config.output.language)
     kpis = report.rep_kpis
     own = rows_of(kpis[(kpis["level"] == "rep") & (kpis["name"] == rep)])
     tables = tuple(t for p in report.periods
-                   if (t := period_table(p, own, config, targeted=True)).rows)  # fmt: skip
+                   if (t := period_table(p, own, config, lang, targeted=True)).rows)  # fmt: skip
     ranked = next((p for p in report.periods if p.kind == config.ranking.period), None)
     show = config.email is not None and config.email.reps_see_ranking
     last = report.trends.last_day
+    ranking = rows_of(report.ranking)
     return Scorecard(
-        as_of=report.as_of.isoformat(), rep=rep, team=team, periods=tables,
-        trend_day=last.isoformat() if last else "",
-        trend=trend(config, report, rep, tables) if last else (),
+        as_of=lang.date(report.as_of), rep=rep, team=team, periods=tables,
+        trend_day=lang.date(last) if last else "",
+        trend=trend(config, report, rep, tables, lang) if last else (),
         show_ranking=show, ranking_kind=config.ranking.period,
         ranking_period=ranked.label if ranked else "",
-        rank=own_rank(config, rows_of(report.ranking), rep) if show else None,
-        ranking=names_and_ranks(rows_of(report.ranking)) if show else (),
-        link=link,
+        rank=own_rank(config, ranking, rep, lang) if show else None,
+        ranking=names_and_ranks(ranking, lang) if show else (),
+        goals_tab=config.goals.tab, link=link,
     )  # fmt: skip
 
 
 def trend(
-    config: Config, report: Report, rep: str, tables: Sequence[PeriodTable]
+    config: Config, report: Report, rep: str, tables: Sequence[PeriodTable], lang: Language
 ) -> tuple[TrendLine, ...]:
     """The rep's change rows for the KPIs and periods the scorecard shows."""
     change = report.trends.change
@@ -115,31 +121,34 @@ def trend(
              and (r["period"], r["kpi"]) in shown_rows]  # fmt: skip
     found.sort(key=lambda r: (PERIOD_ORDER.index(kinds[r["period"]]), order[r["kpi"]]))
     return tuple(_trend_line(r, labels[r["kpi"]].number_format, labels[r["kpi"]].label,
-                             kinds[r["period"]]) for r in found)  # fmt: skip
+                             kinds[r["period"]], lang) for r in found)  # fmt: skip
 
 
-def _trend_line(record: Record, number_format: str, label: str, kind: str) -> TrendLine:
+def _trend_line(
+    record: Record, number_format: str, label: str, kind: str, lang: Language
+) -> TrendLine:
     return TrendLine(
         kpi=label, kind=kind, period=text(record["period"]),
-        actual_then=shown(record["actual_then"], number_format),
-        actual_now=shown(record["actual_now"], number_format),
-        pace_then=percent(record["pace_then"]), pace_now=percent(record["pace_now"]),
+        actual_then=shown(record["actual_then"], number_format, lang),
+        actual_now=shown(record["actual_now"], number_format, lang),
+        pace_then=percent(record["pace_then"], lang), pace_now=percent(record["pace_now"], lang),
     )  # fmt: skip
 
 
-def own_rank(config: Config, ranking: Sequence[Record], rep: str) -> OwnRank | None:
+def own_rank(config: Config, ranking: Sequence[Record], rep: str, lang: Language) -> OwnRank | None:
     """The rep's own Ranking row (None when the ranking does not list them)."""
     row = next((r for r in ranking if text(r["rep"]) == rep), None)
     if row is None:
         return None
     ranked = sum(1 for r in ranking if number(r["rank"]) is not None)
-    return OwnRank(rank=shown(row["rank"], "0"), ranked=str(ranked),
-                   score=shown(row["score"], score_format(config)),
-                   movement=text(row["movement"]), reason=text(row["reason"]))  # fmt: skip
+    return OwnRank(rank=shown(row["rank"], "0", lang), ranked=lang.number(ranked),
+                   score=shown(row["score"], score_format(config), lang),
+                   movement=lang.movement(text(row["movement"])),
+                   reason=text(row["reason"]))  # fmt: skip
 
 
-def names_and_ranks(ranking: Sequence[Record]) -> tuple[NameRank, ...]:
+def names_and_ranks(ranking: Sequence[Record], lang: Language) -> tuple[NameRank, ...]:
     """The ranked reps' ranks and names only (unranked reps are left out: their reason speaks
     of their goals)."""
-    return tuple(NameRank(shown(r["rank"], "0"), text(r["rep"]))
+    return tuple(NameRank(shown(r["rank"], "0", lang), text(r["rep"]))
                  for r in ranking if number(r["rank"]) is not None)  # fmt: skip

@@ -9,6 +9,9 @@
   lowest pace first.
 - `issues`: the data issues counted by tab, and the first few (errors first).
 - `link`: `email.link`, else the Google spreadsheet's URL, else the workbook's path.
+
+Numbers, dates, statuses, movements and severities are written in the output language
+(`output.language`); KPI labels, names and the data issues' own texts are as given.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sheetsync.config.values import Config, KpiDef
+from sheetsync.i18n import Language, language
 from sheetsync.kpi.evaluate import AT_RISK, BEHIND
 from sheetsync.notify.figures import (
     KpiLine,
@@ -37,8 +41,8 @@ if TYPE_CHECKING:
     from sheetsync.pipeline import Report
 
 __all__ = [
-    "FIRST_ISSUES", "GoalLine", "IssueTab", "Issues", "LagLine", "Link", "RankLine", "TeamDigest",
-    "team_digest",
+    "FIRST_ISSUES", "GoalLine", "IssueLine", "IssueTab", "Issues", "LagLine", "Link", "RankLine",
+    "TeamDigest", "team_digest",
 ]  # fmt: skip
 
 FIRST_ISSUES = 5
@@ -87,6 +91,19 @@ class IssueTab:
 
 
 @dataclass(frozen=True)
+class IssueLine:
+    """A data issue as the Data issues tab shows it: the severity in the output language,
+    the rest as the sync stage wrote it."""
+
+    severity: str
+    tab: str
+    cell: str
+    problem: str
+    value: str
+    action: str
+
+
+@dataclass(frozen=True)
 class Issues:
     """The data issues: counts (all, errors, warnings), by tab, and the first few."""
 
@@ -94,7 +111,7 @@ class Issues:
     errors: int
     warnings: int
     tabs: tuple[IssueTab, ...]
-    first: tuple[Issue, ...]
+    first: tuple[IssueLine, ...]
 
     @property
     def more(self) -> int:
@@ -122,43 +139,51 @@ class TeamDigest:
     behind: tuple[LagLine, ...]
     goals: tuple[GoalLine, ...]
     issues: Issues
+    issues_tab: str
     link: Link
 
 
 def team_digest(config: Config, report: Report, link: Link) -> TeamDigest:
     """The team digest's variables from one refresh's report."""
+    lang = language(config.output.language)
     records = rows_of(report.rep_kpis)
     ranked = next((p for p in report.periods if p.kind == config.ranking.period), None)
     return TeamDigest(
-        as_of=report.as_of.isoformat(),
+        as_of=lang.date(report.as_of),
         total=config.total_label,
-        headline=headline(config, report, records),
+        headline=headline(config, report, records, lang),
         ranking_kind=config.ranking.period,
         ranking_period=ranked.label if ranked else "",
-        ranking=ranking_lines(config, rows_of(report.ranking)),
-        behind=behind(config, report, records, ranked.label if ranked else ""),
-        goals=goals_at_risk(config, report, records),
-        issues=issue_summary(report.issues),
+        ranking=ranking_lines(config, rows_of(report.ranking), lang),
+        behind=behind(config, report, records, ranked.label if ranked else "", lang),
+        goals=goals_at_risk(config, report, records, lang),
+        issues=issue_summary(report.issues, lang),
+        issues_tab=config.output.title("data_issues") or lang.tab("data_issues"),
         link=link,
     )
 
 
-def headline(config: Config, report: Report, records: Sequence[Record]) -> tuple[PeriodTable, ...]:
+def headline(
+    config: Config, report: Report, records: Sequence[Record], lang: Language
+) -> tuple[PeriodTable, ...]:
     """The total's rows for the month, quarter and year."""
     totals = [r for r in records if r["level"] == "total"]
     tables = []
     for period in (p for p in report.periods if p.kind in HEADLINE_KINDS):
-        table = period_table(period, totals, config, targeted=True)
-        tables.append(table if table.rows else period_table(period, totals, config,
+        table = period_table(period, totals, config, lang, targeted=True)
+        tables.append(table if table.rows else period_table(period, totals, config, lang,
                                                             targeted=False))  # fmt: skip
     return tuple(tables)
 
 
-def ranking_lines(config: Config, ranking: Sequence[Record]) -> tuple[RankLine, ...]:
+def ranking_lines(
+    config: Config, ranking: Sequence[Record], lang: Language
+) -> tuple[RankLine, ...]:
     """The Ranking table's rows, the score in its own format."""
     fmt = score_format(config)
-    return tuple(RankLine(rank=shown(r["rank"], "0"), rep=text(r["rep"]), team=text(r["team"]),
-                          score=shown(r["score"], fmt), movement=text(r["movement"]),
+    return tuple(RankLine(rank=shown(r["rank"], "0", lang), rep=text(r["rep"]),
+                          team=text(r["team"]), score=shown(r["score"], fmt, lang),
+                          movement=lang.movement(text(r["movement"])),
                           reason=text(r["reason"])) for r in ranking)  # fmt: skip
 
 
@@ -172,7 +197,7 @@ def _kpi_order(config: Config) -> dict[str, int]:
 
 
 def behind(
-    config: Config, report: Report, records: Sequence[Record], period: str
+    config: Config, report: Report, records: Sequence[Record], period: str, lang: Language
 ) -> tuple[LagLine, ...]:
     """Ranked reps' rows Behind or At risk in the ranking period: lowest pace, then name."""
     kpis, order = {k.key: k for k in config.kpis}, _kpi_order(config)
@@ -180,12 +205,12 @@ def behind(
     found = [r for r in records if r["level"] == "rep" and r["period"] == period
              and _lagging(r, kpis) and (listed is None or text(r["name"]) in listed)]  # fmt: skip
     found.sort(key=lambda r: (float(r["pace"]), text(r["name"]).casefold(), order[r["kpi"]]))
-    return tuple(LagLine(text(r["name"]), text(r["team"]), kpi_line(r, kpis[r["kpi"]]),
-                         gap(r, kpis[r["kpi"]])) for r in found)  # fmt: skip
+    return tuple(LagLine(text(r["name"]), text(r["team"]), kpi_line(r, kpis[r["kpi"]], lang),
+                         gap(r, kpis[r["kpi"]], lang)) for r in found)  # fmt: skip
 
 
 def goals_at_risk(
-    config: Config, report: Report, records: Sequence[Record]
+    config: Config, report: Report, records: Sequence[Record], lang: Language
 ) -> tuple[GoalLine, ...]:
     """Team and total rows Behind or At risk in the current periods: lowest pace first, then
     period (week first), the total before teams, teams by name, KPI order."""
@@ -197,12 +222,13 @@ def goals_at_risk(
                               r["level"] != "total", text(r["name"]).casefold(),
                               order[r["kpi"]]))  # fmt: skip
     return tuple(GoalLine(text(r["level"]), text(r["name"]), kinds[r["period"]], text(r["period"]),
-                          kpi_line(r, kpis[r["kpi"]])) for r in found)  # fmt: skip
+                          kpi_line(r, kpis[r["kpi"]], lang)) for r in found)  # fmt: skip
 
 
-def issue_summary(issues: Sequence[Issue]) -> Issues:
+def issue_summary(issues: Sequence[Issue], lang: Language) -> Issues:
     """Counts by tab (most errors first, then most issues, then the tab's name), and the first
-    FIRST_ISSUES issues, errors first, in the order the report lists them."""
+    FIRST_ISSUES issues, errors first, in the order the report lists them (the severity in
+    `lang`)."""
     tabs: dict[str, list[Issue]] = {}
     for issue in issues:
         tabs.setdefault(issue.tab, []).append(issue)
@@ -210,8 +236,10 @@ def issue_summary(issues: Sequence[Issue]) -> Issues:
                for tab, found in tabs.items()]  # fmt: skip
     counted.sort(key=lambda t: (-t.errors, -(t.errors + t.warnings), t.tab.casefold()))
     first = sorted(issues, key=lambda issue: issue.severity != "error")[:FIRST_ISSUES]
+    lines = tuple(IssueLine(lang.severity(i.severity), i.tab, i.cell, i.problem, i.value,
+                            i.action) for i in first)  # fmt: skip
     errors = _errors(issues)
-    return Issues(len(issues), errors, len(issues) - errors, tuple(counted), tuple(first))
+    return Issues(len(issues), errors, len(issues) - errors, tuple(counted), lines)
 
 
 def _errors(issues: Sequence[Issue]) -> int:
