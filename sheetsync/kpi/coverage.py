@@ -151,8 +151,12 @@ def _goals_without_activity(data: CoverageInput) -> Iterator[Issue]:
     unknown = set(_unknown_scopes(data))
     heads = data.goals.drop_duplicates(["period", "level", "scope"])
     worked: dict[str, set[str]] = {}  # period label -> reps with rows in it
-    for _, goal in heads.iterrows():
-        period = parse_period(str(goal["period"]), fiscal)
+    periods: dict[str, Period] = {}
+    for goal in heads.to_dict("records"):
+        label = str(goal["period"])
+        if label not in periods:
+            periods[label] = parse_period(label, fiscal)
+        period = periods[label]
         level, scope = str(goal["level"]), str(goal["scope"])
         if data.as_of <= period.end or scope in unknown:
             continue

@@ -193,7 +193,8 @@ def meeting_brief_rows(
     config: Config, computed: Computed, as_of: date
 ) -> tuple[tuple[Cell, ...], ...]:
     """The Meeting brief tab (report.brief)."""
-    data_issues = tuple(i for i in computed.issues if i not in computed.coverage)
+    coverage = set(computed.coverage)  # a set: thousands of reps give thousands of each
+    data_issues = tuple(i for i in computed.issues if i not in coverage)
     return brief_rows(BriefInput(config, as_of, computed.periods, computed.rep_kpis,
                                  computed.ranking, computed.trends, computed.coverage,
                                  data_issues))  # fmt: skip
