@@ -63,6 +63,7 @@ LAST_NAMES = (
     "García", "Kim", "Petrov", "Andersson", "Nagy", "Fischer", "Moreau", "Lopez", "Singh",
     "Zieliński", "Horvat", "Brown",
 )  # fmt: skip
+MIDDLE_INITIALS = "ABCDEFGHJKLMNPRSTW"
 CUSTOMER_WORDS = ("Acme", "Globex", "Initech", "Umbrella", "Stark", "Wayne", "Hooli", "Vandelay",
                   "Soylent", "Cyberdyne", "Tyrell", "Wonka", "Oscorp", "Aperture", "Pied Piper",
                   "Dunder", "Massive", "Monarch", "Nakatomi", "Gringotts")  # fmt: skip
@@ -193,6 +194,9 @@ def memory_backend(workbook: RawWorkbook) -> MemoryBackend:
 
 def _people(rng: np.random.Generator, count: int, teams: int) -> list[_Rep]:
     names = [f"{f} {last}" for last in LAST_NAMES for f in FIRST_NAMES]
+    if count > len(names):  # more than 900 reps: add middle initials (up to 900 the same names)
+        names += [f"{f} {i}. {last}" for i in MIDDLE_INITIALS for last in LAST_NAMES
+                  for f in FIRST_NAMES]  # fmt: skip
     if count > len(names):
         raise ValueError(f"at most {len(names)} reps")
     picked = [names[i] for i in rng.choice(len(names), size=count, replace=False)]

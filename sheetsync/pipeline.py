@@ -166,8 +166,13 @@ def _refresh(run: _Run, as_of: date | None, now: datetime | None) -> Report:
     with _timed(timings, "read", run.progress):
         query = history_query(config, as_of, run.snapshot)
         raw = backend.read(lambda titles: input_tabs(titles, config), query)
+    print_ = fingerprint(raw, config, as_of) if run.daemon is not None else None
     with _timed(timings, "sync", run.progress):
-        synced = sync(raw, config)
+        # the grids go to sync, which frees each tab's once parsed (a fresh dict: a backend
+        # may keep its own); only the titles, owned tabs and History stay in `raw`
+        grids, raw = dict(raw.grids), dataclasses.replace(raw, grids={})
+        synced = sync(dataclasses.replace(raw, grids=grids), config, release=True)
+        del grids
     with _timed(timings, "kpi", run.progress):
         history = history_table(raw.history.rows if raw.history else [])
         periods, rep_kpis, past = compute(config, synced, as_of, history)
@@ -177,7 +182,6 @@ def _refresh(run: _Run, as_of: date | None, now: datetime | None) -> Report:
         issues = synced.issues + history_issues(config, raw.history) + coverage
     if run.strict and synced.issues:
         raise DataError(_strict_message(synced.issues))
-    print_ = fingerprint(raw, config, as_of) if run.daemon is not None else None
     unchanged = (print_ is not None and not run.snapshot and run.daemon is not None
                  and print_ == run.daemon.unchanged_since)  # fmt: skip
     writes = not (run.dry_run or unchanged)

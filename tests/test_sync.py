@@ -217,3 +217,17 @@ def test_a_log_tab_without_rep_column_is_rejected_whole() -> None:
     result = run({"Log": activity(["2026-11-02", 1, 0, 0, 0])})
     assert problems(result)[0] == "Log!A1: no 'Rep' column in this log tab"
     assert (result.rows_read, result.rows_counted, result.rows_rejected) == (1, 0, 1)
+
+
+def test_sync_releasing_the_grids_frees_each_activity_tab_and_computes_the_same() -> None:
+    kept, released = team_workbook(), team_workbook()
+    raw = RawWorkbook(tuple(released), released, frozenset())
+    expected = run(kept)
+    result = sync(raw, config(), release=True)
+    pd.testing.assert_frame_equal(result.activity, expected.activity)
+    pd.testing.assert_frame_equal(result.goals, expected.goals)
+    assert [str(i) for i in result.issues] == [str(i) for i in expected.issues]
+    assert (result.rows_read, result.rows_counted) == (expected.rows_read, expected.rows_counted)
+    # the activity tabs' cells are gone; the roster, goals and the caller's own dicts are not
+    assert sorted(released) == ["Goals", "Roster"]
+    assert kept == team_workbook()

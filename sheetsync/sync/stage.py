@@ -91,13 +91,23 @@ def input_tabs(titles: Sequence[str], config: Config) -> list[str]:
     return [t for t in inputs if t in wanted]
 
 
-def sync(raw: RawWorkbook, config: Config) -> SyncResult:
-    """Turn the raw grids into typed frames and data issues."""
+def sync(raw: RawWorkbook, config: Config, *, release: bool = False) -> SyncResult:
+    """Turn the raw grids into typed frames and data issues.
+
+    With `release`, each activity tab's grid is taken out of `raw.grids` (a dict the caller
+    gives up) as soon as it is parsed, so that its cells are freed before the next tab is
+    parsed: at a million rows the grids hold several hundred MB, more than the frames that
+    replace them. Without it (or when `raw.grids` is not a dict), `raw` is left as it was.
+    """
     titles = [t for t in raw.titles if t in raw.grids]
     roster_tab = find_tab(titles, config.roster.tab)
     roster = read_roster(roster_tab, raw.grids.get(roster_tab or ""), config)
     tabs = _activity_tabs(titles, config)
-    results = [read_activity_tab(t, raw.grids[t], config, rep) for t, rep in tabs.items()]
+    later = {find_tab(titles, config.goals.tab), find_tab(titles, config.calendar.holidays_tab)}
+    grids = raw.grids
+    take = grids.pop if release and isinstance(grids, dict) else grids.__getitem__
+    results = [read_activity_tab(t, grids[t] if t in later else take(t), config, rep)
+               for t, rep in tabs.items()]  # fmt: skip
     result = SyncResult(
         activity=activity_frame(results, config), goals=pd.DataFrame(), roster=roster.frame,
         holidays=frozenset(), issues=list(roster.issues), activity_tabs=tuple(tabs),
