@@ -42,7 +42,7 @@ def test_the_polish_summary_has_polish_headers_and_coloured_polish_statuses() ->
     assert [c.value for c in summary.rows[2][:6]] == [
         "KPI", "Wykonanie", "Plan", "Realizacja", "Oczekiwane", "Status",
     ]  # fmt: skip
-    total = next(r for r, row in enumerate(summary.rows) if row and row[0].value == "Total")
+    total = next(r for r, row in enumerate(summary.rows) if row and row[0].value == "Razem")
     calls = summary.rows[total + 1]
     assert (calls[0].value, calls[1].value, calls[5].value) == ("Calls", 35, "Poniżej planu")
     assert tone(summary, total + 1, 5) == "bad" and tone(summary, total + 1, 3) == "bad"

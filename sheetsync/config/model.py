@@ -48,7 +48,7 @@ from sheetsync.config.fields import (
     Weight,
 )
 from sheetsync.config.section import Section
-from sheetsync.config.values import OUTPUT_KEYS, KpiKind, PeriodKind
+from sheetsync.config.values import DEFAULT_TOTAL_LABEL, OUTPUT_KEYS, KpiKind, PeriodKind
 from sheetsync.i18n import language
 
 SpreadsheetRef = Annotated[
@@ -367,7 +367,7 @@ class ConfigFile(Section):
     """`sheetsync daemon`: refresh interval, snapshot schedule, HTTP trigger, API quota."""
     email: Annotated[EmailFile | None, BeforeValidator(rules.off_if_false)] = None
     """E-mail digests and scorecards (`sheetsync digest`); default: none."""
-    total_label: Text = "Total"
+    total_label: Text = DEFAULT_TOTAL_LABEL
     """The Scope that means the whole team in the goals tab."""
 
     @model_validator(mode="after")

@@ -30,6 +30,8 @@ PERIOD_KINDS: tuple[PeriodKind, ...] = ("week", "month", "quarter", "year")
 OUTPUT_KEYS = (
     "summary", "ranking", "meeting_brief", "rep_kpis", "data_issues", "sync_status", "history",
 )  # fmt: skip
+DEFAULT_TOTAL_LABEL = "Total"
+"""The Goals tab's scope for the whole team unless `total_label` says otherwise."""
 HISTORY_MAX_ROWS = 1_048_575
 """Data rows one History tab can hold: an xlsx sheet's 1,048,576 rows less the header."""
 
@@ -269,7 +271,7 @@ class Config:
     output: OutputConfig = OutputConfig(tabs={})
     daemon: DaemonConfig = DaemonConfig()
     email: EmailConfig | None = None
-    total_label: str = "Total"
+    total_label: str = DEFAULT_TOTAL_LABEL
     path: Path | None = None
 
     def kpi(self, key: str) -> KpiDef:

@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from sheetsync.config.values import Config, KpiDef
+from sheetsync.config.values import DEFAULT_TOTAL_LABEL, Config, KpiDef
 from sheetsync.i18n import Language
 from sheetsync.periods import Period
 from sheetsync.report.look import band_rule, fit_widths, status_rules
@@ -69,7 +69,7 @@ def summary_tab(
     by_key = _index(wanted)
     rows: list[tuple[Cell, ...]] = [*_head(layout, lang, as_of)]
     for level, name in layout.scopes:
-        rows.append((Cell(name, bold=True),))
+        rows.append((Cell(_shown(config, lang, level, name), bold=True),))
         rows += [_kpi_row(layout, lang, kpi, by_key, level, name) for kpi in kpis]
     data_end = len(rows)
     chart_rows, chart = _chart(config, lang, layout, by_key, len(rows) + 1)
@@ -101,6 +101,14 @@ def _layout(config: Config, wanted: pd.DataFrame, periods: Sequence[Period]) -> 
 
 
 Key = tuple[str, str, str, str]
+
+
+def _shown(config: Config, lang: Language, level: str, name: str) -> str:
+    """A block's heading: the total's is the language's word for it ("Razem") unless the
+    config names the total itself (`total_label`, which the Goals tab's scopes are matched
+    against, so it is kept as it is written there)."""
+    default = level == "total" and name == DEFAULT_TOTAL_LABEL
+    return lang.text("label.total") if default else name
 
 
 def _index(wanted: pd.DataFrame) -> dict[Key, Mapping[Any, Any]]:
@@ -194,7 +202,8 @@ def _chart(
     if month is None or not kpis:
         return [], None
     names = (lang.text("summary.chart.month_to_date"), lang.text("summary.chart.expected"))
-    header = (Cell(f"{month.label}: {config.total_label}", bold=True),
+    total = _shown(config, lang, "total", config.total_label)
+    header = (Cell(f"{month.label}: {total}", bold=True),
               *(Cell(name, bold=True) for name in names))  # fmt: skip
     rows: list[tuple[Cell, ...]] = [header]
     for kpi in kpis:
