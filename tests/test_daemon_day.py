@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Literal
@@ -20,7 +19,7 @@ from sheetsync.config.values import Config
 from sheetsync.daemon.loop import Daemon
 from sheetsync.daemon.pacing import Pacer
 from sheetsync.daemon.runner import Outcome
-from sheetsync.testing import FakeSheetsApi, fake_sheets_api
+from sheetsync.testing import FakeSheetsApi
 from tests.helpers import config, team_workbook
 from tests.test_google_backend import google_config
 
@@ -58,12 +57,6 @@ class CountingPacer(Pacer):
         waited = super().acquire(kind)
         self.sim.sent.append((self.sim.seconds, kind))
         return waited
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeSheetsApi]:
-    with fake_sheets_api() as api:
-        yield api
 
 
 def spreadsheets(fake: FakeSheetsApi, tmp_path: Path, count: int, every: int) -> list[Config]:

@@ -4,7 +4,6 @@ the same numbers as the xlsx path, at most 3 API calls, typed cells, owned tabs 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -25,17 +24,11 @@ from sheetsync.errors import ConfigError, OwnershipError
 from sheetsync.pipeline import Report, refresh
 from sheetsync.report.plan import Cell, OutputPlan, TabPlan
 from sheetsync.report.tabs import ISSUE_HEADERS
-from sheetsync.testing import SPREADSHEETS_SCOPE, FakeSheetsApi, fake_sheets_api
+from sheetsync.testing import SPREADSHEETS_SCOPE, FakeSheetsApi
 from tests.helpers import activity, config, team_workbook, with_extra
 
 AS_OF = date(2026, 11, 26)
 COMPARED_TABS = ("Summary", "Ranking", "Rep KPIs", "Data issues")
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeSheetsApi]:
-    with fake_sheets_api() as api:
-        yield api
 
 
 def google_config(key: Path, sid: str, base: Config | None = None) -> Config:

@@ -4,20 +4,13 @@ gets credentials of its own (its own token)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from google.oauth2 import service_account
 
 from sheetsync.backends.google import credentials
-from sheetsync.testing import FakeSheetsApi, fake_sheets_api
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeSheetsApi]:
-    with fake_sheets_api() as api:
-        yield api
+from sheetsync.testing import FakeSheetsApi
 
 
 @pytest.fixture

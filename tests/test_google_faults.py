@@ -7,7 +7,6 @@ import dataclasses
 import json
 import logging
 import random
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from sheetsync.cli import main
 from sheetsync.config.values import Config
 from sheetsync.errors import BackendError, ConfigError
 from sheetsync.pipeline import refresh
-from sheetsync.testing import FakeSheetsApi, fake_sheets_api
+from sheetsync.testing import FakeSheetsApi
 from tests.helpers import team_workbook, with_extra
 from tests.test_google_backend import google_config
 
@@ -39,12 +38,6 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeSheetsApi]:
-    with fake_sheets_api() as api:
-        yield api
 
 
 @pytest.fixture

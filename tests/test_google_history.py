@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -18,17 +17,11 @@ from sheetsync.config.values import Config
 from sheetsync.errors import OwnershipError
 from sheetsync.pipeline import Report, refresh
 from sheetsync.spreadsheet import day_of
-from sheetsync.testing import FakeSheetsApi, fake_sheets_api
+from sheetsync.testing import FakeSheetsApi
 from tests.helpers import config, serial, team_workbook
 from tests.test_google_backend import google_config
 
 HISTORY = "KPI history"
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeSheetsApi]:
-    with fake_sheets_api() as api:
-        yield api
 
 
 def setup(fake: FakeSheetsApi, tmp_path: Path, extra: str = "") -> tuple[Config, str, Path]:

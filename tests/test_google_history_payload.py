@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import gspread
-import pytest
 
 from sheetsync.backends.google.cells import cell_data
 from sheetsync.backends.google.payload import ADVISED_BYTES, encode
@@ -22,19 +20,13 @@ from sheetsync.backends.google.write import history_requests
 from sheetsync.pipeline import refresh
 from sheetsync.report.plan import Cell, HistorySnapshot, TabPlan
 from sheetsync.spreadsheet import date_to_serial
-from sheetsync.testing import FakeSheetsApi, fake_sheets_api
+from sheetsync.testing import FakeSheetsApi
 from tests.helpers import MemoryBackend, config, team_workbook
 from tests.test_google_backend import google_config, synthetic_workbook
 from tests.test_google_history import HISTORY, run
 from tests.test_google_payload import assert_cells_as_alone, grids_of
 
 Rows = tuple[tuple[Cell, ...], ...]
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeSheetsApi]:
-    with fake_sheets_api() as api:
-        yield api
 
 
 def history_id(fake: FakeSheetsApi, sid: str) -> int:

@@ -3,7 +3,6 @@ alone, on a fake Google spreadsheet and on an xlsx workbook."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -14,19 +13,13 @@ from sheetsync.cli import main
 from sheetsync.pipeline import refresh
 from sheetsync.sync.stage import rep_tabs
 from sheetsync.templates import example_rep_tab, init_inputs, input_layout
-from sheetsync.testing import FakeSheetsApi, fake_sheets_api
+from sheetsync.testing import FakeSheetsApi
 from tests.helpers import config, with_extra
 from tests.test_google_backend import google_config
 
 GOALS = ["Period", "Scope", "Calls", "Meetings", "Deals", "Revenue", "Win rate", "Customers",
          "Entries"]  # fmt: skip
 ACTIVITY = ["Date", "Calls", "Meetings", "Deals", "Revenue", "Customer"]
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeSheetsApi]:
-    with fake_sheets_api() as api:
-        yield api
 
 
 def test_the_layout_comes_from_the_config() -> None:

@@ -9,7 +9,7 @@ sheetsync does not own keeps its own, and a refresh stays at 3 calls.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ from sheetsync.backends.google import GoogleBackend, look
 from sheetsync.backends.google.read import METADATA_FIELDS, parse_sheets
 from sheetsync.errors import BackendError
 from sheetsync.report.plan import Box, Cell, ChartPlan, ColourRule, OutputPlan, Series, TabPlan
-from sheetsync.testing import SPREADSHEETS_SCOPE, FakeSheetsApi, fake_sheets_api
+from sheetsync.testing import SPREADSHEETS_SCOPE, FakeSheetsApi
 from sheetsync.testing._common import parse_mask
 from sheetsync.testing._schema import load_discovery
 
@@ -34,12 +34,6 @@ TONE_HEX = {
     "bad": ("#FFC7CE", "#9C0006"),
     "band": ("#F2F2F2", None),
 }
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeSheetsApi]:
-    with fake_sheets_api() as api:
-        yield api
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -20,17 +19,11 @@ from sheetsync.backends.google.payload import MAX_REQUEST_BYTES, encode
 from sheetsync.errors import BackendError
 from sheetsync.pipeline import refresh
 from sheetsync.report.plan import Cell, OutputPlan, TabPlan
-from sheetsync.testing import FakeSheetsApi, fake_sheets_api
+from sheetsync.testing import FakeSheetsApi
 from tests.test_google_backend import google_config, synthetic_workbook
 
 AS_OF = date(2026, 11, 26)
 PCT, MONEY, COUNT = "0.0%", '"$"#,##0', "#,##0"
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeSheetsApi]:
-    with fake_sheets_api() as api:
-        yield api
 
 
 def grids_of(fake: FakeSheetsApi, sid: str) -> dict[str, list[list[dict[str, Any]]]]:

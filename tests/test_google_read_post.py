@@ -4,7 +4,6 @@ the same numbers as the GET."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -21,18 +20,12 @@ from sheetsync.backends.google.read import (
     value_ranges,
 )
 from sheetsync.pipeline import refresh
-from sheetsync.testing import FakeSheetsApi, fake_sheets_api
+from sheetsync.testing import FakeSheetsApi
 from tests.helpers import activity, team_workbook
 from tests.test_google_backend import google_config
 
 AS_OF = date(2026, 11, 26)
 LONG = "Representative of the Northern Region, key accounts"
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeSheetsApi]:
-    with fake_sheets_api() as api:
-        yield api
 
 
 def sheets_calls(fake: FakeSheetsApi) -> list[tuple[str, str]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 from http.client import RemoteDisconnected
 from pathlib import Path
@@ -30,7 +30,7 @@ from sheetsync.cli import main
 from sheetsync.config.values import Config
 from sheetsync.errors import BackendError
 from sheetsync.pipeline import refresh
-from sheetsync.testing import FakeSheetsApi, fake_sheets_api
+from sheetsync.testing import FakeSheetsApi
 from tests.helpers import team_workbook, with_extra
 from tests.test_google_backend import google_config
 from tests.test_google_deadline import Arrivals, relayed, start_fake
@@ -74,12 +74,6 @@ def internal_error(sent: requests.Response) -> requests.Response:
     lost.headers["Content-Type"] = "application/json; charset=UTF-8"
     lost.url, lost.request = sent.url, sent.request
     return lost
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeSheetsApi]:
-    with fake_sheets_api() as api:
-        yield api
 
 
 @pytest.fixture

@@ -3,12 +3,10 @@ exactly the colour rules and charts its plan asks for, once, never piled up."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import openpyxl
-import pytest
 from google.oauth2.service_account import Credentials
 from gspread.http_client import HTTPClient
 
@@ -16,17 +14,11 @@ from sheetsync.backends.xlsx import XlsxBackend
 from sheetsync.config.loading import load_config
 from sheetsync.demo import make_demo
 from sheetsync.pipeline import Report, refresh
-from sheetsync.testing import SPREADSHEETS_SCOPE, FakeSheetsApi, fake_sheets_api
+from sheetsync.testing import SPREADSHEETS_SCOPE, FakeSheetsApi
 from tests.test_google_backend import google_config
 
 AS_OF = date(2026, 11, 26)
 LOOK_FIELDS = "sheets(properties(title,gridProperties),charts(chartId),conditionalFormats(ranges))"
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeSheetsApi]:
-    with fake_sheets_api() as api:
-        yield api
 
 
 def _planned(report: Report) -> dict[str, tuple[int, int]]:

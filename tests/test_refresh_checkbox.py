@@ -9,7 +9,6 @@ import dataclasses
 import shutil
 import subprocess
 import zipfile
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -29,7 +28,7 @@ from sheetsync.pipeline import refresh
 from sheetsync.report.plan import Cell
 from sheetsync.report.tabs import REFRESH_CELL
 from sheetsync.spreadsheet import cell_position
-from sheetsync.testing import FakeSheetsApi, fake_sheets_api
+from sheetsync.testing import FakeSheetsApi
 from tests.helpers import config, team_workbook
 
 AS_OF = date(2026, 11, 26)
@@ -64,12 +63,6 @@ def test_memory_reads_the_tick_and_a_refresh_clears_it() -> None:
 
 
 # ---------------------------------------------------------------- Google
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeSheetsApi]:
-    with fake_sheets_api() as api:
-        yield api
 
 
 def google_setup(fake: FakeSheetsApi, tmp_path: Path) -> tuple[Config, str, Path]:

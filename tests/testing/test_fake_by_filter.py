@@ -3,30 +3,17 @@ gspread client's authorized session."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import gspread
 import pytest
 import requests
 
-from sheetsync.testing import FakeSheetsApi, fake_sheets_api
+from sheetsync.testing import FakeSheetsApi
 
 SHEETS = "https://sheets.googleapis.com/v4/spreadsheets"
 SERIAL_2026_11_02 = 46328  # days from 1899-12-30 to 2026-11-02
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeSheetsApi]:
-    with fake_sheets_api() as api:
-        yield api
-
-
-@pytest.fixture
-def client(fake: FakeSheetsApi, tmp_path: Path) -> gspread.Client:
-    return gspread.service_account(filename=fake.service_account_file(tmp_path))
 
 
 @pytest.fixture

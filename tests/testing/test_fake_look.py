@@ -4,20 +4,13 @@ does."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import gspread
 import pytest
 
-from sheetsync.testing import FakeSheetsApi, fake_sheets_api
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeSheetsApi]:
-    with fake_sheets_api() as api:
-        yield api
+from sheetsync.testing import FakeSheetsApi
 
 
 @pytest.fixture

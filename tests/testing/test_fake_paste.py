@@ -4,25 +4,12 @@ to a pasted cell, a failed batch, or a write to the source, never shows in the o
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import gspread
 import pytest
 
-from sheetsync.testing import FakeSheetsApi, fake_sheets_api
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeSheetsApi]:
-    with fake_sheets_api() as api:
-        yield api
-
-
-@pytest.fixture
-def client(fake: FakeSheetsApi, tmp_path: Path) -> gspread.Client:
-    return gspread.service_account(filename=fake.service_account_file(tmp_path))
+from sheetsync.testing import FakeSheetsApi
 
 
 def box(r0: int, r1: int, c0: int, c1: int) -> dict[str, int]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,20 +11,9 @@ import pytest
 import requests
 from gspread.utils import ValueInputOption, ValueRenderOption
 
-from sheetsync.testing import SPREADSHEETS_SCOPE, FakeSheetsApi, fake_sheets_api
+from sheetsync.testing import SPREADSHEETS_SCOPE, FakeSheetsApi
 
 SHEETS = "https://sheets.googleapis.com/v4/spreadsheets"
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeSheetsApi]:
-    with fake_sheets_api() as api:
-        yield api
-
-
-@pytest.fixture
-def client(fake: FakeSheetsApi, tmp_path: Path) -> gspread.Client:
-    return gspread.service_account(filename=fake.service_account_file(tmp_path))
 
 
 def _error(exc: pytest.ExceptionInfo[gspread.exceptions.APIError]) -> dict[str, Any]:

@@ -4,7 +4,6 @@ errors in Google's JSON shape that no client retries."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,18 +17,11 @@ from sheetsync.testing import (
     MAX_PAYLOAD,
     SPREADSHEETS_SCOPE,
     FakeSheetsApi,
-    fake_sheets_api,
 )
 
 SHEETS = "https://sheets.googleapis.com/v4/spreadsheets"
 DRIVE = "https://www.googleapis.com/drive/v3/files"
 LIMIT_MESSAGE = "Request payload size exceeds the limit: 10485760 bytes."
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeSheetsApi]:
-    with fake_sheets_api() as api:
-        yield api
 
 
 @pytest.fixture
