@@ -15,6 +15,7 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from sheetsync import __version__, console
 from sheetsync.config.loading import load_config
@@ -137,17 +138,26 @@ def _date(text: str) -> date:
     return day
 
 
-def _refresh(args: argparse.Namespace) -> int:
-    config = load_config(args.config)
+def _reported(args: argparse.Namespace, config: Config, **options: Any) -> Report:
+    """One refresh (`options`: refresh()'s), its stage shown on a terminal unless quiet."""
     progress = console.Progress(quiet=args.quiet or args.json)
     try:
-        report = refresh(config, args.as_of, args.dry_run, strict=args.strict,
-                         force=args.force, snapshot=args.snapshot, progress=progress)  # fmt: skip
+        return refresh(config, args.as_of, progress=progress, **options)
     finally:
         progress.done()
+
+
+def _print_json(config: Config, report: Report) -> None:
+    print(json.dumps(console.report_json(config, report), ensure_ascii=False, indent=1))
+
+
+def _refresh(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    report = _reported(args, config, dry_run=args.dry_run, strict=args.strict, force=args.force,
+                       snapshot=args.snapshot)  # fmt: skip
     lang = language(config.output.language)
     if args.json:
-        print(json.dumps(console.report_json(config, report), ensure_ascii=False, indent=1))
+        _print_json(config, report)
     elif not args.quiet:
         _say(console.plan_lines(report, lang=lang) if args.dry_run else [])
         _say([console.outcome_line(report, lang)])
@@ -157,14 +167,10 @@ def _refresh(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     config = load_config(args.config)
-    progress = console.Progress(quiet=args.quiet or args.json)
-    try:
-        report = refresh(config, args.as_of, dry_run=True, progress=progress)
-    finally:
-        progress.done()
+    report = _reported(args, config, dry_run=True)
     lang = language(config.output.language)
     if args.json:
-        print(json.dumps(console.report_json(config, report), ensure_ascii=False, indent=1))
+        _print_json(config, report)
     elif not args.quiet:
         _say(console.check_lines(report, args.config, lang))
         _say(console.issue_lines(report.issues, None, lang=lang))
