@@ -13,6 +13,9 @@ the same.
 - A score (Ranking) has no status: it is green at or above the share of the period gone by
   (what on-track attainment is today), amber down to `at_risk` of that share, red below.
 - Long tables get every other row shaded.
+
+Also how numbers look: a KPI's cells in its number format (`kpi_cells`) and column widths that
+fit them as they are shown (`fit_widths`).
 """
 
 from __future__ import annotations
@@ -20,10 +23,11 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
+from typing import Any
 
-from sheetsync.config.values import StatusThresholds
+from sheetsync.config.values import KpiDef, StatusThresholds
 from sheetsync.i18n import Language, language
-from sheetsync.report.plan import Box, Cell, ColourRule, Tone
+from sheetsync.report.plan import PERCENT, Box, Cell, ColourRule, Tone, value
 from sheetsync.spreadsheet import column_letter
 
 STATUS_TONES: Mapping[str, Tone] = {
@@ -119,3 +123,12 @@ def shown_width(cell: Cell, lang: Language) -> int:
     if isinstance(value, date):
         return 19 if isinstance(value, datetime) else 10
     return len(str(value))
+
+
+def kpi_cells(kpi: KpiDef, row: Mapping[Any, Any], names: Sequence[str]) -> list[Cell]:
+    """Actual, target, expected and projection in the KPI's format; ratios of it as percent."""
+    cells = []
+    for name in names:
+        fmt = PERCENT if name in ("attainment", "pace") else kpi.number_format
+        cells.append(Cell(value(row[name]), fmt))
+    return cells

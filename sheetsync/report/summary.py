@@ -20,7 +20,7 @@ import pandas as pd
 from sheetsync.config.values import DEFAULT_TOTAL_LABEL, Config, KpiDef
 from sheetsync.i18n import Language
 from sheetsync.periods import Period
-from sheetsync.report.look import band_rule, fit_widths, status_rules
+from sheetsync.report.look import band_rule, fit_widths, kpi_cells, status_rules
 from sheetsync.report.plan import (
     PERCENT,
     Box,
@@ -144,13 +144,8 @@ def _kpi_row(
         if record is None:
             cells += [Cell(None)] * len(PERIOD_COLUMNS)
             continue
-        cells += [
-            Cell(value(record["actual"]), kpi.number_format),
-            Cell(value(record["target"]), kpi.number_format),
-            Cell(value(record["attainment"]), PERCENT),
-            Cell(value(record["expected"]), kpi.number_format),
-            Cell(lang.status(record["status"]) or None),
-        ]
+        numbers = kpi_cells(kpi, record, PERIOD_COLUMNS[:-1])
+        cells += [*numbers, Cell(lang.status(record["status"]) or None)]
     return tuple(cells)
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 import pandas as pd
 
@@ -18,9 +17,8 @@ from sheetsync.i18n import Language, language
 from sheetsync.kpi.trends import Trends
 from sheetsync.periods import Period
 from sheetsync.report.brief import BriefInput, brief_rows
-from sheetsync.report.look import band_rule, fit_widths, status_rules, text_rules
+from sheetsync.report.look import band_rule, fit_widths, kpi_cells, status_rules, text_rules
 from sheetsync.report.plan import (
-    PERCENT,
     Box,
     Cell,
     CellValue,
@@ -144,26 +142,17 @@ def _kpi_formats(config: Config) -> Mapping[str, KpiDef]:
     return {kpi.key: kpi for kpi in config.kpis}
 
 
-def _kpi_cells(kpi: KpiDef, row: Mapping[Any, Any], names: Sequence[str]) -> list[Cell]:
-    """Actual, target, expected and projection in the KPI's format; ratios of it as percent."""
-    cells = []
-    for name in names:
-        fmt = PERCENT if name in ("attainment", "pace") else kpi.number_format
-        cells.append(Cell(value(row[name]), fmt))
-    return cells
-
-
 def rep_kpi_rows(config: Config, rep_kpis: pd.DataFrame) -> tuple[tuple[Cell, ...], ...]:
     kpis = _kpi_formats(config)
     rows = [header(REP_KPI_HEADERS)]
     for record in rep_kpis.to_dict("records"):
         kpi = kpis[record["kpi"]]
-        numbers = _kpi_cells(kpi, record, ("actual", "target"))
-        rates = _kpi_cells(kpi, record, ("attainment", "expected", "pace"))
+        numbers = kpi_cells(kpi, record, ("actual", "target"))
+        rates = kpi_cells(kpi, record, ("attainment", "expected", "pace"))
         rows.append((
             Cell(record["period"]), Cell(record["level"]), Cell(value(record["name"])),
             Cell(kpi.label), *numbers, Cell(value(record["target_source"])), *rates,
-            Cell(value(record["status"])), *_kpi_cells(kpi, record, ("projection",)),
+            Cell(value(record["status"])), *kpi_cells(kpi, record, ("projection",)),
         ))  # fmt: skip
     return tuple(rows)
 
@@ -183,7 +172,7 @@ def history_rows(config: Config, table: pd.DataFrame) -> tuple[tuple[Cell, ...],
         rows.append((
             Cell(record["date"], "yyyy-mm-dd"), Cell(record["period"]), Cell(record["level"]),
             Cell(value(record["name"])), Cell(kpi.key),
-            *_kpi_cells(kpi, record, ("actual", "target", "attainment", "pace")),
+            *kpi_cells(kpi, record, ("actual", "target", "attainment", "pace")),
             Cell(value(record["status"])), Cell(value(record["rank"]), "0"),
         ))  # fmt: skip
     return tuple(rows)
