@@ -101,7 +101,7 @@ def _find_cell(
     only up to its row; None when the cell is not there."""
     row_number, column_number = -1, -1
     for event, element in _stream(path, archive, part):
-        name = _local(element.tag)
+        name = local_name(element.tag)
         if event == "start" and name == "row":
             row_number = _index(element.get("r"), row_number + 1, _row_index)
             column_number = -1
@@ -120,10 +120,10 @@ def _shared_string(path: Path, archive: zipfile.ZipFile, part: str, index: int) 
     """Shared string number `index` (from 0), streaming the part only up to it."""
     count = -1
     for event, element in _stream(path, archive, part):
-        if event == "end" and _local(element.tag) == "si":
+        if event == "end" and local_name(element.tag) == "si":
             count += 1
             if count == index:
-                return _rich_text(element)
+                return rich_text(element)
             element.clear()
     return None
 
@@ -142,24 +142,24 @@ def _stream(path: Path, archive: zipfile.ZipFile, part: str) -> Iterator[tuple[s
 def _cell_text(element: Any) -> str | None:
     """A cell's stored text: its inline string, else its <v>."""
     for child in element:
-        if _local(child.tag) == "is":
-            return _rich_text(child)
+        if local_name(child.tag) == "is":
+            return rich_text(child)
     for child in element:
-        if _local(child.tag) == "v":
+        if local_name(child.tag) == "v":
             return str(child.text or "")
     return None
 
 
-def _rich_text(element: Any) -> str:
+def rich_text(element: Any) -> str:
     """The text of a string item (<si> or <is>): its <t>, or its runs' <t>s (phonetic
     guides left out)."""
     parts = []
     for child in element:
-        name = _local(child.tag)
+        name = local_name(child.tag)
         if name == "t":
             parts.append(child.text or "")
         elif name == "r":
-            parts += [t.text or "" for t in child if _local(t.tag) == "t"]
+            parts += [t.text or "" for t in child if local_name(t.tag) == "t"]
     return "".join(parts)
 
 
@@ -176,7 +176,8 @@ def _value(kind: str, text: str | None) -> RawValue:
         return text
 
 
-def _local(tag: Any) -> str:
+def local_name(tag: Any) -> str:
+    """A tag without its namespace (`{...main}c` -> `c`)."""
     return str(tag).rsplit("}", 1)[-1]
 
 

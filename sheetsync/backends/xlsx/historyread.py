@@ -28,6 +28,7 @@ from typing import Any
 from sheetsync.backends.base import Grid, HistoryQuery, HistoryRead, RawValue
 from sheetsync.backends.history import day_of
 from sheetsync.backends.xlsx import rowscan
+from sheetsync.backends.xlsx.cellread import local_name, rich_text
 from sheetsync.backends.xlsx.package import Package, SheetEntry, relationships
 
 WIDTH = 11  # History's columns: Date, Period, Level, Name, KPI, Actual ... Rank
@@ -163,7 +164,7 @@ def _values(row: Any) -> list[RawValue | Shared]:
     values: list[RawValue | Shared] = []
     column = 0
     for cell in row:
-        if _local(cell.tag) != "c":
+        if local_name(cell.tag) != "c":
             continue
         ref = cell.get("r")
         column = (rowscan.column_number(ref.encode()) if ref else 0) or column + 1
@@ -177,7 +178,7 @@ def _value(cell: Any) -> RawValue | Shared:
     kind = cell.get("t", "n")
     if kind == "inlineStr":
         holder = _child(cell, "is")
-        return (_text(holder) or None) if holder is not None else None
+        return (rich_text(holder) or None) if holder is not None else None
     value = _child(cell, "v")
     text = value.text if value is not None else None
     if text is None or kind == "e":
@@ -206,24 +207,8 @@ def _shared_strings(package: Package, wanted: set[int]) -> dict[int, str | None]
             indexes.append(index)
     namespaces = b"".join(rowscan.declarations(package.zip, parts[0]))
     parsed = rowscan.parse_rows(picked, namespaces, package.path, parts[0])
-    return {i: _text(item) or None for i, item in zip(indexes, parsed, strict=True)}
-
-
-def _text(holder: Any) -> str:
-    """The text of an inline string or shared string item: its runs, without phonetic hints."""
-    parts = []
-    for child in holder:
-        name = _local(child.tag)
-        if name == "t":
-            parts.append(child.text or "")
-        elif name == "r":
-            parts.extend(t.text or "" for t in child if _local(t.tag) == "t")
-    return "".join(parts)
+    return {i: rich_text(item) or None for i, item in zip(indexes, parsed, strict=True)}
 
 
 def _child(element: Any, local: str) -> Any:
-    return next((child for child in element if _local(child.tag) == local), None)
-
-
-def _local(tag: str) -> str:
-    return tag.rpartition("}")[2]
+    return next((child for child in element if local_name(child.tag) == local), None)
