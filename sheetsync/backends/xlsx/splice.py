@@ -84,8 +84,7 @@ class Splice:
         in any case, else a new one). `scans` are scans of History's part made when it was
         read. Number formats are tagged with `number_locale` (OutputPlan.number_locale).
         Returns the titles written, as the workbook spells them."""
-        styles = self._styles()
-        styles.number_locale = number_locale
+        styles = self._styles(number_locale)
         existing = {s.title.casefold(): s for s in self.package.sheets}
         replaced = [existing[key] for t in tabs if (key := t.title.casefold()) in existing]
         old_history = history_entry(self.package, history.title) if history else None
@@ -161,14 +160,14 @@ class Splice:
         self._declare(part, content_type)
         return part
 
-    def _styles(self) -> StyleBook:
+    def _styles(self, number_locale: str = "") -> StyleBook:
         part = self._styles_part()
         if part in self.names:
-            return StyleBook(self.package.zip.read(part))
+            return StyleBook(self.package.zip.read(part), number_locale)
         self.changes[part] = MINIMAL_STYLES.encode()
         self._relate(self.package.workbook_part, REL_TYPES + "styles", part)
         self._declare(part, STYLES_TYPE)
-        return StyleBook(MINIMAL_STYLES.encode())
+        return StyleBook(MINIMAL_STYLES.encode(), number_locale)
 
     def _styles_part(self) -> str:
         workbook = self.package.workbook_part
