@@ -59,16 +59,16 @@ def status_rules(
     """Colour the cells of `box` whose cell `offset` columns to the right holds a status:
     offset 0 colours the status cells themselves, 2 the attainment two columns before a
     status. `shown` maps a status to the text the tab shows for it (its language)."""
-    rules = []
-    for status, tone in STATUS_TONES.items():
-        text = (shown or {}).get(status, status)
-        rules.append(ColourRule(box, tone, f"{relative(box, columns=offset)}={quoted(text)}"))
-    return rules
+    words = shown or {}
+    tones = {words.get(status, status): tone for status, tone in STATUS_TONES.items()}
+    return text_rules(box, tones, offset)
 
 
-def text_rules(box: Box, tones: Mapping[str, Tone]) -> list[ColourRule]:
-    """Colour the cells of `box` whose text is one of `tones`' keys."""
-    return [ColourRule(box, tone, f"{box.corner}={quoted(text)}") for text, tone in tones.items()]
+def text_rules(box: Box, tones: Mapping[str, Tone], offset: int = 0) -> list[ColourRule]:
+    """Colour the cells of `box` whose cell `offset` columns to the right holds one of
+    `tones`' keys as its text (offset 0: the cell itself)."""
+    cell = relative(box, columns=offset)
+    return [ColourRule(box, tone, f"{cell}={quoted(text)}") for text, tone in tones.items()]
 
 
 def share_rules(box: Box, share: float, thresholds: StatusThresholds) -> list[ColourRule]:
