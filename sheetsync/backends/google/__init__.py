@@ -41,6 +41,7 @@ from gspread.urls import SPREADSHEET_BATCH_UPDATE_URL
 from gspread.utils import extract_id_from_url
 
 from sheetsync.backends.base import (
+    Grid,
     HistoryQuery,
     HistoryRead,
     RawValue,
@@ -50,6 +51,7 @@ from sheetsync.backends.base import (
 )
 from sheetsync.backends.google.credentials import credentials_source, load_credentials
 from sheetsync.backends.google.deadline import DEFAULT_DEADLINE, Deadline, Timeouts
+from sheetsync.backends.google.diff import worth_reading
 from sheetsync.backends.google.errors import Context, token_refused, translate
 from sheetsync.backends.google.history import HistoryReading, plan_reading, read_history
 from sheetsync.backends.google.payload import JSON, MAX_REQUEST_BYTES, Part, encode, too_large
@@ -64,6 +66,7 @@ from sheetsync.backends.google.read import (
     grids_from,
     matched_in_order,
     parse_sheets,
+    to_grid,
     value_ranges,
 )
 from sheetsync.backends.google.retry import (
@@ -105,6 +108,17 @@ def spreadsheet_id(text: str) -> str:
     return text
 
 
+def _held_tabs(
+    sheets: Sequence[SheetInfo], chosen: Sequence[str], history: HistoryQuery | None
+) -> list[SheetInfo]:
+    """The owned output tabs whose values the read brings back, to write only what changed
+    (diff.py): never an input tab, never History (it has its own way: history.py)."""
+    skipped = {title.casefold() for title in chosen}
+    if history is not None:
+        skipped.add(history.title.casefold())
+    return [s for s in sheets if worth_reading(s) and s.title.casefold() not in skipped]
+
+
 class GoogleBackend:
     """One Google spreadsheet, read in two calls and written in one."""
 
@@ -141,6 +155,8 @@ class GoogleBackend:
         self._sheets: tuple[SheetInfo, ...] | None = None
         self._metadata: dict[str, Any] = {}
         self._history_column: list[RawValue] | None = None
+        self._held: dict[int, Grid] = {}
+        """Values of owned tabs read for writing only what changed, by sheet id (diff.py)."""
         self.answers_lost = 0
         """Writes that landed although their answer was lost (found by the run marker)."""
         self.write_bytes = 0
@@ -188,14 +204,21 @@ class GoogleBackend:
         chosen = list(select(titles))
         reading = self._history_reading(sheets, history)
         extra = reading.ranges() if reading is not None else []
+        kept = _held_tabs(sheets, chosen, history)
         answers: list[dict[str, Any]] = []
-        if chosen or extra:
-            answers = self._read_values(value_ranges(chosen) + extra)
+        if chosen or extra or kept:
+            kept_ranges = value_ranges([sheet.title for sheet in kept])
+            answers = self._read_values(value_ranges(chosen) + extra + kept_ranges)
         grids = grids_from(chosen, {"valueRanges": answers[: len(chosen)]})
         held: HistoryRead | None = None
         self._history_column = None
         if reading is not None:
-            held, self._history_column = read_history(reading, answers[len(chosen) :])
+            held, self._history_column = read_history(
+                reading, answers[len(chosen) : len(chosen) + len(extra)]
+            )
+        outputs = answers[len(chosen) + len(extra) :]
+        self._held = {sheet.sheet_id: to_grid(answer.get("values") or [])
+                      for sheet, answer in zip(kept, outputs, strict=False)}  # fmt: skip
         return RawWorkbook(titles=titles, grids=grids, owned=owned, history=held)
 
     def _read_values(self, ranges: list[str]) -> list[dict[str, Any]]:
@@ -230,8 +253,8 @@ class GoogleBackend:
 
     def _parts(self, plan: OutputPlan, sheets: Sequence[SheetInfo]) -> list[Part]:
         """The write's requests per output: each tab's, then History's snapshot."""
-        parts: list[Part] = [(tab.key, tab.title, requests)
-                             for tab, requests in tab_requests(plan, sheets)]  # fmt: skip
+        written = tab_requests(plan, sheets, self._held)
+        parts: list[Part] = [(tab.key, tab.title, requests) for tab, requests in written]
         snapshot = plan.history
         if snapshot is not None:
             added = history_requests(snapshot, sheets, self._history_column)
@@ -312,7 +335,8 @@ class GoogleBackend:
         if len(body) > MAX_REQUEST_BYTES:
             raise too_large(len(body), self.spreadsheet_id, parts)
         self.write_bytes = len(body)
-        self._sheets, self._metadata = None, {}  # ids, sizes, markers change: read them again
+        # ids, sizes, markers and the values held change: read them again
+        self._sheets, self._metadata, self._held = None, {}, {}
         url = SPREADSHEET_BATCH_UPDATE_URL % self.spreadsheet_id
         try:
             self._call("writing", client.request, "post", url, data=body, headers=dict(JSON),

@@ -24,6 +24,8 @@ from gspread.utils import absolute_range_name
 from sheetsync.backends.base import OWNER_KEY, Grid
 
 HISTORY_INDEX_KEY = "sheetsync.history-index"
+LAYOUT_KEY = "sheetsync.layout"
+"""The digest of what the last full write set on a tab apart from its values (diff.py)."""
 
 METADATA_FIELDS = (
     "sheets(properties(sheetId,title,index,gridProperties),"
@@ -61,6 +63,8 @@ class SheetInfo:
     history_index: str | None = None
     chart_ids: tuple[int, ...] = ()
     rule_count: int = 0
+    layout: str | None = None
+    layout_id: int | None = None
 
 
 def parse_sheets(metadata: Mapping[str, Any]) -> tuple[SheetInfo, ...]:
@@ -73,6 +77,7 @@ def _sheet(item: Mapping[str, Any]) -> SheetInfo:
     props = item.get("properties") or {}
     grid = props.get("gridProperties") or {}
     sheet_id = int(props.get("sheetId", 0))
+    layout = _on_tab(item.get("developerMetadata") or (), LAYOUT_KEY, sheet_id)
     return SheetInfo(
         sheet_id=sheet_id,
         title=str(props.get("title", "")),
@@ -83,17 +88,26 @@ def _sheet(item: Mapping[str, Any]) -> SheetInfo:
         history_index=_history_index(item.get("developerMetadata") or (), sheet_id),
         chart_ids=tuple(int(c["chartId"]) for c in item.get("charts") or () if "chartId" in c),
         rule_count=len(item.get("conditionalFormats") or ()),
+        layout=str(layout.get("metadataValue") or "") if layout else None,
+        layout_id=int(layout["metadataId"]) if layout and "metadataId" in layout else None,
     )
+
+
+def _on_tab(
+    items: Sequence[Mapping[str, Any]], key: str, sheet_id: int
+) -> Mapping[str, Any] | None:
+    """The developer metadata with `key` located on this very tab, if any."""
+    for item in items:
+        location = item.get("location") or {}
+        if item.get("metadataKey") == key and int(location.get("sheetId", -1)) == sheet_id:
+            return item
+    return None
 
 
 def _history_index(items: Sequence[Mapping[str, Any]], sheet_id: int) -> str | None:
     """The History index sheetsync keeps on this tab (see google/history.py), if any."""
-    for item in items:
-        location = item.get("location") or {}
-        if (item.get("metadataKey") == HISTORY_INDEX_KEY
-                and int(location.get("sheetId", -1)) == sheet_id):  # fmt: skip
-            return str(item.get("metadataValue") or "")
-    return None
+    item = _on_tab(items, HISTORY_INDEX_KEY, sheet_id)
+    return str(item.get("metadataValue") or "") if item is not None else None
 
 
 def _marks_owner(metadata: Mapping[str, Any], sheet_id: int) -> bool:

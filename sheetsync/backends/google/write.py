@@ -23,14 +23,16 @@ checks ownership first.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sheetsync.backends.base import OWNER_KEY, RawValue
+from sheetsync.backends.base import OWNER_KEY, Grid, RawValue
 from sheetsync.backends.google.cells import checkbox_rule
+from sheetsync.backends.google.diff import layout_digest, layout_marker, reusable, value_requests
 from sheetsync.backends.google.history import create_index, snapshot_requests
 from sheetsync.backends.google.layout import cell_requests as layout_cells
 from sheetsync.backends.google.look import clear_requests, extent, look_requests
+from sheetsync.backends.google.payload import encode
 from sheetsync.backends.google.read import SheetInfo
 from sheetsync.errors import BackendError
 from sheetsync.report.plan import HistorySnapshot, OutputPlan, TabPlan
@@ -45,26 +47,33 @@ INPUT_ROWS = 1000
 INPUT_COLUMNS = 26
 
 
-def plan_requests(plan: OutputPlan, sheets: Sequence[SheetInfo]) -> list[JsonDict]:
+def plan_requests(
+    plan: OutputPlan, sheets: Sequence[SheetInfo], held: Mapping[int, Grid] | None = None
+) -> list[JsonDict]:
     """Every request of the batchUpdate that writes `plan` over the tabs `sheets`."""
-    return [request for _, requests in tab_requests(plan, sheets) for request in requests]
+    return [request for _, requests in tab_requests(plan, sheets, held) for request in requests]
 
 
 def tab_requests(
-    plan: OutputPlan, sheets: Sequence[SheetInfo]
+    plan: OutputPlan, sheets: Sequence[SheetInfo], held: Mapping[int, Grid] | None = None
 ) -> list[tuple[TabPlan, list[JsonDict]]]:
-    """The requests of `plan_requests`, tab by tab (in plan order)."""
+    """The requests of `plan_requests`, tab by tab (in plan order). `held`: the values read
+    from owned tabs by sheet id, for writing only what changed (diff.py)."""
     by_title = {sheet.title.casefold(): sheet for sheet in sheets}
     taken = {sheet.sheet_id for sheet in sheets}
+    held = held or {}
     out: list[tuple[TabPlan, list[JsonDict]]] = []
     for tab in plan.tabs:
         existing = by_title.get(tab.title.casefold())
         if existing is not None:
-            out.append((tab, replace_tab(tab, existing)))
+            out.append((tab, replace_tab(tab, existing, held.get(existing.sheet_id))))
         else:
             sheet_id = choose_sheet_id(tab.title, taken)
             taken.add(sheet_id)
-            out.append((tab, new_tab(tab, sheet_id)))
+            look = look_requests(tab, sheet_id)
+            digest = layout_digest(tab, look, checkboxes(tab, sheet_id))
+            out.append((tab, [*new_tab(tab, sheet_id, look),
+                              *layout_marker(None, sheet_id, digest)]))  # fmt: skip
     return out
 
 
@@ -123,24 +132,39 @@ def grid_size(tab: TabPlan) -> tuple[int, int]:
     return max(len(tab.rows), tab.header_rows + 1, rows, 1), max(tab.width, columns, 1)
 
 
-def replace_tab(tab: TabPlan, sheet: SheetInfo) -> list[JsonDict]:
+def replace_tab(tab: TabPlan, sheet: SheetInfo, held: Grid | None = None) -> list[JsonDict]:
     """Resize an owned tab and rewrite all its cells; its charts and colour rules are
-    deleted first and the plan's added last (google/look.py)."""
+    deleted first and the plan's added last (google/look.py). With the values `held` by the
+    tab (read just before) and the same layout as its last full write, only the values that
+    changed, when that is shorter (diff.py)."""
+    sheet_id = sheet.sheet_id
     rows, columns = grid_size(tab)
-    props: JsonDict = {"sheetId": sheet.sheet_id, "gridProperties": _grid(tab, rows, columns)}
+    props: JsonDict = {"sheetId": sheet_id, "gridProperties": _grid(tab, rows, columns)}
     fields = GRID_FIELDS
     if sheet.title != tab.title:  # same name in another case: take the configured spelling
         props["title"] = tab.title
         fields += ",title"
     resize = {"updateSheetProperties": {"properties": props, "fields": fields}}
-    return [*clear_requests(sheet), resize, *cell_requests(tab, sheet.sheet_id),
-            *checkboxes(tab, sheet.sheet_id), *column_widths(tab, sheet.sheet_id),
-            *look_requests(tab, sheet.sheet_id)]  # fmt: skip
+    look, boxes = look_requests(tab, sheet_id), checkboxes(tab, sheet_id)
+    digest = layout_digest(tab, look, boxes)
+    widths = column_widths(tab, sheet_id)
+    full = [*clear_requests(sheet), resize, *cell_requests(tab, sheet_id), *boxes, *widths,
+            *look, *layout_marker(sheet, sheet_id, digest)]  # fmt: skip
+    if held is None or not reusable(sheet, digest, (rows, columns), _looks(look)):
+        return full
+    changed = [resize, *value_requests(tab, held, sheet_id, (rows, columns)), *widths]
+    return changed if len(encode(changed)) < len(encode(full)) else full
 
 
-def new_tab(tab: TabPlan, sheet_id: int) -> list[JsonDict]:
+def _looks(look: Sequence[JsonDict]) -> tuple[int, int]:
+    """How many colour rules and charts the look.py requests add."""
+    rules = sum(1 for request in look if "addConditionalFormatRule" in request)
+    return rules, sum(1 for request in look if "addChart" in request)
+
+
+def new_tab(tab: TabPlan, sheet_id: int, look: Sequence[JsonDict] | None = None) -> list[JsonDict]:
     """Add a tab with a chosen id, fill it, mark it owned and protect it (warning only),
-    then add its colour rules and charts (google/look.py)."""
+    then add its colour rules and charts (`look`, else google/look.py's)."""
     rows, columns = grid_size(tab)
     add = {
         "addSheet": {
@@ -158,7 +182,7 @@ def new_tab(tab: TabPlan, sheet_id: int) -> list[JsonDict]:
         owner_marker(sheet_id),
         protection(sheet_id),
         *column_widths(tab, sheet_id),
-        *look_requests(tab, sheet_id),
+        *(look_requests(tab, sheet_id) if look is None else look),
     ]
 
 
