@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import gspread
+from gspread.utils import ValueInputOption
 import pytest
 
 from sheetsync.backends.google import GoogleBackend
@@ -89,7 +90,8 @@ def write(backend: GoogleBackend, fake: FakeSheetsApi, rows: Rows) -> list[dict[
 
 
 def last_write(fake: FakeSheetsApi) -> dict[str, Any]:
-    return [r.json for r in fake.requests if r.path.endswith(":batchUpdate")][-1]
+    body: dict[str, Any] = [r.json for r in fake.requests if r.path.endswith(":batchUpdate")][-1]
+    return body
 
 
 def full_write(requests: list[dict[str, Any]]) -> bool:
@@ -153,8 +155,8 @@ def test_edits_by_hand_are_put_right(
     write(backend, fake, rows)
     sheet = client.open_by_key(backend.spreadsheet_id).worksheet("Rep KPIs")
     sheet.update([["typed over", 5]], "C10:D10")  # over our values
-    sheet.update([["stray"]], "B1100", value_input_option="USER_ENTERED")
-    sheet.update([["=1+1"]], "E20", value_input_option="USER_ENTERED")  # a formula
+    sheet.update([["stray"]], "B1100", value_input_option=ValueInputOption.user_entered)
+    sheet.update([["=1+1"]], "E20", value_input_option=ValueInputOption.user_entered)  # a formula
     requests = write(backend, fake, rows)
     assert not full_write(requests)
     check(fake, backend, rows)
