@@ -31,7 +31,9 @@ values read (saved after the first refresh) and a DataFrame built from each tab'
 usual script: what one writes with gspread (`open_by_key`, `worksheets()`, `get_all_records()`
 on the roster, the goals and each rep's tab, Python loops summing each rep's month and year,
 one `update` per output tab, `add_worksheet` first when the tab is missing), against the same
-fake, once creating its tabs and K times more; its API calls are counted by the fake.
+fake, once creating its tabs and K times more; its API calls are counted by the fake. Last,
+sheetsync refreshes as of the next day (same activity, the figures that follow the days gone
+by computed anew), for the size of a daily write.
 
 **Peak memory, sheetsync's process alone.** Every refresh, floor and script runs in a fresh
 child process (multiprocessing, spawn), which reports its own peak resident set size: VmHWM of
@@ -46,7 +48,9 @@ their decoding) is the client's, as with the real API.
 
 Printed, per size and path: seconds per stage (report.timings: read, sync, kpi, report, write,
 total; best of the K later refreshes, the first refresh's total apart; on Google the client's
-part), API calls, request bytes (sum of the bodies sent, the biggest one, the longest URL),
+part), API calls, request bytes (sum of the bodies sent; the write of the first refresh, of a
+later one and of the next day's, where only what changed is written: google/diff.py; the
+longest URL),
 bytes received, peak memory beside the floor's and the script's; the ratios sheetsync / floor
 and sheetsync / usual script (client time; calls side by side); and how cost grows with rows
 and reps (slopes between the sizes run). Nothing is asserted. The tables are Markdown, ready
@@ -71,7 +75,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from importlib.metadata import version
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -120,11 +124,11 @@ def report_figures(report: Report) -> RESULT:
             "issues": len(report.issues)}  # fmt: skip
 
 
-def timed_refresh(config: Config) -> tuple[RESULT, float]:
+def timed_refresh(config: Config, as_of: date = AS_OF) -> tuple[RESULT, float]:
     """One refresh; its figures (or the error it stopped with) and its wall time."""
     start = time.perf_counter()
     try:
-        figures = report_figures(refresh(config, as_of=AS_OF, now=NOW))
+        figures = report_figures(refresh(config, as_of=as_of, now=NOW))
     except SheetsyncError as exc:
         figures = {"error": f"{type(exc).__name__}: {short(str(exc))}"}
     return figures, time.perf_counter() - start
@@ -133,17 +137,23 @@ def timed_refresh(config: Config) -> tuple[RESULT, float]:
 # -- the children: what is measured -------------------------------------------------------------
 
 
-def child_google_refresh(handle: FakeHandle) -> RESULT:
+def child_google_refresh(handle: FakeHandle, as_of: date = AS_OF) -> RESULT:
     """sheetsync refreshing the fake's spreadsheet."""
 
     def run() -> RESULT:
         forward = Forwarder(handle)
         config = google_config(bench_config(), Path(handle.key_file), handle.spreadsheet)
         with forward.serving():
-            figures, wall = timed_refresh(config)
+            figures, wall = timed_refresh(config, as_of)
         return {**figures, **forward.figures(), "wall": wall}
 
     return with_peak(run)
+
+
+def child_google_next_day(handle: FakeHandle) -> RESULT:
+    """The refresh of the day after: the same activity, every figure that depends on the
+    days gone by (expected, pace, projection, status) computed anew."""
+    return child_google_refresh(handle, AS_OF + timedelta(days=1))
 
 
 def child_xlsx_refresh(path: str) -> RESULT:
@@ -191,6 +201,7 @@ def measure_google(rows: int, reps: int, repeat: int, folder: Path, script: bool
         answer = folder / "values-answer.json"
         result.extra["values_answer"] = handle.ask("save", str(answer))
         result.again = [_with_fake_peak(handle, child_google_refresh) for _ in range(repeat)]
+        result.next_day = _with_fake_peak(handle, child_google_next_day)
         if result.extra["values_answer"]:
             result.floor = in_child(child_google_floor, str(answer), repeat)
         answer.unlink(missing_ok=True)

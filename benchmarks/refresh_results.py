@@ -32,6 +32,7 @@ class PathResult:
     script_first: RESULT = field(default_factory=dict)
     script: list[RESULT] = field(default_factory=list)
     extra: RESULT = field(default_factory=dict)  # file size, fake's load time and size
+    next_day: RESULT = field(default_factory=dict)  # Google: the refresh of the day after
 
     def _later(self) -> list[RESULT]:
         """The later refreshes that finished (the first when there is none)."""
@@ -159,14 +160,17 @@ def google_size_table(results: Sequence[PathResult]) -> str:
         script, first = r.script_best(), r.script_first
         calls = (f"{first.get('requests', '-')}, {script.get('requests', '-')}"
                  if script else "-")  # fmt: skip
+        writes = (r.first, best, r.next_day)
         rows.append([f"{r.rows:,}", f"{r.reps:,}",
                      f"{best.get('api_calls', best.get('requests', '-'))}", calls,
-                     _bytes(best.get("sent")), _bytes(best.get("biggest")),
+                     _bytes(best.get("sent")),
+                     " / ".join(_bytes(run.get("write_bytes")) for run in writes),
                      f"{best.get('url', 0):,}", _bytes(best.get("received")),
                      _mb(best.get("peak")), _mb(best.get("fake_peak_rise")),
                      _mb(r.floor.get("peak")), _mb(script.get("peak"))])  # fmt: skip
     return _markdown(
-        "rows | reps | calls | script calls (first, later) | sent | biggest request "
+        "rows | reps | calls | script calls (first, later) | sent | write: first / later / "
+        "next day "
         "| longest URL | received | peak MB | fake's rise MB | floor peak MB | script peak MB",
         rows,
     )
@@ -181,7 +185,9 @@ def print_progress(result: PathResult) -> None:
             f"({_x(total, result.floor.get('seconds'))}), peak {_mb(best.get('peak'))} MB "
             f"(base {_mb(best.get('base'))} MB)")  # fmt: skip
     if result.path == "google":
-        line += (f", {best.get('api_calls', '-')} calls, write {_bytes(best.get('write_bytes'))}"
+        writes = " / ".join(_bytes(run.get("write_bytes"))
+                            for run in (result.first, best, result.next_day))  # fmt: skip
+        line += (f", {best.get('api_calls', '-')} calls, write (first / later / next day) {writes}"
                  f", fake {_s(best.get('fake'))}s, fake's rise {_mb(best.get('fake_peak_rise'))} "
                  f"MB")  # fmt: skip
     if error:
@@ -232,11 +238,11 @@ def growth(results: Sequence[PathResult]) -> list[str]:
                     low, high, high.reps - low.reps, "rep", memory=False
                 )
                 if path == "google":
-                    write = [r.best().get("write_bytes", 0) for r in (low, high)]
+                    write = [r.first.get("write_bytes", 0) for r in (low, high)]
                     calls = [r.best().get("api_calls") for r in (low, high)]
-                    line += (f", write +{(write[1] - write[0]) / (high.reps - low.reps) / 1000:.1f}"
-                             f" kB per rep ({_bytes(write[0])} to {_bytes(write[1])}), calls "
-                             f"{calls[0]} to {calls[1]}")  # fmt: skip
+                    per_rep = (write[1] - write[0]) / (high.reps - low.reps) / 1000
+                    line += (f", first write +{per_rep:.1f} kB per rep ({_bytes(write[0])} to "
+                             f"{_bytes(write[1])}), calls {calls[0]} to {calls[1]}")  # fmt: skip
                 lines.append(line)
     return lines
 

@@ -28,7 +28,13 @@ from typing import Any
 
 from sheetsync.backends.base import OWNER_KEY, Grid, RawValue
 from sheetsync.backends.google.cells import checkbox_rule
-from sheetsync.backends.google.diff import layout_digest, layout_marker, reusable, value_requests
+from sheetsync.backends.google.changed import value_requests
+from sheetsync.backends.google.diff import (
+    last_full_bytes,
+    layout_digest,
+    layout_marker,
+    reusable,
+)
 from sheetsync.backends.google.history import create_index, snapshot_requests
 from sheetsync.backends.google.layout import cell_requests as layout_cells
 from sheetsync.backends.google.look import clear_requests, extent, look_requests
@@ -72,8 +78,8 @@ def tab_requests(
             taken.add(sheet_id)
             look = look_requests(tab, sheet_id)
             digest = layout_digest(tab, look, checkboxes(tab, sheet_id))
-            out.append((tab, [*new_tab(tab, sheet_id, look),
-                              *layout_marker(None, sheet_id, digest)]))  # fmt: skip
+            made = new_tab(tab, sheet_id, look)
+            out.append((tab, [*made, *layout_marker(None, sheet_id, digest, len(encode(made)))]))
     return out
 
 
@@ -136,7 +142,7 @@ def replace_tab(tab: TabPlan, sheet: SheetInfo, held: Grid | None = None) -> lis
     """Resize an owned tab and rewrite all its cells; its charts and colour rules are
     deleted first and the plan's added last (google/look.py). With the values `held` by the
     tab (read just before) and the same layout as its last full write, only the values that
-    changed, when that is shorter (diff.py)."""
+    changed, when that is shorter than the last full write was (diff.py)."""
     sheet_id = sheet.sheet_id
     rows, columns = grid_size(tab)
     props: JsonDict = {"sheetId": sheet_id, "gridProperties": _grid(tab, rows, columns)}
@@ -148,12 +154,12 @@ def replace_tab(tab: TabPlan, sheet: SheetInfo, held: Grid | None = None) -> lis
     look, boxes = look_requests(tab, sheet_id), checkboxes(tab, sheet_id)
     digest = layout_digest(tab, look, boxes)
     widths = column_widths(tab, sheet_id)
-    full = [*clear_requests(sheet), resize, *cell_requests(tab, sheet_id), *boxes, *widths,
-            *look, *layout_marker(sheet, sheet_id, digest)]  # fmt: skip
-    if held is None or not reusable(sheet, digest, (rows, columns), _looks(look)):
-        return full
-    changed = [resize, *value_requests(tab, held, sheet_id, (rows, columns)), *widths]
-    return changed if len(encode(changed)) < len(encode(full)) else full
+    if held is not None and reusable(sheet, digest, (rows, columns), _looks(look)):
+        changed = [resize, *value_requests(tab, held, sheet_id, (rows, columns)), *widths]
+        if len(encode(changed)) < (last_full_bytes(sheet) or 0):
+            return changed
+    full = [*clear_requests(sheet), resize, *cell_requests(tab, sheet_id), *boxes, *widths, *look]
+    return [*full, *layout_marker(sheet, sheet_id, digest, len(encode(full)))]
 
 
 def _looks(look: Sequence[JsonDict]) -> tuple[int, int]:
