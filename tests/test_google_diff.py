@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import gspread
-from gspread.utils import ValueInputOption
 import pytest
+from gspread.utils import ValueInputOption
 
 from sheetsync.backends.google import GoogleBackend
 from sheetsync.backends.google.diff import MIN_READ_CELLS

@@ -5,6 +5,7 @@ weighs a fraction of what the per-cell rows did."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from datetime import date
@@ -16,6 +17,7 @@ import gspread
 from sheetsync.backends.google.cells import cell_data
 from sheetsync.backends.google.payload import ADVISED_BYTES, encode
 from sheetsync.backends.google.read import SheetInfo
+from sheetsync.backends.google.reuse import MIN_VALUES, pasted_bands
 from sheetsync.backends.google.write import history_requests
 from sheetsync.pipeline import refresh
 from sheetsync.report.plan import Cell, HistorySnapshot, TabPlan
@@ -77,7 +79,7 @@ def test_every_history_cell_holds_what_it_would_alone_on_a_new_tab_and_each_edit
     assert days[date(2026, 11, 25)] != days[date(2026, 11, 24)]
 
 
-def test_a_history_with_conditional_formats_gets_its_formats_without_copies(
+def test_a_history_with_conditional_formats_gets_its_formats_without_format_copies(
     fake: FakeSheetsApi, tmp_path: Path
 ) -> None:
     sid = fake.create_spreadsheet("Team", team_workbook())
@@ -95,8 +97,10 @@ def test_a_history_with_conditional_formats_gets_its_formats_without_copies(
     spreadsheet.batch_update({"requests": [{"addConditionalFormatRule": {"rule": rule}}]})
     second = run(cfg, 25).plan.history
     assert second is not None
-    kinds = {next(iter(request)) for request in history_part(fake, sid)}
-    assert "copyPaste" not in kinds and "repeatCell" in kinds
+    requests = history_part(fake, sid)
+    kinds = {next(iter(request)) for request in requests}
+    pastes = {r["copyPaste"]["pasteType"] for r in requests if "copyPaste" in r}
+    assert pastes <= {"PASTE_VALUES"} and "repeatCell" in kinds  # values from Rep KPIs only
     days = {first.day: first.rows, second.day: second.rows}
     assert_cells_as_alone(grids_of(fake, sid)[HISTORY], expected_history(first.header, days))
     history = next(s for s in fake.spreadsheet_json(sid)["sheets"]
@@ -135,3 +139,49 @@ def _one_by_one(snapshot: HistorySnapshot, edit: list[dict[str, Any]]) -> list[d
     alone = {"updateCells": {"start": start, "rows": cells,
                              "fields": "userEnteredValue,userEnteredFormat"}}  # fmt: skip
     return [alone, *(r for r in edit if next(iter(r)) not in CELL_KINDS)]
+
+
+def test_a_snapshot_pastes_the_values_it_shares_with_rep_kpis(
+    fake: FakeSheetsApi, tmp_path: Path
+) -> None:
+    """Period, level, name, actual, target, attainment, pace and status come from Rep KPIs,
+    written earlier in the same batchUpdate, by copyPaste; every History cell still holds what
+    it would hold written alone; without Rep KPIs, the same History cell by cell."""
+    sid = fake.create_spreadsheet("Team", synthetic_workbook(300))
+    key = fake.service_account_file(tmp_path)
+    cfg = google_config(key, sid, config())
+    first = run(cfg, 25).plan.history
+    second = run(cfg, 26).plan.history
+    assert first is not None and second is not None
+    pasted = [r["copyPaste"] for r in history_part(fake, sid) if "copyPaste" in r]
+    kpis = next(int(s["properties"]["sheetId"]) for s in fake.spreadsheet_json(sid)["sheets"]
+                if s["properties"]["title"] == "Rep KPIs")  # fmt: skip
+    across = [(p["source"]["startColumnIndex"], p["destination"]["startColumnIndex"],
+               p["destination"]["endColumnIndex"]) for p in pasted
+              if p["source"]["sheetId"] == kpis]  # fmt: skip
+    assert across == [(0, 1, 4), (4, 5, 7), (7, 7, 8), (9, 8, 10)]  # Rep KPIs A:C, E:F, H, J:K
+    with_paste = len(encode(history_part(fake, sid)))
+    days = {first.day: first.rows, second.day: second.rows}
+    assert_cells_as_alone(grids_of(fake, sid)[HISTORY], expected_history(first.header, days))
+
+    tabs = {key: title for key, title in cfg.output.tabs.items() if key != "rep_kpis"}
+    alone = dataclasses.replace(cfg, output=dataclasses.replace(cfg.output, tabs=tabs))
+    third = run(alone, 27).plan.history
+    assert third is not None
+    own = history_id(fake, sid)
+    assert all(r["copyPaste"]["source"]["sheetId"] == own
+               for r in history_part(fake, sid) if "copyPaste" in r)  # fmt: skip
+    assert len(encode(history_part(fake, sid))) > 4 * with_paste
+    days[third.day] = third.rows
+    assert_cells_as_alone(grids_of(fake, sid)[HISTORY], expected_history(first.header, days))
+
+
+def test_a_column_is_pasted_only_where_every_value_is_the_same_kind() -> None:
+    source = [(Cell(f"Rep {n}"), Cell(n % 2), Cell(n * 1.5), Cell(n % 2 == 0)) for n in range(40)]
+    rows = [(Cell("x"), Cell(f"Rep {n}"), Cell(n % 2 == 1), Cell(n * 1.5), Cell(n % 2 == 0))
+            for n in range(40)]  # fmt: skip
+    # the booleans of column 2 equal source column 1 in Python (True == 1), not in a cell
+    assert pasted_bands(rows, source) == [(1, 2, 0), (3, 5, 2)]
+    assert pasted_bands(rows[:39], source) == []  # not row for row
+    few = [(Cell(n), Cell(None)) for n in range(MIN_VALUES - 1)]
+    assert pasted_bands(few, few) == []

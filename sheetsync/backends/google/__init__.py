@@ -78,7 +78,12 @@ from sheetsync.backends.google.retry import (
     describe,
 )
 from sheetsync.backends.google.runmark import CHECK_FIELDS, RunMark, new_mark
-from sheetsync.backends.google.write import history_requests, input_tab_requests, tab_requests
+from sheetsync.backends.google.write import (
+    history_requests,
+    input_tab_requests,
+    placed,
+    tab_requests,
+)
 from sheetsync.config.rules import SPREADSHEET, SPREADSHEET_HINT, key_material, key_refusal
 from sheetsync.config.values import SourceConfig
 from sheetsync.errors import ConfigError
@@ -89,6 +94,8 @@ __all__ = ["GoogleBackend", "load_credentials", "spreadsheet_id"]
 log = logging.getLogger("sheetsync.google")
 ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{10,}")
 T = TypeVar("T")
+REP_KPIS = "rep_kpis"
+"""The output whose values a History snapshot pastes where it holds the same (reuse.py)."""
 
 
 def spreadsheet_id(text: str) -> str:
@@ -257,7 +264,9 @@ class GoogleBackend:
         parts: list[Part] = [(tab.key, tab.title, requests) for tab, requests in written]
         snapshot = plan.history
         if snapshot is not None:
-            added = history_requests(snapshot, sheets, self._history_column)
+            source = next(((sheet_id, tab) for tab, _, sheet_id in placed(plan, sheets)
+                           if tab.key == REP_KPIS), None)  # fmt: skip
+            added = history_requests(snapshot, sheets, self._history_column, source)
             parts.append((snapshot.key, snapshot.title, added))
         return parts
 

@@ -28,6 +28,8 @@ DATETIME_PATTERN = "yyyy-mm-dd hh:mm"
 LOCALE_TAG = re.compile(r"\[\$-[0-9A-Fa-f]+\]")
 CURRENCY_MARKS = ("$", "€", "£", "¥", "₹", "zł", "[$", "¤")
 EXACT_INTEGERS = 2.0**53  # every integer below this is exactly a float (IEEE 754 double)
+PLAIN = frozenset({str, int, bool})
+"""Plan value types a values read gives back as they are."""
 
 
 class FormatKey(NamedTuple):
@@ -89,6 +91,19 @@ def user_entered_value(value: Any) -> JsonDict | None:
     if isinstance(value, datetime | date):
         return {"numberValue": short_number(date_to_serial(value))}
     return {"stringValue": str(value)}
+
+
+def read_back(value: Any) -> str | float | int | bool | None:
+    """A plan value as an unformatted values read gives it back once written: text, a
+    boolean or a number as it is, a date as its serial number, a number that is not finite as
+    nothing (it is written as an empty cell), anything else as its text."""
+    if value is None or isinstance(value, str | int):  # bool is an int
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, datetime | date):
+        return date_to_serial(value)
+    return str(value)
 
 
 def short_number(value: float) -> int | float:

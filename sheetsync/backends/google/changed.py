@@ -16,7 +16,6 @@ Given the plan and the values read from the tab (unformatted, as values:batchGet
 
 from __future__ import annotations
 
-import math
 from collections.abc import Hashable, Iterator, Sequence
 from dataclasses import replace
 from datetime import date
@@ -24,18 +23,21 @@ from operator import attrgetter
 from typing import Any
 
 from sheetsync.backends.base import Grid, RawValue
-from sheetsync.backends.google.cells import format_key, user_entered_format, user_entered_value
+from sheetsync.backends.google.cells import (
+    PLAIN,
+    format_key,
+    read_back,
+    user_entered_format,
+    user_entered_value,
+)
 from sheetsync.backends.google.payload import compact_json
 from sheetsync.backends.google.ranges import VALUES, Rect, layout, repeat
 from sheetsync.report.plan import TabPlan
-from sheetsync.spreadsheet import date_to_serial
 
 JsonDict = dict[str, Any]
 Value = JsonDict | None
 REQUEST_BYTES = 150
 """About what one more updateCells costs (its range and field mask)."""
-PLAIN = frozenset({str, int, bool, type(None)})
-"""Plan values the read gives back as they are."""
 VALUE = attrgetter("value")
 
 
@@ -78,7 +80,7 @@ class Changes:
     def _raw(self, row: int) -> list[RawValue]:
         """The plan's values of a row as the read would give them back."""
         cells = self.tab.rows[row] if row < len(self.tab.rows) else ()
-        line = [v if v.__class__ in PLAIN else _raw(v) for v in map(VALUE, cells)]
+        line: list[Any] = [v if v.__class__ in PLAIN else read_back(v) for v in map(VALUE, cells)]
         return line + [None] * (self.columns - len(line))
 
 
@@ -119,16 +121,6 @@ def _same_raw(planned: RawValue, held: RawValue) -> bool:
     """`same` for a plan value already as the read gives it (`Changes._raw`): text is never
     equal to a number in Python, but a boolean is (True == 1)."""
     return planned == held and (planned.__class__ is bool) == (held.__class__ is bool)
-
-
-def _raw(value: Any) -> RawValue:
-    """A plan value as the read gives it back: a date as its serial number; a number that is
-    not finite as nothing (cells.py writes it as an empty cell); anything else as its text."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, date):
-        return date_to_serial(value)
-    return str(value)
 
 
 def _segments(rows: Sequence[int]) -> Iterator[tuple[int, int]]:

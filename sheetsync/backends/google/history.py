@@ -37,6 +37,7 @@ from gspread.utils import absolute_range_name
 from sheetsync.backends.base import Grid, HistoryQuery, HistoryRead, RawValue
 from sheetsync.backends.google.layout import cell_requests
 from sheetsync.backends.google.read import HISTORY_INDEX_KEY, SheetInfo, to_grid
+from sheetsync.backends.google.reuse import Band, paste_requests
 from sheetsync.backends.history import HistoryEdit, day_runs, plan_edit
 from sheetsync.report.plan import HistorySnapshot, TabPlan
 from sheetsync.spreadsheet import date_to_serial, day_of, serial_to_date
@@ -138,9 +139,14 @@ def _days(
 
 
 def snapshot_requests(
-    snapshot: HistorySnapshot, sheet: SheetInfo, column: Sequence[RawValue]
+    snapshot: HistorySnapshot,
+    sheet: SheetInfo,
+    column: Sequence[RawValue],
+    pasted: tuple[int, Sequence[Band]] | None = None,
 ) -> list[JsonDict]:
-    """Put a snapshot into an existing History tab whose Date column was just read."""
+    """Put a snapshot into an existing History tab whose Date column was just read.
+    `pasted`: the sheet id of Rep KPIs, and the bands of columns pasted from it
+    (google/reuse.py)."""
     edit = plan_edit(column, snapshot.day, len(snapshot.rows), snapshot.max_rows)
     sheet_id = sheet.sheet_id
     requests: list[JsonDict] = []
@@ -155,7 +161,7 @@ def snapshot_requests(
     else:  # the API inserts only inside the grid: at its end it appends
         requests.append({"appendDimension": {"sheetId": sheet_id, "dimension": "ROWS",
                                              "length": at + added - sheet.rows}})  # fmt: skip
-    requests.extend(_cells(snapshot, sheet_id, at, paste=not sheet.rule_count))
+    requests.extend(_cells(snapshot, sheet_id, at, paste=not sheet.rule_count, pasted=pasted))
     for start, end in edit.deletions:
         shift = added if start >= edit.insert_before else 0
         requests.append(_rows("deleteDimension", sheet_id, start + 1 + shift, end + 1 + shift))
@@ -199,15 +205,25 @@ def _rows(kind: str, sheet_id: int, start: int, end: int) -> JsonDict:
     return {kind: {"range": _dimension(sheet_id, start, end)}}
 
 
-def _cells(snapshot: HistorySnapshot, sheet_id: int, at: int, paste: bool) -> list[JsonDict]:
+def _cells(
+    snapshot: HistorySnapshot,
+    sheet_id: int,
+    at: int,
+    paste: bool,
+    pasted: tuple[int, Sequence[Band]] | None,
+) -> list[JsonDict]:
     """Write the snapshot's rows into rows at..at+len(rows), just inserted (google/layout.py,
-    laid out as a tab of those rows alone, then moved down `at` rows)."""
+    laid out as a tab of those rows alone, then moved down `at` rows); the values of the
+    `pasted` bands by copyPaste from Rep KPIs after them."""
     rows = snapshot.rows
     if not rows:
         return []
     tab = TabPlan(snapshot.key, snapshot.title, rows, header_rows=0)
-    requests = cell_requests(tab, sheet_id, len(rows), tab.width, paste=paste)
-    return [_moved_down(request, at) for request in requests]
+    bands = pasted[1] if pasted is not None else ()
+    given = [(0, len(rows), left, right) for left, right, _ in bands]
+    requests = cell_requests(tab, sheet_id, len(rows), tab.width, paste=paste, given=given)
+    copies = paste_requests(bands, (pasted[0], 1), (sheet_id, at), len(rows)) if pasted else []
+    return [*(_moved_down(request, at) for request in requests), *copies]
 
 
 def _moved_down(request: JsonDict, rows: int) -> JsonDict:

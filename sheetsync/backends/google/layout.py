@@ -45,13 +45,24 @@ SPLIT_BYTES = 200
 
 
 def cell_requests(
-    tab: TabPlan, sheet_id: int, rows: int, columns: int, *, paste: bool = True
+    tab: TabPlan,
+    sheet_id: int,
+    rows: int,
+    columns: int,
+    *,
+    paste: bool = True,
+    given: Sequence[tuple[int, int, int, int]] = (),
 ) -> list[JsonDict]:
     """Write the tab's cells into a grid of `rows` x `columns` (at least the plan's size).
-    Without `paste`, no copyPaste (for a tab that may hold conditional formats: History)."""
+    Without `paste`, no copyPaste (for a tab that may hold conditional formats: History).
+    `given`: boxes (top, bottom, left, right) whose values a request after these pastes
+    (google/reuse.py): their cells get their formats here, and their values are cleared."""
     values = [_padded([user_entered_value(cell.value) for cell in row], columns)
               for row in tab.rows]  # fmt: skip
     formats, tiling = _formats(tab, values, columns, paste)
+    for top, bottom, left, right in given:
+        for line in values[top:bottom]:
+            line[left:right] = [None] * (right - left)
     bands = repeating_columns(values, tiling, columns) if tiling else []
     value_rects = layout(_value_slots(tab.rows, values, tiling, bands), columns, VALUES, sheet_id)
     format_rects = layout(formats, columns, FORMATS, sheet_id)

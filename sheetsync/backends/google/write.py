@@ -40,6 +40,7 @@ from sheetsync.backends.google.layout import cell_requests as layout_cells
 from sheetsync.backends.google.look import clear_requests, extent, look_requests
 from sheetsync.backends.google.payload import encode
 from sheetsync.backends.google.read import SheetInfo
+from sheetsync.backends.google.reuse import paste_requests, pasted_bands
 from sheetsync.errors import BackendError
 from sheetsync.report.plan import HistorySnapshot, OutputPlan, TabPlan
 
@@ -65,42 +66,65 @@ def tab_requests(
 ) -> list[tuple[TabPlan, list[JsonDict]]]:
     """The requests of `plan_requests`, tab by tab (in plan order). `held`: the values read
     from owned tabs by sheet id, for writing only what changed (diff.py)."""
-    by_title = {sheet.title.casefold(): sheet for sheet in sheets}
-    taken = {sheet.sheet_id for sheet in sheets}
     held = held or {}
     out: list[tuple[TabPlan, list[JsonDict]]] = []
+    for tab, existing, sheet_id in placed(plan, sheets):
+        if existing is not None:
+            out.append((tab, replace_tab(tab, existing, held.get(sheet_id))))
+            continue
+        look = look_requests(tab, sheet_id)
+        digest = layout_digest(tab, look, checkboxes(tab, sheet_id))
+        made = new_tab(tab, sheet_id, look)
+        out.append((tab, [*made, *layout_marker(None, sheet_id, digest, len(encode(made)))]))
+    return out
+
+
+def placed(
+    plan: OutputPlan, sheets: Sequence[SheetInfo]
+) -> list[tuple[TabPlan, SheetInfo | None, int]]:
+    """Each tab of the plan, the existing tab it replaces (None: a new one) and its sheet id."""
+    by_title = {sheet.title.casefold(): sheet for sheet in sheets}
+    taken = {sheet.sheet_id for sheet in sheets}
+    out: list[tuple[TabPlan, SheetInfo | None, int]] = []
     for tab in plan.tabs:
         existing = by_title.get(tab.title.casefold())
         if existing is not None:
-            out.append((tab, replace_tab(tab, existing, held.get(existing.sheet_id))))
+            out.append((tab, existing, existing.sheet_id))
         else:
             sheet_id = choose_sheet_id(tab.title, taken)
             taken.add(sheet_id)
-            look = look_requests(tab, sheet_id)
-            digest = layout_digest(tab, look, checkboxes(tab, sheet_id))
-            made = new_tab(tab, sheet_id, look)
-            out.append((tab, [*made, *layout_marker(None, sheet_id, digest, len(encode(made)))]))
+            out.append((tab, None, sheet_id))
     return out
 
 
 def history_requests(
-    snapshot: HistorySnapshot, sheets: Sequence[SheetInfo], column: Sequence[RawValue] | None
+    snapshot: HistorySnapshot,
+    sheets: Sequence[SheetInfo],
+    column: Sequence[RawValue] | None,
+    source: tuple[int, TabPlan] | None = None,
 ) -> list[JsonDict]:
     """Add a snapshot to History: a new tab (header and rows, marked owned, with its index),
-    or an edit of the existing one found by the Date column read just before."""
+    or an edit of the existing one found by the Date column read just before. `source`: the
+    sheet id and plan of Rep KPIs, written before in the same batch, whose values the
+    snapshot's columns that hold the same are pasted from (google/reuse.py)."""
+    bands = pasted_bands(snapshot.rows, source[1].rows[1:]) if source is not None else []
     wanted = snapshot.title.casefold()
     sheet = next((s for s in sheets if s.title.casefold() == wanted), None)
     if sheet is None:
         sheet_id = choose_sheet_id(snapshot.title, {s.sheet_id for s in sheets})
         tab = TabPlan(snapshot.key, snapshot.title, (snapshot.header, *snapshot.rows), 1,
                       snapshot.column_widths)  # fmt: skip
+        given = [(1, 1 + len(snapshot.rows), left, right) for left, right, _ in bands]
+        origin = source[0] if source is not None else sheet_id
+        pasted = paste_requests(bands, (origin, 1), (sheet_id, 1), len(snapshot.rows))
         return [
-            *new_tab(tab, sheet_id),
+            *new_tab(tab, sheet_id, given=given),
+            *pasted,
             create_index(sheet_id, [snapshot.day] * len(snapshot.rows)),
         ]
     if column is None:
         raise BackendError(f"{snapshot.title}: read History (with locate) before adding a snapshot")
-    return snapshot_requests(snapshot, sheet, column)
+    return snapshot_requests(snapshot, sheet, column, (source[0], bands) if source else None)
 
 
 def input_tab_requests(tabs: Sequence[TabPlan], taken: set[int]) -> list[JsonDict]:
@@ -168,9 +192,15 @@ def _looks(look: Sequence[JsonDict]) -> tuple[int, int]:
     return rules, sum(1 for request in look if "addChart" in request)
 
 
-def new_tab(tab: TabPlan, sheet_id: int, look: Sequence[JsonDict] | None = None) -> list[JsonDict]:
+def new_tab(
+    tab: TabPlan,
+    sheet_id: int,
+    look: Sequence[JsonDict] | None = None,
+    given: Sequence[tuple[int, int, int, int]] = (),
+) -> list[JsonDict]:
     """Add a tab with a chosen id, fill it, mark it owned and protect it (warning only),
-    then add its colour rules and charts (`look`, else google/look.py's)."""
+    then add its colour rules and charts (`look`, else google/look.py's). `given`: boxes
+    whose values a request after these pastes (google/layout.py)."""
     rows, columns = grid_size(tab)
     add = {
         "addSheet": {
@@ -183,7 +213,7 @@ def new_tab(tab: TabPlan, sheet_id: int, look: Sequence[JsonDict] | None = None)
     }
     return [
         add,
-        *cell_requests(tab, sheet_id),
+        *cell_requests(tab, sheet_id, given),
         *checkboxes(tab, sheet_id),
         owner_marker(sheet_id),
         protection(sheet_id),
@@ -224,11 +254,13 @@ def protection(sheet_id: int) -> JsonDict:
     }
 
 
-def cell_requests(tab: TabPlan, sheet_id: int) -> list[JsonDict]:
+def cell_requests(
+    tab: TabPlan, sheet_id: int, given: Sequence[tuple[int, int, int, int]] = ()
+) -> list[JsonDict]:
     """Write every cell of the tab's new grid, values and formats, clearing what the plan
-    leaves out (google/layout.py)."""
+    leaves out (google/layout.py); the values of the boxes `given` are pasted after."""
     rows, columns = grid_size(tab)
-    return layout_cells(tab, sheet_id, rows, columns)
+    return layout_cells(tab, sheet_id, rows, columns, given=given)
 
 
 def checkboxes(tab: TabPlan, sheet_id: int) -> list[JsonDict]:
