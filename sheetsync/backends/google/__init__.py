@@ -3,9 +3,10 @@
 A refresh costs at most three Sheets API calls, whatever the number of reps, tabs or rows:
 
 1. spreadsheets.get with a narrow field mask (tab ids, titles, sizes, owner markers);
-2. values:batchGet for every input tab at once (skipped when no tab is selected), or the
-   same ranges in a POST (values:batchGetByDataFilter) when so many tabs would make the
-   URL too long (see `read.py`);
+2. values:batchGet for every input tab at once, with the rows of History a refresh needs and
+   the output tabs big enough that writing only their changed values pays (see `diff.py`)
+   (skipped when there is nothing to read), or the same ranges in a POST
+   (values:batchGetByDataFilter) when so many tabs would make the URL too long (`read.py`);
 3. one spreadsheets.batchUpdate with the whole output (atomic: all of it or nothing), which
    also replaces the spreadsheet's run marker (see `runmark.py`).
 
@@ -51,7 +52,7 @@ from sheetsync.backends.base import (
 )
 from sheetsync.backends.google.credentials import credentials_source, load_credentials
 from sheetsync.backends.google.deadline import DEFAULT_DEADLINE, Deadline, Timeouts
-from sheetsync.backends.google.diff import worth_reading
+from sheetsync.backends.google.diff import tabs_to_read
 from sheetsync.backends.google.errors import Context, token_refused, translate
 from sheetsync.backends.google.history import HistoryReading, plan_reading, read_history
 from sheetsync.backends.google.payload import JSON, MAX_REQUEST_BYTES, Part, encode, too_large
@@ -113,17 +114,6 @@ def spreadsheet_id(text: str) -> str:
     if not ID_PATTERN.fullmatch(text):
         raise ValueError(f"{text!r} is not a spreadsheet id (letters, digits, - and _)")
     return text
-
-
-def _held_tabs(
-    sheets: Sequence[SheetInfo], chosen: Sequence[str], history: HistoryQuery | None
-) -> list[SheetInfo]:
-    """The owned output tabs whose values the read brings back, to write only what changed
-    (diff.py): never an input tab, never History (it has its own way: history.py)."""
-    skipped = {title.casefold() for title in chosen}
-    if history is not None:
-        skipped.add(history.title.casefold())
-    return [s for s in sheets if worth_reading(s) and s.title.casefold() not in skipped]
 
 
 class GoogleBackend:
@@ -211,7 +201,7 @@ class GoogleBackend:
         chosen = list(select(titles))
         reading = self._history_reading(sheets, history)
         extra = reading.ranges() if reading is not None else []
-        kept = _held_tabs(sheets, chosen, history)
+        kept = tabs_to_read(sheets, [*chosen, *([history.title] if history else [])])
         answers: list[dict[str, Any]] = []
         if chosen or extra or kept:
             kept_ranges = value_ranges([sheet.title for sheet in kept])

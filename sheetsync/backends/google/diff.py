@@ -81,10 +81,19 @@ def layout_marker(sheet: SheetInfo | None, sheet_id: int, digest: str, size: int
     return [*deletes, create]
 
 
-def worth_reading(sheet: SheetInfo) -> bool:
-    """Whether the read should bring back this tab's values: an owned tab written with a
-    layout, of at least MIN_READ_CELLS cells."""
-    return sheet.owned and sheet.layout is not None and sheet.rows * sheet.columns >= MIN_READ_CELLS
+def tabs_to_read(sheets: Sequence[SheetInfo], others: Sequence[str]) -> list[SheetInfo]:
+    """The tabs whose values the read brings back, to write only what changed: owned tabs
+    written with a layout, of at least MIN_READ_CELLS cells, none of the titles `others`
+    (the inputs, and History, which is read its own way: history.py)."""
+    skipped = {title.casefold() for title in others}
+    return [
+        sheet
+        for sheet in sheets
+        if sheet.owned
+        and sheet.layout is not None
+        and sheet.rows * sheet.columns >= MIN_READ_CELLS
+        and sheet.title.casefold() not in skipped
+    ]
 
 
 def reusable(sheet: SheetInfo, digest: str, size: tuple[int, int], looks: tuple[int, int]) -> bool:

@@ -2,9 +2,10 @@
 
 The metadata call asks only for what sheetsync needs (a narrow `fields` mask): each tab's id,
 title, position and grid size, the tab-level developer metadata that marks the tabs sheetsync
-owns, the ids of its charts and the number of its conditional format rules (which a refresh
-replaces on the tabs it owns, see look.py), and the spreadsheet's own developer metadata (the
-last run's marker, see runmark.py).
+owns (and, on them, the History index and the layout of the last full write: diff.py), the
+ids of its charts and the number of its conditional format rules (which a refresh replaces on
+the tabs it owns, see look.py), and the spreadsheet's own developer metadata (the last run's
+marker, see runmark.py).
 The values call reads every selected tab whole, unformatted, with dates as serial numbers:
 a values:batchGet, or, when its URL would pass MAX_GET_URL characters (hundreds of rep tabs
 put every range in the query string), a values:batchGetByDataFilter with the same ranges as

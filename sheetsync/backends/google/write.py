@@ -7,14 +7,19 @@ Per output tab, in plan order:
   `userEnteredValue,userEnteredFormat,dataValidation` so every old value, format and data
   validation is replaced or cleared; values and formats shared by many cells are given
   by range after it, where that is shorter (google/layout.py);
+  unless the tab's layout is the one its last full write left and writing only the values
+  that changed since (read back just before) is shorter: then its grid properties, those
+  values and its column widths (google/diff.py, google/changed.py);
 * a missing tab: addSheet with a chosen sheetId, the same updateCells, the owner marker
   (developer metadata on the tab, value = its sheetId) and a warning-only protected range;
+* after a full write, the tab's layout (developer metadata: google/diff.py);
 * a checkbox (a plan cell with `checkbox`): a setDataValidation request with a BOOLEAN rule
   on that cell, after the updateCells that wrote its value;
 * column widths (updateDimensionProperties, one request per run of equal widths);
 * colour rules and charts (google/look.py): an owned tab's old ones deleted first, the
   plan's added last; frozen columns with the frozen header rows;
-* a History snapshot (google/history.py): rows added, never the whole tab rewritten.
+* a History snapshot (google/history.py): rows added, never the whole tab rewritten; the
+  columns it shares with Rep KPIs pasted from it (google/reuse.py).
 
 Cells are typed (google/cells.py): text is ALWAYS a stringValue, never a formula. The caller
 checks ownership first.
