@@ -213,8 +213,9 @@ def test_a_tab_from_an_older_version_is_written_whole_once(
     assert read.params["ranges"] == ["'Input'"]  # no layout: nothing to compare with
     backend.apply(plan_of(rows))
     assert full_write(last_write(fake)["requests"])
-    assert not full_write(write(backend, fake, mutate(rows, random.Random(9), 3)))
-    check(fake, backend, rows := mutate(rows, random.Random(9), 3))
+    rows = mutate(rows, random.Random(9), 3)
+    assert not full_write(write(backend, fake, rows))  # the layout is back: changes only
+    check(fake, backend, rows)
 
 
 def test_a_small_tab_is_not_read_back(backend: GoogleBackend, fake: FakeSheetsApi) -> None:

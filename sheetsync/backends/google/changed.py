@@ -4,7 +4,7 @@ Given the plan and the values read from the tab (unformatted, as values:batchGet
 
 * `Changes` finds the cells whose value differs, row by row: a row whose planned values equal
   the read ones (and holds no boolean, which Python finds equal to 1) is skipped at once; in the
-  others each cell is compared by `same`;
+  others each cell is compared by `_same_raw`;
 * a run of changed cells down a column that take one value (a new week's label down a quarter
   of Rep KPIs) goes by one repeatCell where that is shorter (ranges.py);
 * the other changed cells go by updateCells with `userEnteredValue`: in each column, the runs
@@ -104,22 +104,10 @@ def value_requests(
     ]
 
 
-def same(value: Value, held: RawValue) -> bool:
-    """Whether the cell read as `held` already holds the ExtendedValue `value`: text as the
-    same text, a boolean as the same boolean, a number as the same double; empty as empty."""
-    if value is None:
-        return held is None
-    if "stringValue" in value:
-        return isinstance(held, str) and held == value["stringValue"]
-    if "boolValue" in value:
-        return isinstance(held, bool) and held is value["boolValue"]
-    number = value.get("numberValue")
-    return isinstance(held, int | float) and not isinstance(held, bool) and held == number
-
-
 def _same_raw(planned: RawValue, held: RawValue) -> bool:
-    """`same` for a plan value already as the read gives it (`Changes._raw`): text is never
-    equal to a number in Python, but a boolean is (True == 1)."""
+    """Whether a cell read as `held` holds the plan value `planned` (as the read gives it
+    back: cells.read_back): the same text, the same boolean, the same double, or empty. Text
+    is never equal to a number in Python, but a boolean is (True == 1)."""
     return planned == held and (planned.__class__ is bool) == (held.__class__ is bool)
 
 

@@ -16,13 +16,14 @@ what the last refresh wrote; what changes from one day to the next is some numbe
   than the last full write was; else the full write.
 
 A cell is skipped only when the read proves it holds what the plan would write: values are
-compared by type and exactly (`same`). A changed cell keeps its format only when it held a
+compared by type and exactly (changed.py). A changed cell keeps its format only when it held a
 value of the same kind (text, number, boolean; a date's format is always written): with the
 same layout, the last full write gave it the format the plan gives it now. Not seen by the
-read, and kept until the next full write: a format someone changed by hand, the format of an
-empty cell someone typed a value into that the plan now fills with a value of that kind, a
-formula typed over one of our cells that computes the very value we would write, and an edit
-made between this refresh's read and its write (seconds). Two refreshes writing the same tab
+read, and kept until the next full write: a format someone changed by hand; the format of a
+cell someone typed a value into (over nothing, or over a value of another kind) that the plan
+now fills with a value of the kind typed; a formula typed over one of our cells that computes
+the very value we would write; and an edit made between this refresh's read and its write
+(seconds). Two refreshes writing the same tab
 at once may leave a mix of both, which the next refresh puts right, as it compares with what
 is there.
 """
