@@ -165,7 +165,8 @@ def _refresh(run: _Run, as_of: date | None, now: datetime | None) -> Report:
     check_as_of(as_of)
     with _timed(timings, "read", run.progress):
         query = history_query(config, as_of, run.snapshot)
-        raw = backend.read(lambda titles: input_tabs(titles, config), query)
+        raw = backend.read(lambda titles: input_tabs(titles, config), query,
+                           outputs=not run.dry_run)  # fmt: skip
     print_ = fingerprint(raw, config, as_of) if run.daemon is not None else None
     with _timed(timings, "sync", run.progress):
         # the grids go to sync, which frees each tab's once parsed (a fresh dict: a backend

@@ -84,7 +84,7 @@ def backend(tmp_path: Path, fake: FakeSheetsApi) -> GoogleBackend:
 def write(backend: GoogleBackend, fake: FakeSheetsApi, rows: Rows) -> list[dict[str, Any]]:
     """Refresh as the pipeline does (read, then apply) and return the write's requests."""
     fake.reset_log()
-    backend.read(lambda titles: ["Input"])
+    backend.read(lambda titles: ["Input"], outputs=True)
     backend.apply(plan_of(rows))
     return list(last_write(fake)["requests"])
 
@@ -208,7 +208,7 @@ def test_a_tab_from_an_older_version_is_written_whole_once(
     book.batch_update({"requests": [{"deleteDeveloperMetadata": {"dataFilter": {
         "developerMetadataLookup": {"metadataKey": LAYOUT_KEY}}}}]})  # fmt: skip
     fake.reset_log()
-    backend.read(lambda titles: ["Input"])
+    backend.read(lambda titles: ["Input"], outputs=True)
     read = next(r for r in fake.requests if "values" in r.path)
     assert read.params["ranges"] == ["'Input'"]  # no layout: nothing to compare with
     backend.apply(plan_of(rows))
@@ -222,7 +222,7 @@ def test_a_small_tab_is_not_read_back(backend: GoogleBackend, fake: FakeSheetsAp
     small = OutputPlan((TabPlan("summary", "Summary", ((Cell("Total"), Cell(3, COUNT)),)),))
     backend.apply(small)
     fake.reset_log()
-    backend.read(lambda titles: ["Input"])
+    backend.read(lambda titles: ["Input"], outputs=True)
     backend.apply(small)
     read = next(r for r in fake.requests if "values" in r.path)
     assert read.params["ranges"] == ["'Input'"]
@@ -242,3 +242,22 @@ def test_refreshes_of_a_team_write_what_changed(tmp_path: Path, fake: FakeSheets
         for tab in report.plan.tabs:
             assert_cells_as_alone(grids[tab.title], tab)
     assert sizes[1] < sizes[0] / 3 and sizes[2] < sizes[0] / 2
+
+
+def test_a_read_with_no_write_after_it_reads_no_output(tmp_path: Path, fake: FakeSheetsApi) -> None:
+    """`--dry-run`, `check` and `init` read no output tab back: only a refresh that writes
+    (pipeline: `outputs=not dry_run`) does."""
+    sid = fake.create_spreadsheet("Team", synthetic_workbook(30))
+    config = google_config(fake.service_account_file(tmp_path), sid)
+    refresh(config, date(2026, 11, 26))
+
+    def ranges_read() -> list[str]:
+        read = [r for r in fake.requests if r.path.endswith("values:batchGet")]
+        return [a1 for r in read for a1 in r.params["ranges"]]
+
+    fake.reset_log()
+    refresh(config, date(2026, 11, 26), dry_run=True)
+    assert "'Rep KPIs'" not in ranges_read()
+    fake.reset_log()
+    refresh(config, date(2026, 11, 26))
+    assert "'Rep KPIs'" in ranges_read()

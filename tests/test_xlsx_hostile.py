@@ -133,7 +133,9 @@ def test_a_dtd_in_a_part_is_refused_as_an_xml_bomb(tmp_path: Path) -> None:
 class SavedMeanwhile(XlsxBackend):
     """A backend whose workbook another process saves right after sheetsync read it."""
 
-    def read(self, select: TabSelector, history: HistoryQuery | None = None) -> RawWorkbook:
+    def read(
+        self, select: TabSelector, history: HistoryQuery | None = None, *, outputs: bool = False
+    ) -> RawWorkbook:
         raw = super().read(select, history)
         script = (
             "import openpyxl, sys\nbook = openpyxl.load_workbook(sys.argv[1])\n"

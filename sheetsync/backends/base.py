@@ -97,9 +97,13 @@ class Backend(Protocol):
         """Remote API calls that one `apply` costs (0 for local files)."""
         ...
 
-    def read(self, select: TabSelector, history: HistoryQuery | None = None) -> RawWorkbook:
+    def read(
+        self, select: TabSelector, history: HistoryQuery | None = None, *, outputs: bool = False
+    ) -> RawWorkbook:
         """List the tabs, then read the grids of the titles `select` picks from them, and what
-        `history` asks for of the History tab (only when sheetsync owns that tab)."""
+        `history` asks for of the History tab (only when sheetsync owns that tab). With
+        `outputs` (a write follows), also what the backend needs to write only what changed
+        (Google: the values of its big output tabs); the grids returned are the same."""
         ...
 
     def apply(self, plan: OutputPlan) -> None:

@@ -41,7 +41,9 @@ class MemoryBackend:
     def write_calls(self) -> int:
         return 0
 
-    def read(self, select: TabSelector, history: HistoryQuery | None = None) -> RawWorkbook:
+    def read(
+        self, select: TabSelector, history: HistoryQuery | None = None, *, outputs: bool = False
+    ) -> RawWorkbook:
         titles = tuple(self.tabs)
         grids = {title: self.tabs[title] for title in select(titles)}
         held = self._history(history) if history is not None else None

@@ -190,9 +190,12 @@ class GoogleBackend:
         """One batchUpdate per apply (after a read; an apply on its own also reads metadata)."""
         return 1
 
-    def read(self, select: TabSelector, history: HistoryQuery | None = None) -> RawWorkbook:
-        """One metadata call, then one values:batchGet for the tabs `select` picks and the
-        rows of History the query needs (see google/history.py). A read begins a refresh: it
+    def read(
+        self, select: TabSelector, history: HistoryQuery | None = None, *, outputs: bool = False
+    ) -> RawWorkbook:
+        """One metadata call, then one values:batchGet for the tabs `select` picks, the rows
+        of History the query needs (see google/history.py) and, with `outputs`, the values of
+        the big output tabs, to write only what changed (diff.py). A read begins a refresh: it
         starts the deadline that the write after it shares."""
         self._begin(fresh=True)
         sheets = self._fetch_sheets()
@@ -201,7 +204,8 @@ class GoogleBackend:
         chosen = list(select(titles))
         reading = self._history_reading(sheets, history)
         extra = reading.ranges() if reading is not None else []
-        kept = tabs_to_read(sheets, [*chosen, *([history.title] if history else [])])
+        others = [*chosen, *([history.title] if history else [])]
+        kept = tabs_to_read(sheets, others) if outputs else []
         answers: list[dict[str, Any]] = []
         if chosen or extra or kept:
             kept_ranges = value_ranges([sheet.title for sheet in kept])
@@ -213,9 +217,9 @@ class GoogleBackend:
             held, self._history_column = read_history(
                 reading, answers[len(chosen) : len(chosen) + len(extra)]
             )
-        outputs = answers[len(chosen) + len(extra) :]
+        kept_answers = answers[len(chosen) + len(extra) :]
         self._held = {sheet.sheet_id: to_grid(answer.get("values") or [])
-                      for sheet, answer in zip(kept, outputs, strict=False)}  # fmt: skip
+                      for sheet, answer in zip(kept, kept_answers, strict=False)}  # fmt: skip
         return RawWorkbook(titles=titles, grids=grids, owned=owned, history=held)
 
     def _read_values(self, ranges: list[str]) -> list[dict[str, Any]]:

@@ -107,7 +107,9 @@ class XlsxBackend:
         check_writable(self.target)
         return exclusive(self.target)
 
-    def read(self, select: TabSelector, history: HistoryQuery | None = None) -> RawWorkbook:
+    def read(
+        self, select: TabSelector, history: HistoryQuery | None = None, *, outputs: bool = False
+    ) -> RawWorkbook:
         """Read the source (with `create`, a missing one reads as a workbook with no tabs),
         and what `history` asks of the owned History tab of the output workbook.
 
