@@ -261,3 +261,25 @@ def test_a_read_with_no_write_after_it_reads_no_output(tmp_path: Path, fake: Fak
     fake.reset_log()
     refresh(config, date(2026, 11, 26))
     assert "'Rep KPIs'" in ranges_read()
+
+
+def test_a_full_write_leaves_one_layout_on_the_tab(
+    backend: GoogleBackend, fake: FakeSheetsApi, client: gspread.Client
+) -> None:
+    """Should two writers each have left a layout, the next full write replaces both."""
+    rows = base_rows(random.Random(10))
+    write(backend, fake, rows)
+    sheet_id = client.open_by_key(backend.spreadsheet_id).worksheet("Rep KPIs").id
+    stray = {"metadataKey": LAYOUT_KEY, "metadataValue": "0" * 32 + " 1",
+             "location": {"sheetId": sheet_id}, "visibility": "DOCUMENT"}  # fmt: skip
+    client.open_by_key(backend.spreadsheet_id).batch_update(
+        {"requests": [{"createDeveloperMetadata": {"developerMetadata": stray}}]}
+    )
+    rows[2][2] = rows[2][2]._replace(number_format=PCT)  # a new layout: a full write
+    assert full_write(write(backend, fake, rows))
+    sheets = fake.spreadsheet_json(backend.spreadsheet_id)["sheets"]
+    layouts = [m for s in sheets for m in s.get("developerMetadata", ())
+               if m["metadataKey"] == LAYOUT_KEY]  # fmt: skip
+    assert len(layouts) == 1 and not layouts[0]["metadataValue"].startswith("0" * 32)
+    check(fake, backend, rows)
+    assert not full_write(write(backend, fake, mutate(rows, random.Random(11), 3)))

@@ -87,7 +87,9 @@ def _lookup_matches(ss: Spreadsheet, item: JsonDict, lookup: JsonDict) -> bool:
     where = lookup.get("metadataLocation")
     if where:
         wanted = _location(ss, where, "dataFilters")
-        if lookup.get("locationMatchingStrategy") == "INTERSECTING_LOCATION" and (
+        # discovery doc, DeveloperMetadataLookup.locationMatchingStrategy: "If left
+        # unspecified, this field assumes a default value of INTERSECTING."
+        if lookup.get("locationMatchingStrategy") != "EXACT_LOCATION" and (
             wanted["locationType"] == "SHEET"
         ):
             return bool(location_sheet(item["location"]) == wanted["sheetId"])

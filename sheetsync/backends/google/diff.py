@@ -62,11 +62,12 @@ def layout_digest(tab: TabPlan, look: Sequence[JsonDict], checkboxes: Sequence[J
 
 
 def layout_marker(sheet: SheetInfo | None, sheet_id: int, digest: str, size: int) -> list[JsonDict]:
-    """Replace the tab's layout metadata (the old one by its id) with `digest` and the
-    `size` in bytes of the full write that leaves it."""
+    """Replace the tab's layout metadata (every one on the tab, should two writers have left
+    one each) with `digest` and the `size` in bytes of the full write that leaves it."""
     deletes = []
-    if sheet is not None and sheet.layout_id is not None:
-        lookup = {"metadataId": sheet.layout_id}
+    if sheet is not None and sheet.layout is not None:
+        lookup = {"metadataKey": LAYOUT_KEY, "metadataLocation": {"sheetId": sheet_id},
+                  "locationMatchingStrategy": "EXACT_LOCATION"}  # fmt: skip
         deletes.append({"deleteDeveloperMetadata": {"dataFilter": {
             "developerMetadataLookup": lookup}}})  # fmt: skip
     create = {

@@ -65,7 +65,6 @@ class SheetInfo:
     chart_ids: tuple[int, ...] = ()
     rule_count: int = 0
     layout: str | None = None
-    layout_id: int | None = None
 
 
 def parse_sheets(metadata: Mapping[str, Any]) -> tuple[SheetInfo, ...]:
@@ -90,7 +89,6 @@ def _sheet(item: Mapping[str, Any]) -> SheetInfo:
         chart_ids=tuple(int(c["chartId"]) for c in item.get("charts") or () if "chartId" in c),
         rule_count=len(item.get("conditionalFormats") or ()),
         layout=str(layout.get("metadataValue") or "") if layout else None,
-        layout_id=int(layout["metadataId"]) if layout and "metadataId" in layout else None,
     )
 
 
