@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
@@ -104,6 +105,22 @@ def read_back(value: Any) -> str | float | int | bool | None:
     if isinstance(value, datetime | date):
         return date_to_serial(value)
     return str(value)
+
+
+def read_backs(values: Iterable[Any]) -> list[Any]:
+    """`read_back` of each value; text, whole numbers and booleans (most cells) as they are
+    without a call."""
+    return [v if v.__class__ in PLAIN else read_back(v) for v in values]
+
+
+def same_read(planned: Sequence[Any], held: Sequence[Any]) -> bool:
+    """Whether values read back (`held`) are those planned (as `read_back` gives them): equal
+    one by one, a boolean never taken for the number it equals in Python (True == 1)."""
+    if planned != held:
+        return False
+    if bool not in map(type, planned) and bool not in map(type, held):
+        return True
+    return [v.__class__ is bool for v in planned] == [v.__class__ is bool for v in held]
 
 
 def short_number(value: float) -> int | float:

@@ -23,15 +23,10 @@ from operator import attrgetter
 from typing import Any
 
 from sheetsync.backends.base import Grid, RawValue
-from sheetsync.backends.google.cells import (
-    PLAIN,
-    format_key,
-    read_back,
-    user_entered_format,
-    user_entered_value,
-)
+from sheetsync.backends.google.cells import format_key, read_backs, same_read, user_entered_value
+from sheetsync.backends.google.layout import update_cells_request
 from sheetsync.backends.google.payload import compact_json
-from sheetsync.backends.google.ranges import VALUES, Rect, layout, repeat
+from sheetsync.backends.google.ranges import BLANK, FORMATS, VALUES, Rect, layout, repeat
 from sheetsync.report.plan import TabPlan
 
 JsonDict = dict[str, Any]
@@ -54,7 +49,7 @@ class Changes:
         for r in range(self.rows):
             planned = self._raw(r)
             line = self.held_row(r)
-            if planned == line and bool not in map(type, planned) and bool not in map(type, line):
+            if same_read(planned, line):
                 continue
             flags = [not _same_raw(p, h) for p, h in zip(planned, line, strict=True)]
             if True in flags:
@@ -80,7 +75,7 @@ class Changes:
     def _raw(self, row: int) -> list[RawValue]:
         """The plan's values of a row as the read would give them back."""
         cells = self.tab.rows[row] if row < len(self.tab.rows) else ()
-        line: list[Any] = [v if v.__class__ in PLAIN else read_back(v) for v in map(VALUE, cells)]
+        line = read_backs(map(VALUE, cells))
         return line + [None] * (self.columns - len(line))
 
 
@@ -106,8 +101,8 @@ def value_requests(
 
 def _same_raw(planned: RawValue, held: RawValue) -> bool:
     """Whether a cell read as `held` holds the plan value `planned` (as the read gives it
-    back: cells.read_back): the same text, the same boolean, the same double, or empty. Text
-    is never equal to a number in Python, but a boolean is (True == 1)."""
+    back: cells.read_back): the same text, the same boolean, the same double, or empty; one
+    cell's cells.same_read, without building lists."""
     return planned == held and (planned.__class__ is bool) == (held.__class__ is bool)
 
 
@@ -213,10 +208,8 @@ def _update(
         line = [{"userEnteredValue": value} if value is not None else {} for value in values]
         while line and not line[-1]:
             line.pop()
-        rows.append({"values": line} if line else {})
-    grid = {"sheetId": sheet_id, "startRowIndex": top, "endRowIndex": bottom,
-            "startColumnIndex": left, "endColumnIndex": right}  # fmt: skip
-    return {"updateCells": {"range": grid, "rows": rows, "fields": "userEnteredValue"}}
+        rows.append(line)
+    return update_cells_request(sheet_id, (top, bottom, left, right), rows, "userEnteredValue")
 
 
 def _unvouched(changes: Changes) -> list[tuple[int, int]]:
@@ -259,12 +252,5 @@ def _format_requests(
             last[2] = r + 1
         else:
             runs.append([c, r, r + 1, key])
-    requests = []
-    for column, top, bottom, key in runs:
-        grid = {"sheetId": sheet_id, "startRowIndex": top, "endRowIndex": bottom,
-                "startColumnIndex": column, "endColumnIndex": column + 1}  # fmt: skip
-        cell = {"userEnteredFormat": user_entered_format(key)} if key is not None else {}
-        requests.append(
-            {"repeatCell": {"range": grid, "cell": cell, "fields": "userEnteredFormat"}}
-        )
-    return requests
+    return [repeat(Rect(top, bottom, column, column + 1, key or BLANK, bottom - top), FORMATS,
+                   sheet_id) for column, top, bottom, key in runs]  # fmt: skip

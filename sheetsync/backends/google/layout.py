@@ -117,21 +117,27 @@ def update_cells(
     top = min(header_rows, len(lines))
     first = _first_written(lines[top:], columns)
     if 3 * first * (len(lines) - top) < 2 * SPLIT_BYTES:
-        return [_update(sheet_id, (0, rows, 0, columns), lines)]
+        return [update_cells_request(sheet_id, (0, rows, 0, columns), lines)]
     body = [line[first:] for line in lines[top:]]
     return [
-        *([_update(sheet_id, (0, top, 0, columns), lines[:top])] if top else []),
-        _update(sheet_id, (top, rows, 0, first), []),
-        _update(sheet_id, (top, rows, first, columns), body),
+        *([update_cells_request(sheet_id, (0, top, 0, columns), lines[:top])] if top else []),
+        update_cells_request(sheet_id, (top, rows, 0, first), []),
+        update_cells_request(sheet_id, (top, rows, first, columns), body),
     ]
 
 
-def _update(sheet_id: int, box: tuple[int, int, int, int], lines: list[list[JsonDict]]) -> JsonDict:
-    """An updateCells over rows box[0]..box[1] and columns box[2]..box[3]."""
+def update_cells_request(
+    sheet_id: int,
+    box: tuple[int, int, int, int],
+    lines: Sequence[list[JsonDict]],
+    fields: str = CELL_FIELDS,
+) -> JsonDict:
+    """An updateCells of `fields` over rows box[0]..box[1] and columns box[2]..box[3], a row
+    of CellData per line (an empty line: an empty row)."""
     grid = {"sheetId": sheet_id, "startRowIndex": box[0], "endRowIndex": box[1],
             "startColumnIndex": box[2], "endColumnIndex": box[3]}  # fmt: skip
     rows = [{"values": line} if line else {} for line in lines]
-    return {"updateCells": {"range": grid, "rows": rows, "fields": CELL_FIELDS}}
+    return {"updateCells": {"range": grid, "rows": rows, "fields": fields}}
 
 
 def _cells(

@@ -17,7 +17,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sheetsync.backends.google.cells import read_back
+from sheetsync.backends.google.cells import read_backs, same_read
+from sheetsync.backends.google.tiling import grid_rows
 from sheetsync.report.plan import Cell
 
 JsonDict = dict[str, Any]
@@ -39,7 +40,7 @@ def pasted_bands(rows: Sequence[Sequence[Cell]], source: Sequence[Sequence[Cell]
     for column, values in enumerate(wanted):
         if sum(value is not None for value in values) < MIN_VALUES:
             continue
-        matches = [k for k, there in enumerate(offered) if _same(values, there)]
+        matches = [k for k, there in enumerate(offered) if same_read(values, there)]
         if not matches:
             continue
         if bands and bands[-1][1] == column and _next(bands[-1]) in matches:
@@ -73,17 +74,9 @@ def _next(band: Band) -> int:
 
 
 def _column(rows: Sequence[Sequence[Cell]], column: int) -> list[Any]:
-    return [read_back(row[column].value) if column < len(row) else None for row in rows]
-
-
-def _same(values: list[Any], there: list[Any]) -> bool:
-    """Equal values of the same kinds (Python finds True equal to 1)."""
-    if values != there:
-        return False
-    return [v.__class__ is bool for v in values] == [v.__class__ is bool for v in there]
+    return read_backs(row[column].value if column < len(row) else None for row in rows)
 
 
 def _grid(place: tuple[int, int], rows: int, left: int, right: int) -> JsonDict:
     sheet_id, top = place
-    return {"sheetId": sheet_id, "startRowIndex": top, "endRowIndex": top + rows,
-            "startColumnIndex": left, "endColumnIndex": right}  # fmt: skip
+    return grid_rows(sheet_id, top, top + rows, (left, right))

@@ -81,8 +81,8 @@ def copy_cells(tiling: Tiling, sheet_id: int, band: tuple[int, int], paste: str)
     """The copyPaste that repeats the template's cells of columns `band` (left, right) over
     its copies: "PASTE_FORMAT" for formats, "PASTE_VALUES" for values."""
     middle = tiling.start + tiling.period
-    return {"copyPaste": {"source": _rows(sheet_id, tiling.start, middle, band),
-                          "destination": _rows(sheet_id, middle, tiling.end, band),
+    return {"copyPaste": {"source": grid_rows(sheet_id, tiling.start, middle, band),
+                          "destination": grid_rows(sheet_id, middle, tiling.end, band),
                           "pasteType": paste, "pasteOrientation": "NORMAL"}}  # fmt: skip
 
 
@@ -119,7 +119,8 @@ def _plain(value: JsonDict | None) -> bool:
     return not isinstance(text, str) or not text.startswith(FORMULA_MARKS)
 
 
-def _rows(sheet_id: int, top: int, bottom: int, band: tuple[int, int]) -> JsonDict:
+def grid_rows(sheet_id: int, top: int, bottom: int, band: tuple[int, int]) -> JsonDict:
+    """The GridRange of rows top..bottom and columns band[0]..band[1]."""
     return {"sheetId": sheet_id, "startRowIndex": top, "endRowIndex": bottom,
             "startColumnIndex": band[0], "endColumnIndex": band[1]}  # fmt: skip
 
