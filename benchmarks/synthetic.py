@@ -179,7 +179,7 @@ def make_workbook(
         if ragged:
             body = [_trimmed(row) for row in body]
         grids[f"Rep - {rep.tab_name}"] = [list(ACTIVITY_HEADERS), *body]
-    return RawWorkbook(titles=tuple(grids), grids=grids, owned=frozenset())
+    return RawWorkbook(titles=tuple(grids), grids=grids, owned={})
 
 
 def activity_grids(workbook: RawWorkbook) -> list[Grid]:

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from sheetsync import __version__
-from sheetsync.backends.base import Backend, HistoryQuery, HistoryRead, check_ownership
+from sheetsync.backends.base import Backend, HistoryQuery, HistoryRead, place_outputs
 from sheetsync.changes import DaemonRun, fingerprint
 from sheetsync.config.values import Config
 from sheetsync.errors import ConfigError, DataError
@@ -201,7 +201,7 @@ def _refresh(run: _Run, as_of: date | None, now: datetime | None) -> Report:
             periods, rep_kpis, ranking, trends, tuple(issues), tuple(coverage), snap
         )
         plan = build_plan(config, computed, facts)
-    check_ownership(plan, raw.titles_written, raw.owned, destination(backend))
+    plan = place_outputs(plan, raw.titles_written, raw.owned, destination(backend))
     if writes:
         with _timed(timings, "write", run.progress):
             backend.apply(plan)

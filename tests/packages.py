@@ -49,8 +49,14 @@ def untouched_parts_differing(before: Path, after: Path, owned: set[str]) -> lis
     return sorted(name for name, data in old.items() if name not in mine and new.get(name) != data)
 
 
-def without_sheets(workbook_xml: str, titles: set[str]) -> str:
-    """workbook.xml without the `<sheet>` elements of `titles` (to compare with the original)."""
+def without_sheets(workbook_xml: str, titles: set[str], original: str) -> str:
+    """workbook.xml without the `<sheet>` elements of `titles` and sheetsync's marks (the
+    `<definedName name="sheetsync.output">` elements, and the `<definedNames>` holding them
+    when the `original` workbook.xml had none, or had it empty), to compare with `original`."""
     for title in titles:
         workbook_xml = re.sub(rf'<sheet name="{re.escape(title)}"[^>]*/>', "", workbook_xml)
-    return workbook_xml
+    workbook_xml = re.sub(r'<definedName name="sheetsync\.output"[^>]*>[^<]*</definedName>', "",
+                          workbook_xml)  # fmt: skip
+    held = re.search(r"<definedNames\s*/>|<definedNames>", original)
+    emptied = "<definedNames></definedNames>"
+    return workbook_xml.replace(emptied, held.group(0) if held and "/" in held.group(0) else "")

@@ -23,7 +23,7 @@ INF = float("inf")
 
 def run(grid: Grid) -> SyncResult:
     tabs = {TAB: grid}
-    return sync(RawWorkbook(tuple(tabs), tabs, frozenset()), config())
+    return sync(RawWorkbook(tuple(tabs), tabs, {}), config())
 
 
 def problems(result: SyncResult) -> list[str]:

@@ -116,7 +116,8 @@ def test_a_snapshot_of_hundreds_of_reps_weighs_a_fraction_of_its_cells_one_by_on
     rows = len(snapshot.rows)
     yesterday = date_to_serial(date(2026, 11, 25))
     sheet = SheetInfo(sheet_id=77, title=HISTORY, index=5, rows=rows + 1, columns=11,
-                      owned=True, history_index=f"v1;{int(yesterday)}x{rows}")  # fmt: skip
+                      owned=True, output="history",
+                      history_index=f"v1;{int(yesterday)}x{rows}")  # fmt: skip
     edit = history_requests(snapshot, [sheet], [yesterday] * rows)
     new_tab = history_requests(snapshot, [], None)
     size, per_cell = len(encode(edit)), len(encode(_one_by_one(snapshot, edit)))

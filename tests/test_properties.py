@@ -39,7 +39,7 @@ def test_every_non_empty_row_is_counted_or_rejected_with_an_issue(
         "Rep - Anna": activity(*rows),
         "Log": [["Rep", *ACTIVITY_HEADER], *[["Ben", *r] for r in log_rows]],
     }
-    result = sync(RawWorkbook(tuple(tabs), tabs, frozenset()), config())
+    result = sync(RawWorkbook(tuple(tabs), tabs, {}), config())
     non_empty = sum(1 for r in rows if any(not is_blank(v) for v in r)) + len(log_rows)
     assert result.rows_read == non_empty
     assert result.rows_read == result.rows_counted + result.rows_rejected

@@ -14,7 +14,7 @@ ACTIVITY_FIELDS = (
 
 
 def run(tabs: dict[str, Grid], extra: str = "") -> SyncResult:
-    return sync(RawWorkbook(tuple(tabs), tabs, frozenset()), config(extra))
+    return sync(RawWorkbook(tuple(tabs), tabs, {}), config(extra))
 
 
 def problems(result: SyncResult) -> list[str]:
@@ -221,7 +221,7 @@ def test_a_log_tab_without_rep_column_is_rejected_whole() -> None:
 
 def test_sync_releasing_the_grids_frees_each_activity_tab_and_computes_the_same() -> None:
     kept, released = team_workbook(), team_workbook()
-    raw = RawWorkbook(tuple(released), released, frozenset())
+    raw = RawWorkbook(tuple(released), released, {})
     expected = run(kept)
     result = sync(raw, config(), release=True)
     pd.testing.assert_frame_equal(result.activity, expected.activity)

@@ -42,7 +42,7 @@ def test_read_gives_raw_values_with_dates_as_serials_and_trims_empties(tmp_path:
     raw = XlsxBackend(path).read(lambda titles: [t for t in titles if t.startswith("Rep")])
     assert raw.titles == ("Rep - A", "Other")
     assert raw.grids == {"Rep - A": [["Date", "Calls"], [43831.0, 3], [43832.75, "n/a"]]}
-    assert raw.owned == frozenset()
+    assert raw.owned == {}
 
 
 def test_apply_writes_typed_cells_marks_ownership_and_keeps_input(tmp_path: Path) -> None:
@@ -61,7 +61,7 @@ def test_apply_writes_typed_cells_marks_ownership_and_keeps_input(tmp_path: Path
     assert book["Summary"]["B2"].value == 1234.5
     assert book["Summary"]["B2"].number_format == '"$"#,##0'
     assert book["Summary"]["A1"].font.bold
-    assert XlsxBackend(path).read(lambda t: []).owned == frozenset({"Summary"})
+    assert XlsxBackend(path).read(lambda t: []).owned == {"Summary": "summary"}
     backend.apply(plan(("summary", "Summary", [["new"]])))
     book = openpyxl.load_workbook(path)
     assert book["Summary"]["A1"].value == "new" and book["Summary"].max_row == 1
@@ -117,7 +117,8 @@ def test_parts_sheetsync_does_not_own_stay_byte_for_byte(tmp_path: Path) -> None
     assert any(n.startswith("xl/media/") for n in parts(path))
     old, new = parts(original), parts(path)
     book_xml = new["xl/workbook.xml"].decode()
-    assert without_sheets(book_xml, {"Summary", "Ranking"}) == old["xl/workbook.xml"].decode()
+    before = old["xl/workbook.xml"].decode()
+    assert without_sheets(book_xml, {"Summary", "Ranking"}, before) == before
     assert openpyxl.load_workbook(path)["Summary"]["B1"].value == 2
     assert openpyxl.load_workbook(path).sheetnames == ["Input", "Summary", "Ranking"]
 
@@ -140,7 +141,7 @@ def test_output_path_checks_ownership_in_the_output_workbook(tmp_path: Path) -> 
         raw = backend.read(lambda titles: titles)
         backend.apply(plan(("summary", "Summary", [[value]])))
     assert raw.titles == ("Input",) and raw.titles_written == ("Summary",)
-    assert raw.owned == frozenset({"Summary"})
+    assert raw.owned == {"Summary": "summary"}
     assert openpyxl.load_workbook(out)["Summary"]["A1"].value == "second"
     assert source.read_bytes() == before
 

@@ -119,7 +119,7 @@ def test_the_first_snapshot_makes_an_owned_history_tab(tmp_path: Path) -> None:
     assert sheet.freeze_panes == "A2"
     assert [sheet.column_dimensions[c].width for c in "ABC"] == [12, 10, 8]
     assert '<dimension ref="A1:K3"/>' in history_xml(path)
-    assert XlsxBackend(path).read(lambda t: []).owned == frozenset({"History"})
+    assert XlsxBackend(path).read(lambda t: []).owned == {"History": "history"}
     assert read(path, D2) == HistoryRead((D1,), expected(D1, 10, 20))
 
 
@@ -292,7 +292,10 @@ def test_a_refresh_without_a_snapshot_leaves_history_byte_for_byte(tmp_path: Pat
     assert (after.CRC, after.compress_size, after.date_time) == (
         before.CRC, before.compress_size, before.date_time,
     )  # fmt: skip
-    assert XlsxBackend(path).read(lambda t: []).owned == frozenset({"History", "Summary"})
+    assert XlsxBackend(path).read(lambda t: []).owned == {
+        "History": "history",
+        "Summary": "summary",
+    }
 
 
 def test_a_snapshot_leaves_every_part_it_does_not_own_byte_for_byte(tmp_path: Path) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import subprocess
 import sys
@@ -61,10 +60,12 @@ def run_cli(folder: Path, *args: str) -> tuple[int, str, int]:
 
 
 def owned_titles(path: Path) -> list[str]:
-    custom = read_part(path, "docProps/custom.xml").decode()
-    found = re.search(r"<vt:lpwstr>(.*?)</vt:lpwstr>", custom)
-    assert found
-    return list(json.loads(found.group(1)))
+    """The titles of the tabs that carry sheetsync's mark (a defined name scoped to the tab),
+    sorted, read from workbook.xml by pattern."""
+    book = read_part(path, "xl/workbook.xml").decode()
+    titles = re.findall(r'<sheet name="([^"]*)"', book)
+    marks = re.findall(r'<definedName name="sheetsync\.output" localSheetId="(\d+)"', book)
+    return sorted(titles[int(position)] for position in marks)
 
 
 def test_a_stale_dimension_does_not_hide_rows(tmp_path: Path) -> None:

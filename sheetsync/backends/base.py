@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Protocol
 
@@ -15,6 +15,13 @@ Grid = list[list[RawValue]]
 TabSelector = Callable[[Sequence[str]], Sequence[str]]
 
 OWNER_KEY = "sheetsync.owned"
+HISTORY_KEY = "history"
+
+Owned = Mapping[str, str | None]
+"""The tabs that carry sheetsync's mark, by title: the output each holds (its config key,
+like `summary`), or None for a mark that does not name its output (Google tabs marked before
+marks named their output; the xlsx tabs of a workbook from before marks, listed by title in
+its document properties)."""
 
 
 @dataclass(frozen=True)
@@ -47,18 +54,19 @@ class HistoryRead:
 
 @dataclass(frozen=True)
 class RawWorkbook:
-    """Every tab title in order, the grids of the tabs that were asked for, and the owned tabs.
+    """Every tab title in order, the grids of the tabs that were asked for, and the owned tabs
+    (the tabs that carry sheetsync's mark, with the output each holds).
 
-    Grid values are unformatted: numbers as numbers, dates as serial numbers (days since
-    1899-12-30), text as text, empty cells as None. Rows may be ragged. When the output goes
-    to another workbook (xlsx `output_path`), `output_titles` lists that workbook's tabs and
-    `owned` the ones sheetsync owns there; otherwise `output_titles` is None. `history` is
-    what was read of the History tab when one was asked for and sheetsync owns it.
+        Grid values are unformatted: numbers as numbers, dates as serial numbers (days since
+        1899-12-30), text as text, empty cells as None. Rows may be ragged. When the output goes
+        to another workbook (xlsx `output_path`), `output_titles` lists that workbook's tabs and
+        `owned` the ones sheetsync owns there; otherwise `output_titles` is None. `history` is
+        what was read of the History tab when one was asked for and sheetsync owns it.
     """
 
     titles: tuple[str, ...]
     grids: Mapping[str, Grid]
-    owned: frozenset[str]
+    owned: Owned
     output_titles: tuple[str, ...] | None = None
     history: HistoryRead | None = None
 
@@ -101,17 +109,18 @@ class Backend(Protocol):
         self, select: TabSelector, history: HistoryQuery | None = None, *, outputs: bool = False
     ) -> RawWorkbook:
         """List the tabs, then read the grids of the titles `select` picks from them, and what
-        `history` asks for of the History tab (only when sheetsync owns that tab). With
+        `history` asks for of the History tab (the tab marked as History's, `find_holder`). With
         `outputs` (a write follows), also what the backend needs to write only what changed
         (Google: the values of its big output tabs); the grids returned are the same."""
         ...
 
     def apply(self, plan: OutputPlan) -> None:
-        """Write every tab of `plan` at once, replacing the owned tabs of the same titles.
+        """Write every tab of `plan` at once, each into the tab that carries sheetsync's mark
+        for its output (`place_outputs`; a new tab, marked, when there is none).
 
         Either all of it lands or nothing changes. Raises OwnershipError for a tab that has
-        one of the plan's titles but is not owned by sheetsync. `plan.history`, when set, is
-        added to the History tab in the same step (see HistorySnapshot).
+        one of the plan's titles but not sheetsync's mark for that output. `plan.history`,
+        when set, is added to the History tab in the same step (see HistorySnapshot).
         """
         ...
 
@@ -124,19 +133,66 @@ class Backend(Protocol):
         ...
 
 
-def check_ownership(
-    plan: OutputPlan, titles: Sequence[str], owned: frozenset[str], where: str
-) -> None:
-    """Stop before writing when an output tab's title is taken by a tab sheetsync does not own."""
-    lowered = {t.casefold(): t for t in titles}
-    outputs = [(tab.key, tab.title) for tab in plan.tabs]
-    if plan.history is not None:
-        outputs.append((plan.history.key, plan.history.title))
-    for key, title in outputs:
-        existing = lowered.get(title.casefold())
-        if existing is not None and existing not in owned:
-            raise OwnershipError(
-                f"{where}: tab {existing!r} already exists and was not made by sheetsync, so it "
-                f"is left untouched and nothing was written. Rename that tab, or choose another "
-                f"name for this output with the config key output.{key}"
-            )
+def place_outputs(plan: OutputPlan, titles: Sequence[str], owned: Owned, where: str) -> OutputPlan:
+    """The plan with each output titled as the tab that holds it, found by sheetsync's mark.
+
+    A renamed output tab keeps its new name; a tab that has an output's name but not its mark
+    stops the write (OwnershipError), whoever made it. See `holder`."""
+    tabs = tuple(replace(tab, title=holder(tab.key, tab.title, titles, owned, where))
+                 for tab in plan.tabs)  # fmt: skip
+    history = plan.history
+    if history is not None:
+        history = replace(history, title=holder(history.key, history.title, titles, owned, where))
+    return replace(plan, tabs=tabs, history=history)
+
+
+def holder(key: str, title: str, titles: Sequence[str], owned: Owned, where: str) -> str:
+    """The title of the tab that output `key` (configured title `title`) goes into.
+
+    The tab marked for `key`: the one named `title` (in any case) when there are several (a
+    copy of an output tab carries the mark along), else the only one, whatever its name now.
+    Without one, `title` itself: a new tab, or the tab of that name when it carries a mark
+    that does not name its output. Raises OwnershipError when `title` is taken by a tab
+    without sheetsync's mark for `key`, or when several marked tabs are named otherwise."""
+    marked = [name for name, output in owned.items() if output == key]
+    wanted = title.casefold()
+    named = [name for name in marked if name.casefold() == wanted]
+    if named or len(marked) == 1:
+        return (named or marked)[0]
+    if marked:
+        raise OwnershipError(
+            f"{where}: tabs {_listed(marked)} all carry sheetsync's mark for output.{key} (a "
+            f"copy of an output tab carries it too) and none is named {title!r}, so nothing "
+            f"was written. Rename the one sheetsync should refresh to {title!r}, or delete the "
+            "others"
+        )
+    existing = next((name for name in titles if name.casefold() == wanted), None)
+    if existing is None or (existing in owned and owned[existing] is None):
+        return existing or title
+    if existing in owned:
+        raise OwnershipError(
+            f"{where}: tab {existing!r} holds sheetsync's output.{owned[existing]} (renamed "
+            f"to this name), so output.{key} cannot go there and nothing was written. Rename "
+            f"that tab back, or choose another name for this output with the config key "
+            f"output.{key}"
+        )
+    raise OwnershipError(
+        f"{where}: tab {existing!r} already exists and does not carry sheetsync's mark (it "
+        "was not made by sheetsync, or was deleted and made again), so it is left untouched "
+        "and nothing was written. Rename that tab, or choose another name for this output "
+        f"with the config key output.{key}"
+    )
+
+
+def find_holder(key: str, title: str, titles: Sequence[str], owned: Owned) -> str | None:
+    """The title of the owned tab that holds output `key` now, if any (`holder` without the
+    errors: None when no owned tab holds it or the marks are ambiguous)."""
+    try:
+        found = holder(key, title, titles, owned, "")
+    except OwnershipError:
+        return None
+    return found if found in owned else None
+
+
+def _listed(names: Sequence[str]) -> str:
+    return ", ".join(repr(name) for name in names)

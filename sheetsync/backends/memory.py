@@ -7,13 +7,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 
 from sheetsync.backends.base import (
+    HISTORY_KEY,
     Grid,
     HistoryQuery,
     HistoryRead,
+    Owned,
     RawValue,
     RawWorkbook,
     TabSelector,
-    check_ownership,
+    find_holder,
+    place_outputs,
 )
 from sheetsync.backends.history import plan_edit
 from sheetsync.errors import WorkbookError
@@ -22,11 +25,12 @@ from sheetsync.spreadsheet import cell_position, date_to_serial, day_of
 
 
 class MemoryBackend:
-    """Tabs of raw grids in memory. `apply` stores each output tab's values as a grid."""
+    """Tabs of raw grids in memory. `apply` stores each output tab's values as a grid.
+    `owned`: the tabs that carry sheetsync's mark, with the output each holds."""
 
-    def __init__(self, tabs: Mapping[str, Grid], owned: Iterable[str] = ()) -> None:
+    def __init__(self, tabs: Mapping[str, Grid], owned: Owned | None = None) -> None:
         self.tabs: dict[str, Grid] = dict(tabs)
-        self.owned = set(owned)
+        self.owned: dict[str, str | None] = dict(owned or {})
         self.written: list[OutputPlan] = []
 
     @property
@@ -47,13 +51,13 @@ class MemoryBackend:
         titles = tuple(self.tabs)
         grids = {title: self.tabs[title] for title in select(titles)}
         held = self._history(history) if history is not None else None
-        return RawWorkbook(titles, grids, frozenset(self.owned), history=held)
+        return RawWorkbook(titles, grids, dict(self.owned), history=held)
 
     def apply(self, plan: OutputPlan) -> None:
-        check_ownership(plan, tuple(self.tabs), frozenset(self.owned), self.description)
+        plan = place_outputs(plan, tuple(self.tabs), self.owned, self.description)
         for tab in plan.tabs:
             self.tabs[tab.title] = [[_raw(cell.value) for cell in row] for row in tab.rows]
-            self.owned.add(tab.title)
+            self.owned[tab.title] = tab.key
         if plan.history is not None:
             self._snapshot(plan.history)
         self.written.append(plan)
@@ -68,7 +72,7 @@ class MemoryBackend:
         return grid[row][column]
 
     def _history(self, query: HistoryQuery) -> HistoryRead | None:
-        title = self._owned_title(query.title)
+        title = find_holder(HISTORY_KEY, query.title, tuple(self.tabs), self.owned)
         if title is None:
             return None
         rows = self.tabs[title][1:]
@@ -79,7 +83,7 @@ class MemoryBackend:
         return HistoryRead(days, [row for day, row in dated if day in wanted])
 
     def _snapshot(self, snapshot: HistorySnapshot) -> None:
-        title = self._owned_title(snapshot.title) or snapshot.title
+        title = snapshot.title
         grid = self.tabs.get(title) or [[_raw(cell.value) for cell in snapshot.header]]
         head, rows = grid[:1], grid[1:]
         edit = plan_edit([row[0] if row else None for row in rows], snapshot.day,
@@ -91,10 +95,7 @@ class MemoryBackend:
         new = [[_raw(cell.value) for cell in row] for row in snapshot.rows]
         rows[edit.insert_at : edit.insert_at] = new
         self.tabs[title] = head + rows
-        self.owned.add(title)
-
-    def _owned_title(self, title: str) -> str | None:
-        return self._title(title, self.owned)
+        self.owned[title] = snapshot.key
 
     @staticmethod
     def _title(title: str, titles: Iterable[str]) -> str | None:

@@ -42,13 +42,15 @@ from gspread.urls import SPREADSHEET_BATCH_UPDATE_URL
 from gspread.utils import extract_id_from_url
 
 from sheetsync.backends.base import (
+    HISTORY_KEY,
     Grid,
     HistoryQuery,
     HistoryRead,
     RawValue,
     RawWorkbook,
     TabSelector,
-    check_ownership,
+    find_holder,
+    place_outputs,
 )
 from sheetsync.backends.google.credentials import credentials_source, load_credentials
 from sheetsync.backends.google.deadline import DEFAULT_DEADLINE, Deadline, Timeouts
@@ -200,7 +202,7 @@ class GoogleBackend:
         self._begin(fresh=True)
         sheets = self._fetch_sheets()
         titles = tuple(sheet.title for sheet in sheets)
-        owned = frozenset(sheet.title for sheet in sheets if sheet.owned)
+        owned = {sheet.title: sheet.output for sheet in sheets if sheet.owned}
         chosen = list(select(titles))
         reading = self._history_reading(sheets, history)
         extra = reading.ranges() if reading is not None else []
@@ -243,8 +245,8 @@ class GoogleBackend:
         try:
             sheets = self._sheets if self._sheets is not None else self._fetch_sheets()
             titles = [sheet.title for sheet in sheets]
-            owned = frozenset(sheet.title for sheet in sheets if sheet.owned)
-            check_ownership(plan, titles, owned, self.description)
+            owned = {sheet.title: sheet.output for sheet in sheets if sheet.owned}
+            plan = place_outputs(plan, titles, owned, self.description)
             parts = self._parts(plan, sheets)
             requests = [request for _, _, part in parts for request in part]
             if requests:
@@ -297,8 +299,9 @@ class GoogleBackend:
     ) -> HistoryReading | None:
         if query is None:
             return None
-        wanted = query.title.casefold()
-        sheet = next((s for s in sheets if s.owned and s.title.casefold() == wanted), None)
+        owned = {sheet.title: sheet.output for sheet in sheets if sheet.owned}
+        title = find_holder(HISTORY_KEY, query.title, [s.title for s in sheets], owned)
+        sheet = next((s for s in sheets if s.title == title), None)
         return plan_reading(sheet, query) if sheet is not None else None
 
     # ---------------------------------------------------------------- init

@@ -61,6 +61,7 @@ class SheetInfo:
     rows: int
     columns: int
     owned: bool
+    output: str | None = None
     history_index: str | None = None
     chart_ids: tuple[int, ...] = ()
     rule_count: int = 0
@@ -78,13 +79,16 @@ def _sheet(item: Mapping[str, Any]) -> SheetInfo:
     grid = props.get("gridProperties") or {}
     sheet_id = int(props.get("sheetId", 0))
     layout = _on_tab(item.get("developerMetadata") or (), LAYOUT_KEY, sheet_id)
+    marks = [mark for m in item.get("developerMetadata") or ()
+             if (mark := _owner_mark(m, sheet_id)) is not None]  # fmt: skip
     return SheetInfo(
         sheet_id=sheet_id,
         title=str(props.get("title", "")),
         index=int(props.get("index", 0)),
         rows=int(grid.get("rowCount", 0)),
         columns=int(grid.get("columnCount", 0)),
-        owned=any(_marks_owner(m, sheet_id) for m in item.get("developerMetadata") or ()),
+        owned=bool(marks),
+        output=next((output for output in marks if output), None),
         history_index=_history_index(item.get("developerMetadata") or (), sheet_id),
         chart_ids=tuple(int(c["chartId"]) for c in item.get("charts") or () if "chartId" in c),
         rule_count=len(item.get("conditionalFormats") or ()),
@@ -109,18 +113,20 @@ def _history_index(items: Sequence[Mapping[str, Any]], sheet_id: int) -> str | N
     return str(item.get("metadataValue") or "") if item is not None else None
 
 
-def _marks_owner(metadata: Mapping[str, Any], sheet_id: int) -> bool:
-    """sheetsync's marker: our key, on this very tab, whose value is this tab's id.
+def _owner_mark(metadata: Mapping[str, Any], sheet_id: int) -> str | None:
+    """The output that sheetsync's marker names ("" when it names none), or None when
+    `metadata` is not sheetsync's marker of this very tab.
 
-    The value check means a copy of an owned tab (which carries the marker along to a tab
-    with another id) is not taken for an owned tab.
+    The marker is our key, on this very tab, whose value is this tab's id and the output it
+    holds (`123 summary`; a marker written before markers named their output holds the id
+    alone). The id check means a copy of an owned tab (which carries the marker along to a
+    tab with another id) is not taken for an owned tab.
     """
     location = metadata.get("location") or {}
-    return (
-        metadata.get("metadataKey") == OWNER_KEY
-        and int(location.get("sheetId", -1)) == sheet_id
-        and metadata.get("metadataValue") == str(sheet_id)
-    )
+    if metadata.get("metadataKey") != OWNER_KEY or int(location.get("sheetId", -1)) != sheet_id:
+        return None
+    marked_id, _, output = str(metadata.get("metadataValue") or "").partition(" ")
+    return output if marked_id == str(sheet_id) else None
 
 
 def value_ranges(titles: Sequence[str]) -> list[str]:

@@ -75,7 +75,8 @@ def tab_requests(
     out: list[tuple[TabPlan, list[JsonDict]]] = []
     for tab, existing, sheet_id in placed(plan, sheets):
         if existing is not None:
-            out.append((tab, replace_tab(tab, existing, held.get(sheet_id))))
+            rewrite = replace_tab(tab, existing, held.get(sheet_id))
+            out.append((tab, [*rewrite, *remark(existing, tab.key)]))
             continue
         look = look_requests(tab, sheet_id)
         digest = layout_digest(tab, look, checkboxes(tab, sheet_id))
@@ -129,7 +130,8 @@ def history_requests(
         ]
     if column is None:
         raise BackendError(f"{snapshot.title}: read History (with locate) before adding a snapshot")
-    return snapshot_requests(snapshot, sheet, column, (source[0], bands) if source else None)
+    pasted_from = (source[0], bands) if source else None
+    return [*snapshot_requests(snapshot, sheet, column, pasted_from), *remark(sheet, snapshot.key)]
 
 
 def input_tab_requests(tabs: Sequence[TabPlan], taken: set[int]) -> list[JsonDict]:
@@ -220,7 +222,7 @@ def new_tab(
         add,
         *cell_requests(tab, sheet_id, given),
         *checkboxes(tab, sheet_id),
-        owner_marker(sheet_id),
+        owner_marker(sheet_id, tab.key),
         protection(sheet_id),
         *column_widths(tab, sheet_id),
         *(look_requests(tab, sheet_id) if look is None else look),
@@ -232,18 +234,30 @@ def _grid(tab: TabPlan, rows: int, columns: int) -> JsonDict:
             "frozenColumnCount": tab.frozen_columns}  # fmt: skip
 
 
-def owner_marker(sheet_id: int) -> JsonDict:
-    """Developer metadata saying sheetsync made (and may rewrite) this tab."""
+def owner_marker(sheet_id: int, output: str) -> JsonDict:
+    """Developer metadata saying sheetsync made (and may rewrite) this tab, which holds
+    `output` (google/read.py reads it)."""
     return {
         "createDeveloperMetadata": {
             "developerMetadata": {
                 "metadataKey": OWNER_KEY,
-                "metadataValue": str(sheet_id),
+                "metadataValue": f"{sheet_id} {output}",
                 "location": {"sheetId": sheet_id},
                 "visibility": "DOCUMENT",
             }
         }
     }
+
+
+def remark(sheet: SheetInfo, output: str) -> list[JsonDict]:
+    """The requests that make an owned tab's marker name `output`: none when it does, else
+    its marker deleted (by key and exact location: never a copy's) and made anew."""
+    if sheet.output == output:
+        return []
+    lookup = {"metadataKey": OWNER_KEY, "metadataLocation": {"sheetId": sheet.sheet_id},
+              "locationMatchingStrategy": "EXACT_LOCATION"}  # fmt: skip
+    delete = {"deleteDeveloperMetadata": {"dataFilter": {"developerMetadataLookup": lookup}}}
+    return [delete, owner_marker(sheet.sheet_id, output)]
 
 
 def protection(sheet_id: int) -> JsonDict:

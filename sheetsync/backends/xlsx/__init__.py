@@ -29,7 +29,7 @@ from sheetsync.backends.base import (
     RawValue,
     RawWorkbook,
     TabSelector,
-    check_ownership,
+    place_outputs,
 )
 from sheetsync.backends.xlsx.cellread import read_cell as read_one_cell
 from sheetsync.backends.xlsx.filesafety import (
@@ -130,14 +130,17 @@ class XlsxBackend:
                            history=found[0] if found else None)  # fmt: skip
 
     def apply(self, plan: OutputPlan) -> None:
-        """Splice the plan's tabs into the output workbook and replace it, all or nothing."""
+        """Splice the plan's tabs into the output workbook, each into the tab marked for its
+        output (marks.py), and replace the file, all or nothing."""
         self._check_target()
         target = self._target or self._open_target()
         base = target.package
-        check_ownership(plan, base.titles, base.owned, str(self.target))
+        plan = place_outputs(plan, base.titles, base.owned, str(self.target))
         splice = Splice(base)
         written = splice.write_tabs(plan.tabs, plan.history, target.scans, plan.number_locale)
-        splice.set_owned(set(base.owned) | set(written))
+        keys = [tab.key for tab in plan.tabs] + ([plan.history.key] if plan.history else [])
+        marks = {title: "" for title, key in base.owned.items() if key is None}
+        splice.mark(marks | dict(zip(written, keys, strict=True)))
         self._replace(target, splice)
 
     def read_cell(self, title: str, cell: str) -> RawValue:

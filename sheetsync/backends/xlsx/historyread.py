@@ -25,7 +25,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sheetsync.backends.base import Grid, HistoryQuery, HistoryRead, RawValue
+from sheetsync.backends.base import (
+    HISTORY_KEY,
+    Grid,
+    HistoryQuery,
+    HistoryRead,
+    RawValue,
+    find_holder,
+)
 from sheetsync.backends.history import day_of
 from sheetsync.backends.xlsx import rowscan
 from sheetsync.backends.xlsx.cellread import local_name, rich_text
@@ -54,11 +61,9 @@ class Shared:
 
 
 def history_entry(package: Package, title: str) -> SheetEntry | None:
-    """The tab titled `title` (any case) when sheetsync owns it."""
-    folded = title.casefold()
-    found = (s for s in package.sheets if s.title.casefold() == folded)
-    entry = next(found, None)
-    return entry if entry is not None and entry.title in package.owned else None
+    """The tab that carries sheetsync's mark for History (configured title `title`), if any."""
+    held = find_holder(HISTORY_KEY, title, package.titles, package.owned)
+    return package.sheet(held) if held is not None else None
 
 
 def numbered_rows(package: Package, part: str) -> Iterator[tuple[bool, bytes]]:

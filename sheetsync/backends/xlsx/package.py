@@ -16,6 +16,7 @@ import io
 import json
 import posixpath
 import zipfile
+from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,7 @@ from xml.sax.saxutils import quoteattr
 from defusedxml import DefusedXmlException, ElementTree
 
 from sheetsync.backends.base import OWNER_KEY
+from sheetsync.backends.xlsx.marks import marks_of
 from sheetsync.config.values import XlsxLimits
 from sheetsync.errors import WorkbookError
 
@@ -43,25 +45,29 @@ MIB = 1024 * 1024
 
 @dataclass(frozen=True)
 class SheetEntry:
-    """One tab as workbook.xml lists it, with the package part that holds its cells."""
+    """One tab as workbook.xml lists it, with the package part that holds its cells.
+    `position`: its place among workbook.xml's `<sheet>` elements, chart sheets included
+    (what a defined name's localSheetId counts)."""
 
     title: str
     sheet_id: int
     rel_id: str
     part: str
     state: str
+    position: int
 
 
 @dataclass(frozen=True)
 class Package:
-    """An opened .xlsx package: its bytes, its zip directory and its tabs in order."""
+    """An opened .xlsx package: its bytes, its zip directory and its tabs in order, and the
+    tabs that carry sheetsync's mark with the output each holds (`marks`)."""
 
     path: Path
     data: bytes
     zip: zipfile.ZipFile
     workbook_part: str
     sheets: tuple[SheetEntry, ...]
-    owned: frozenset[str]
+    owned: Mapping[str, str | None]
     names: frozenset[str]
 
     @property
@@ -78,10 +84,25 @@ def open_package(path: Path, data: bytes, limits: XlsxLimits) -> Package:
     check_limits(path, archive, limits)
     names = set(archive.namelist())
     workbook_part = _main_part(path, archive, names)
-    sheets = _sheets(path, archive, names, workbook_part)
+    workbook = parse_xml(path, archive, workbook_part)
+    sheets = _sheets(path, archive, names, workbook_part, workbook)
+    return Package(path, data, archive, workbook_part, sheets,
+                   _owned(path, archive, names, workbook, sheets), frozenset(names))  # fmt: skip
+
+
+def _owned(
+    path: Path, archive: zipfile.ZipFile, names: AbstractSet[str], workbook: Any,
+    sheets: tuple[SheetEntry, ...],
+) -> dict[str, str | None]:  # fmt: skip
+    """The marked tabs' outputs by title; without any mark, the tabs a workbook written
+    before marks lists in its document properties (marks.py)."""
+    marks = marks_of(workbook)
+    owned: dict[str, str | None] = {s.title: marks[s.position] or None for s in sheets
+                                    if s.position in marks}  # fmt: skip
+    if owned:
+        return owned
     titles = {s.title for s in sheets}
-    owned = frozenset(t for t in _owned_titles(path, archive, names) if t in titles)
-    return Package(path, data, archive, workbook_part, sheets, owned, frozenset(names))
+    return {t: None for t in _owned_titles(path, archive, names) if t in titles}
 
 
 def _zip(path: Path, data: bytes) -> zipfile.ZipFile:
@@ -155,19 +176,19 @@ def _main_part(path: Path, archive: zipfile.ZipFile, names: AbstractSet[str]) ->
 
 
 def _sheets(
-    path: Path, archive: zipfile.ZipFile, names: AbstractSet[str], workbook_part: str
-) -> tuple[SheetEntry, ...]:
+    path: Path, archive: zipfile.ZipFile, names: AbstractSet[str], workbook_part: str,
+    root: Any,
+) -> tuple[SheetEntry, ...]:  # fmt: skip
     targets = {rid: target for rid, _t, target in relationships(path, archive, names,
                                                                  workbook_part)}  # fmt: skip
-    root = parse_xml(path, archive, workbook_part)
     sheets = []
-    for sheet in root.iter(f"{MAIN_NS}sheet"):
+    for position, sheet in enumerate(root.iter(f"{MAIN_NS}sheet")):
         rel_id = sheet.get(f"{DOC_REL_NS}id", "")
         part = targets.get(rel_id)
         if part is None or part not in names:
             continue  # a chart sheet or a dangling entry: not a grid sheetsync can read
         sheets.append(SheetEntry(sheet.get("name", ""), int(sheet.get("sheetId", "0")), rel_id,
-                                 part, sheet.get("state", "visible")))  # fmt: skip
+                                 part, sheet.get("state", "visible"), position))  # fmt: skip
     return tuple(sheets)
 
 

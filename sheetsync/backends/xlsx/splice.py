@@ -12,22 +12,20 @@ For each planned tab the splice gives the parts to write and the parts to drop:
   replaces the tab's charts and never adds to them;
 - the smallest edits to the shared parts: a `<sheet>` in workbook.xml and a relationship for
   each new tab, a content type for each new part, cell and differential formats appended to
-  the styles (never renumbered), and the list of owned tabs in the custom document
-  properties.
+  the styles (never renumbered), and sheetsync's mark on each tab it wrote, a defined name
+  scoped to the tab in workbook.xml (`marks`).
 Every other part of the package is left exactly as it was.
 """
 
 from __future__ import annotations
 
 import io
-import json
 import posixpath
 import re
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
-from xml.sax.saxutils import escape, quoteattr
+from collections.abc import Mapping, Sequence
+from xml.sax.saxutils import quoteattr
 
-from sheetsync.backends.base import OWNER_KEY
 from sheetsync.backends.xlsx import xmltext
 from sheetsync.backends.xlsx.charts import (
     CHART_TYPE,
@@ -38,11 +36,10 @@ from sheetsync.backends.xlsx.charts import (
 )
 from sheetsync.backends.xlsx.history import history_part
 from sheetsync.backends.xlsx.historyread import HistoryScan, history_entry
+from sheetsync.backends.xlsx.marks import with_marks
 from sheetsync.backends.xlsx.package import (
-    CUSTOM_PROPERTIES,
     REL_TYPES,
     Package,
-    custom_properties_part,
     relationships,
     rels_part,
     rels_xml,
@@ -56,10 +53,7 @@ Changes = dict[str, Content | None]
 CONTENT_TYPES = "[Content_Types].xml"
 WORKSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 STYLES_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
-CUSTOM_TYPE = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
 DOC_REL_URI = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-VT_URI = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
-PROPERTY_FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
 
 
 class Splice:
@@ -70,6 +64,7 @@ class Splice:
         self.names = set(package.names)
         self.changes: Changes = {}
         self.texts: dict[str, tuple[str, str]] = {}
+        self.added: dict[str, int] = {}
 
     def write_tabs(
         self,
@@ -110,18 +105,13 @@ class Splice:
             self.changes[self._styles_part()] = styles.data()
         return titles
 
-    def set_owned(self, titles: Iterable[str]) -> None:
-        """Record the tabs sheetsync owns in the custom document properties."""
-        value = escape(json.dumps(sorted(titles), ensure_ascii=False))
-        part = custom_properties_part(self.package.path, self.package.zip, self.names)
-        if part is None:
-            part = "docProps/custom.xml"
-            self._relate("", CUSTOM_PROPERTIES, part)
-            self._declare(part, CUSTOM_TYPE)
-            self._set_text(part, _custom_properties(value))
-            return
-        text = self._text(part)
-        self._set_text(part, _with_property(text, value))
+    def mark(self, outputs: Mapping[str, str]) -> None:
+        """Put sheetsync's mark (marks.py) on each tab written, by title: the output it holds."""
+        positions = {entry.title: entry.position for entry in self.package.sheets}
+        positions.update(self.added)
+        workbook = self.package.workbook_part
+        marks = {positions[title]: key for title, key in outputs.items()}
+        self._set_text(workbook, with_marks(self._text(workbook), marks))
 
     def result(self) -> Changes:
         changes = dict(self.changes)
@@ -187,6 +177,7 @@ class Splice:
         sheets = xmltext.find(text, prefix + "sheets")
         assert sheets is not None, "workbook.xml without <sheets>"
         sheet_id = self._next_sheet_id(text)
+        self.added[title] = len(xmltext.find_all(text, prefix + "sheet", sheets))
         r = _relationship_prefix(text)
         ns = "" if r else f' xmlns:r="{DOC_REL_URI}"'
         snippet = (f"<{prefix}sheet name={quoteattr(title)} sheetId=\"{sheet_id}\""
@@ -318,39 +309,6 @@ def _free_name(taken: set[str], pattern: str) -> str:
 def _relationship_prefix(text: str) -> str | None:
     match = re.search(rf'xmlns:(\w+)="{re.escape(DOC_REL_URI)}"', text)
     return match.group(1) if match else None
-
-
-def _custom_properties(value: str) -> str:
-    return (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
-        'custom-properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/'
-        f'docPropsVTypes">{_property(2, value, "vt:")}</Properties>'
-    )
-
-
-def _property(pid: int, value: str, vt: str) -> str:
-    return (f'<property fmtid="{PROPERTY_FMTID}" pid="{pid}" name="{OWNER_KEY}">'
-            f"<{vt}lpwstr>{value}</{vt}lpwstr></property>")  # fmt: skip
-
-
-def _with_property(text: str, value: str) -> str:
-    """custom.xml with sheetsync's property set to `value` (added when missing)."""
-    prefix = xmltext.prefix_of(text, "Properties")
-    vt = re.search(rf'xmlns:(\w+)="{re.escape(VT_URI)}"', text)
-    vt_prefix = f"{vt.group(1)}:" if vt else "vt:"
-    span = xmltext.find_where(text, prefix + "property", "name", OWNER_KEY)
-    if span is not None:
-        inner = f"<{vt_prefix}lpwstr>{value}</{vt_prefix}lpwstr>"
-        return text[: span.open_end] + inner + text[span.close_start :]
-    pids = [int(n) for n in re.findall(r'\spid="(\d+)"', text)]
-    snippet = _property(max([1, *pids]) + 1, value, vt_prefix)
-    if not vt:
-        declared = f'<vt:lpwstr xmlns:vt="{VT_URI}">'
-        snippet = snippet.replace("<vt:lpwstr>", declared)
-    root = xmltext.find(text, prefix + "Properties")
-    assert root is not None
-    return xmltext.append_child(text, root, prefix + "Properties", snippet)
 
 
 def empty_package() -> bytes:
