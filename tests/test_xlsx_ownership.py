@@ -18,6 +18,7 @@ import openpyxl
 import pytest
 
 from sheetsync import load_config
+from sheetsync.backends.xlsx import XlsxBackend
 from sheetsync.errors import OwnershipError
 from sheetsync.pipeline import refresh
 from tests.packages import sheet_parts
@@ -231,3 +232,11 @@ def with_owned_list(path: Path, titles: list[str]) -> None:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
         for name, data in parts.items():
             package.writestr(name, data)
+
+
+def test_a_marked_tab_is_never_read_as_input_whatever_its_name(tmp_path: Path) -> None:
+    path = fixture(tmp_path, "renamed.xlsx")
+    raw = XlsxBackend(path).read(lambda titles: list(titles))
+    assert "Ranking (old)" in raw.titles
+    assert sorted(raw.grids) == sorted(t for t in raw.titles if t not in marks(path))
+    assert raw.owned["Ranking (old)"] == "ranking"

@@ -108,8 +108,9 @@ class Backend(Protocol):
     def read(
         self, select: TabSelector, history: HistoryQuery | None = None, *, outputs: bool = False
     ) -> RawWorkbook:
-        """List the tabs, then read the grids of the titles `select` picks from them, and what
-        `history` asks for of the History tab (the tab marked as History's, `find_holder`). With
+        """List the tabs, then read the grids of the titles `select` picks from them (a tab
+        that carries sheetsync's mark is never offered: it is output, whatever its name), and
+        what `history` asks for of the History tab (the one marked as History's). With
         `outputs` (a write follows), also what the backend needs to write only what changed
         (Google: the values of its big output tabs); the grids returned are the same."""
         ...

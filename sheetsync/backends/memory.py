@@ -49,7 +49,8 @@ class MemoryBackend:
         self, select: TabSelector, history: HistoryQuery | None = None, *, outputs: bool = False
     ) -> RawWorkbook:
         titles = tuple(self.tabs)
-        grids = {title: self.tabs[title] for title in select(titles)}
+        inputs = [title for title in titles if title not in self.owned]
+        grids = {title: self.tabs[title] for title in select(inputs)}
         held = self._history(history) if history is not None else None
         return RawWorkbook(titles, grids, dict(self.owned), history=held)
 

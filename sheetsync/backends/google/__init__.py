@@ -203,7 +203,7 @@ class GoogleBackend:
         sheets = self._fetch_sheets()
         titles = tuple(sheet.title for sheet in sheets)
         owned = {sheet.title: sheet.output for sheet in sheets if sheet.owned}
-        chosen = list(select(titles))
+        chosen = list(select([title for title in titles if title not in owned]))
         reading = self._history_reading(sheets, history)
         extra = reading.ranges() if reading is not None else []
         others = [*chosen, *([history.title] if history else [])]

@@ -121,7 +121,9 @@ class XlsxBackend:
         target = source if self.output_path is None else self._open_target()
         self._target = target
         titles = source.package.titles
-        grids = read_tabs(source.package, select(titles), self.limits)
+        ours = target.package.owned if target is source else {}
+        inputs = [title for title in titles if title not in ours]
+        grids = read_tabs(source.package, select(inputs), self.limits)
         found = read_history(target.package, history) if history is not None else None
         if found is not None:
             target.scans[found[1].part] = found[1]
