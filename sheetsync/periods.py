@@ -21,6 +21,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from sheetsync.config.countries import public_holidays
 from sheetsync.config.values import PERIOD_KINDS, CalendarConfig, PeriodKind
 from sheetsync.errors import UsageError
 
@@ -28,6 +29,7 @@ __all__ = [
     "FIRST_AS_OF",
     "LAST_AS_OF",
     "Period",
+    "WorkCalendar",
     "check_as_of",
     "components",
     "current_period",
@@ -36,6 +38,7 @@ __all__ = [
     "nth_working_day",
     "parse_period",
     "previous_period",
+    "work_calendar",
     "working_days",
 ]
 
@@ -250,14 +253,40 @@ def check_as_of(day: date) -> None:
 # Working days
 
 
-def _weekmask(calendar: CalendarConfig) -> str:
+@dataclass(frozen=True)
+class WorkCalendar:
+    """The working days of one run: the configured weekdays and fiscal year, and the days off:
+    `holidays` (the config's and the Holidays tab's dates) and, with `country`, that country's
+    public holidays. Made by `work_calendar`; the config itself never holds synced data."""
+
+    fiscal_year_start: int = 1
+    working_days: frozenset[int] = frozenset({0, 1, 2, 3, 4})
+    holidays: frozenset[date] = frozenset()
+    country: str | None = None
+
+    def days_off(self, start: date, end: date) -> frozenset[date]:
+        """The holidays from `start` to `end`: `holidays` and, with `country`, its public
+        holidays of those years (days outside the range may be included)."""
+        if self.country is None or end < start:
+            return self.holidays
+        years = range(start.year, end.year + 1)
+        return self.holidays.union(*(public_holidays(self.country, year) for year in years))
+
+
+def work_calendar(calendar: CalendarConfig, synced: frozenset[date] = frozenset()) -> WorkCalendar:
+    """The configured calendar with the holidays read from the workbook (`synced`) added."""
+    return WorkCalendar(calendar.fiscal_year_start, calendar.working_days,
+                        calendar.holidays | synced, calendar.holidays_country)  # fmt: skip
+
+
+def _weekmask(calendar: WorkCalendar) -> str:
     """numpy's weekmask ("1111100" is Monday to Friday) for the configured working weekdays."""
     return "".join("1" if day in calendar.working_days else "0" for day in range(7))
 
 
-def working_days(start: date, end: date, calendar: CalendarConfig) -> int:
+def working_days(start: date, end: date, calendar: WorkCalendar) -> int:
     """Working days from `start` to `end`, both included: configured weekdays minus holidays
-    (the calendar's dates and its country's public holidays, `CalendarConfig.days_off`).
+    (the calendar's dates and its country's public holidays, `WorkCalendar.days_off`).
 
     0 when `end` is before `start` or when no weekday is a working day.
     """
@@ -274,7 +303,7 @@ def working_days(start: date, end: date, calendar: CalendarConfig) -> int:
     return int(count)
 
 
-def elapsed_working_days(period: Period, as_of: date, calendar: CalendarConfig) -> int:
+def elapsed_working_days(period: Period, as_of: date, calendar: WorkCalendar) -> int:
     """Working days of `period` from its first day to min(its last day, `as_of`), inclusive.
 
     0 when `as_of` is before the period starts.
@@ -282,7 +311,7 @@ def elapsed_working_days(period: Period, as_of: date, calendar: CalendarConfig) 
     return working_days(period.start, min(period.end, as_of), calendar)
 
 
-def nth_working_day(period: Period, n: int, calendar: CalendarConfig) -> date:
+def nth_working_day(period: Period, n: int, calendar: WorkCalendar) -> date:
     """The `n`-th working day of `period` (1 is the first); its last day when it has fewer."""
     mask = _weekmask(calendar)
     if n < 1 or "1" not in mask:

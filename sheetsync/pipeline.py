@@ -22,6 +22,7 @@ from sheetsync import __version__
 from sheetsync.backends.base import Backend, HistoryQuery, HistoryRead, place_outputs
 from sheetsync.changes import DaemonRun, fingerprint
 from sheetsync.config.values import Config
+from sheetsync.context import RunContext, run_context, same_point_days
 from sheetsync.errors import ConfigError, DataError
 from sheetsync.kpi.coverage import CoverageInput, coverage_issues
 from sheetsync.kpi.evaluate import evaluate
@@ -31,10 +32,11 @@ from sheetsync.kpi.trends import (
     TrendInput,
     Trends,
     build_trends,
-    same_point_days,
+    held_rows,
+    last_snapshot_day,
     same_points_to_compute,
 )
-from sheetsync.periods import Period, check_as_of, current_periods
+from sheetsync.periods import Period, check_as_of, current_period, current_periods, work_calendar
 from sheetsync.report.plan import OutputPlan
 from sheetsync.report.tabs import Computed, RunFacts, build_plan
 from sheetsync.sync.issues import Issue
@@ -45,8 +47,7 @@ from sheetsync.sync.stage import SyncResult, input_tabs, sync
 class Report:
     """Everything one refresh computed, whether or not it was written."""
 
-    as_of: date
-    periods: tuple[Period, ...]
+    context: RunContext
     rep_kpis: pd.DataFrame
     ranking: pd.DataFrame
     issues: list[Issue]
@@ -61,6 +62,14 @@ class Report:
     """True when the write was skipped because the inputs had not changed."""
     roster: pd.DataFrame = field(default_factory=pd.DataFrame)
     """The roster as read (rep, email, team, active): who gets a scorecard."""
+
+    @property
+    def as_of(self) -> date:
+        return self.context.as_of
+
+    @property
+    def periods(self) -> tuple[Period, ...]:
+        return self.context.periods
 
     @property
     def api_calls(self) -> int:
@@ -174,12 +183,13 @@ def _refresh(run: _Run, as_of: date | None, now: datetime | None) -> Report:
         grids, raw = dict(raw.grids), dataclasses.replace(raw, grids={})
         synced = sync(dataclasses.replace(raw, grids=grids), config, release=True)
         del grids
+    ctx = run_context(config, as_of, ran_at, synced.holidays)
     with _timed(timings, "kpi", run.progress):
         history = history_table(raw.history.rows if raw.history else [])
-        periods, rep_kpis, past = compute(config, synced, as_of, history)
-        trends = history_trends(config, synced, raw.history, history, (rep_kpis, past), as_of)
-        ranking = ranking_of(config, synced, rep_kpis, as_of, trends)
-        coverage = goal_coverage(config, synced, rep_kpis, periods, as_of)
+        rep_kpis, past = compute(config, synced, ctx, history)
+        trends = history_trends(config, synced, ctx, raw.history, history, (rep_kpis, past))
+        ranking = ranking_of(config, synced, rep_kpis, ctx, trends)
+        coverage = goal_coverage(config, synced, rep_kpis, ctx)
         issues = synced.issues + history_issues(config, raw.history) + coverage
     if run.strict and synced.issues:
         raise DataError(_strict_message(synced.issues))
@@ -187,7 +197,7 @@ def _refresh(run: _Run, as_of: date | None, now: datetime | None) -> Report:
                  and print_ == run.daemon.unchanged_since)  # fmt: skip
     writes = not (run.dry_run or unchanged)
     facts = RunFacts(
-        ran_at=ran_at, as_of=as_of, source=backend.description,
+        source=backend.description,
         rows_read=synced.rows_read, rows_counted=synced.rows_counted,
         rows_rejected=synced.rows_rejected,
         api_calls=backend.api_calls + (backend.write_calls if writes else 0),
@@ -196,88 +206,91 @@ def _refresh(run: _Run, as_of: date | None, now: datetime | None) -> Report:
         last_error=_local(run.daemon.last_error, zone) if run.daemon else None,
     )  # fmt: skip
     with _timed(timings, "report", run.progress):
-        snap = snapshot_of(config, rep_kpis, ranking, as_of) if run.snapshot else None
-        computed = Computed(
-            periods, rep_kpis, ranking, trends, tuple(issues), tuple(coverage), snap
-        )
-        plan = build_plan(config, computed, facts)
+        snap = snapshot_of(config, rep_kpis, ranking, ctx) if run.snapshot else None
+        computed = Computed(rep_kpis, ranking, trends, tuple(issues), tuple(coverage), snap)
+        plan = build_plan(config, ctx, computed, facts)
     plan = place_outputs(plan, raw.titles_written, raw.owned, destination(backend))
     if writes:
         with _timed(timings, "write", run.progress):
             backend.apply(plan)
     timings["total"] = time.perf_counter() - started
-    return Report(as_of, periods, rep_kpis, ranking, issues, plan, facts, written=writes,
+    return Report(ctx, rep_kpis, ranking, issues, plan, facts, written=writes,
                   timings=timings, trends=trends, fingerprint=print_,
                   unchanged=unchanged, roster=synced.roster)  # fmt: skip
 
 
 def compute(
-    config: Config, synced: SyncResult, as_of: date, history: pd.DataFrame | None = None
-) -> tuple[tuple[Period, ...], pd.DataFrame, pd.DataFrame | None]:
-    """The pure middle of a refresh: the current periods, the Rep KPIs table and, for the
+    config: Config, synced: SyncResult, ctx: RunContext, history: pd.DataFrame | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The pure middle of a refresh: the Rep KPIs table of the current periods and, for the
     brief, the previous periods at today's working day that History does not hold, computed
     in the same pass over the activity (None when the brief is switched off)."""
-    periods = current_periods(as_of, config.calendar.fiscal_year_start)
     if config.output.title("meeting_brief") is None:
-        return periods, evaluate_at(config, synced, as_of, periods), None
-    calendar = dataclasses.replace(config.calendar, holidays=synced.holidays)
+        return evaluate_at(config, synced, ctx, ctx.as_of, ctx.periods), None
     held = history if history is not None else history_table([])
-    ranked = [period for period in periods if period.kind == config.ranking.period]
-    extra = same_points_to_compute(ranked, as_of, calendar, held)
-    table = evaluate_at(config, synced, as_of, (*periods, *extra))
-    now = table["period"].isin([period.label for period in periods])
-    return periods, table[now].reset_index(drop=True), table[~now].reset_index(drop=True)
+    extra = same_points_to_compute(ctx, held)
+    table = evaluate_at(config, synced, ctx, ctx.as_of, (*ctx.periods, *extra))
+    now = table["period"].isin([period.label for period in ctx.periods])
+    return table[now].reset_index(drop=True), table[~now].reset_index(drop=True)
 
 
 def evaluate_at(
-    config: Config, synced: SyncResult, as_of: date,
+    config: Config, synced: SyncResult, ctx: RunContext, as_of: date,
     periods: tuple[Period | tuple[Period, date], ...],
 ) -> pd.DataFrame:  # fmt: skip
     """The Rep KPIs table for `periods` as of a day (today's, or a past one for trends)."""
-    calendar = dataclasses.replace(config.calendar, holidays=synced.holidays)
     return evaluate(
-        synced.activity, synced.goals, synced.roster, config.kpis, calendar, config.status,
+        synced.activity, synced.goals, synced.roster, config.kpis, ctx.calendar, config.status,
         periods, as_of, config.total_label,
     )  # fmt: skip
 
 
 def ranking_of(
-    config: Config, synced: SyncResult, rep_kpis: pd.DataFrame, as_of: date, trends: Trends
+    config: Config, synced: SyncResult, rep_kpis: pd.DataFrame, ctx: RunContext, trends: Trends
 ) -> pd.DataFrame:
     """The ranking of the configured period, with movement when there is an earlier snapshot."""
-    period = current_periods(as_of, config.calendar.fiscal_year_start)
-    ranked = next(p for p in period if p.kind == config.ranking.period)
     previous = trends.previous_ranks if trends.last_day is not None else None
-    return rank(rep_kpis, synced.roster, config.ranking, config.kpis, ranked.label, previous)
+    return rank(rep_kpis, synced.roster, config.ranking, config.kpis, ctx.ranked.label, previous)
 
 
 def history_query(config: Config, as_of: date, snapshot: bool) -> HistoryQuery | None:
-    """What to read of History: the last snapshot before today and the previous periods' days
-    at today's working day (holidays from the config; the Holidays tab is not read yet)."""
+    """What to read of History: the last snapshot before today and the previous period's day
+    at today's working day. The query goes with the read, before the Holidays tab is read, so
+    its days are chosen with the configured holidays alone; a day the synced holidays move is
+    then not held, and is recomputed from the activity (`compute`)."""
     title = config.output.title("history")
     if title is None:
         return None
-    periods = current_periods(as_of, config.calendar.fiscal_year_start)
-    ranked = [period for period in periods if period.kind == config.ranking.period]
-    days = same_point_days(ranked, as_of, config.calendar)
+    calendar = work_calendar(config.calendar)
+    ranked = current_period(config.ranking.period, as_of, calendar.fiscal_year_start)
+    days = same_point_days((ranked,), as_of, calendar)
     return HistoryQuery(title, as_of, tuple(sorted({day for _, day in days.values()})), snapshot)
 
 
 def history_trends(
-    config: Config, synced: SyncResult, held: HistoryRead | None, history: pd.DataFrame,
-    tables: tuple[pd.DataFrame, pd.DataFrame | None], as_of: date,
+    config: Config, synced: SyncResult, ctx: RunContext, held: HistoryRead | None,
+    history: pd.DataFrame, tables: tuple[pd.DataFrame, pd.DataFrame | None],
 ) -> Trends:  # fmt: skip
     """Trends from what History holds, or recomputed from the activity where it does not.
     `tables` are the Rep KPIs table and the recomputed previous periods (see `compute`)."""
     rep_kpis, past = tables
-    calendar = dataclasses.replace(config.calendar, holidays=synced.holidays)
-    data = TrendInput(
-        rep_kpis, as_of, current_periods(as_of, calendar.fiscal_year_start), calendar,
-        config.ranking.period, held.days if held else (), history,
-        lambda day, wanted: evaluate_at(config, synced, day, wanted),
-        lambda table, day: ranking_of(config, synced, table, day, Trends()), past,
-    )  # fmt: skip
-    return build_trends(data)
+    days = held.days if held else ()
+    last_day = last_snapshot_day(days, ctx.as_of)
+    recomputed = None
+    if last_day is not None and held_rows(history, last_day).empty:
+        recomputed = recomputed_snapshot(config, synced, ctx, last_day)
+    return build_trends(TrendInput(rep_kpis, ctx, days, history, recomputed, past))
+
+
+def recomputed_snapshot(
+    config: Config, synced: SyncResult, ctx: RunContext, day: date
+) -> pd.DataFrame:
+    """The snapshot History would hold for `day`, recomputed from the activity."""
+    periods = current_periods(day, ctx.calendar.fiscal_year_start)
+    rep_kpis = evaluate_at(config, synced, ctx, day, periods)
+    ranked = current_period(config.ranking.period, day, ctx.calendar.fiscal_year_start)
+    ranking = rank(rep_kpis, synced.roster, config.ranking, config.kpis, ranked.label, None)
+    return snapshot_table(rep_kpis, ranking, ranked.label, day)
 
 
 def history_issues(config: Config, held: HistoryRead | None) -> list[Issue]:
@@ -289,12 +302,10 @@ def history_issues(config: Config, held: HistoryRead | None) -> list[Issue]:
 
 
 def snapshot_of(
-    config: Config, rep_kpis: pd.DataFrame, ranking: pd.DataFrame, as_of: date
+    config: Config, rep_kpis: pd.DataFrame, ranking: pd.DataFrame, ctx: RunContext
 ) -> pd.DataFrame:
     """The snapshot table for History; a ConfigError when it cannot fit in History at all."""
-    ranked = next(p for p in current_periods(as_of, config.calendar.fiscal_year_start)
-                  if p.kind == config.ranking.period)  # fmt: skip
-    table = snapshot_table(rep_kpis, ranking, ranked.label, as_of)
+    table = snapshot_table(rep_kpis, ranking, ctx.ranked.label, ctx.as_of)
     limit = config.output.history_max_rows
     if len(table) > limit:
         raise ConfigError(str(config.path or "config"), "output.history_max_rows",
@@ -304,14 +315,14 @@ def snapshot_of(
 
 
 def goal_coverage(
-    config: Config, synced: SyncResult, rep_kpis: pd.DataFrame, periods: tuple[Period, ...],
-    as_of: date,
-) -> list[Issue]:  # fmt: skip
+    config: Config, synced: SyncResult, rep_kpis: pd.DataFrame, ctx: RunContext
+) -> list[Issue]:
     """The goal coverage warnings; none without a Goals tab (already reported as missing)."""
     if synced.goals_tab is None:
         return []
     data = CoverageInput(config, synced.goals, synced.roster, synced.activity, rep_kpis,
-                         periods, as_of, synced.goals_tab, synced.goal_kpi_cells)  # fmt: skip
+                         ctx.periods, ctx.as_of, synced.goals_tab,
+                         synced.goal_kpi_cells)  # fmt: skip
     return coverage_issues(data)
 
 

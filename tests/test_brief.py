@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
 import pytest
 
+from sheetsync.context import run_context
 from sheetsync.kpi.evaluate import REP_KPI_COLUMNS
 from sheetsync.kpi.ranking import RANKING_COLUMNS
 from sheetsync.kpi.trends import CHANGE_COLUMNS, SAME_POINT_COLUMNS, SamePoint, Trends
@@ -29,6 +30,7 @@ from sheetsync.sync.issues import Issue
 from tests.helpers import MemoryBackend, config, team_workbook
 
 AS_OF = date(2026, 11, 27)
+RAN_AT = datetime(2026, 11, 27, 8, 0)
 PERIODS = current_periods(AS_OF)
 DAYS = {"2026-W48": (5, 5), "2026-11": (20, 21), "2026-Q4": (42, 66), "2026": (237, 261)}
 KINDS = {"2026-W48": "week", "2026-11": "month", "2026-Q4": "quarter", "2026": "year"}
@@ -174,7 +176,7 @@ DATA_ISSUES = (
 
 def brief_input(**changes: Any) -> BriefInput:
     data = BriefInput(
-        config=CONFIG, as_of=AS_OF, periods=PERIODS, rep_kpis=frame(scenario_rows()),
+        config=CONFIG, context=run_context(CONFIG, AS_OF, RAN_AT), rep_kpis=frame(scenario_rows()),
         ranking=RANKING, trends=TRENDS, coverage=COVERAGE, data_issues=DATA_ISSUES,
     )  # fmt: skip
     return dataclasses.replace(data, **changes)
@@ -523,7 +525,8 @@ def big_team() -> BriefInput:
         [("total", "Total", f"k{i}", 1, 2, 0.5, 0.9, AR) for i in range(1, 10)],
         columns=list(SAME_POINT_COLUMNS)))  # fmt: skip
     trends = Trends(date(2026, 11, 20), "history", change=change, same_point=(point,))
-    return BriefInput(NINE_KPIS, AS_OF, PERIODS, frame(rows), ranking, trends, coverage, issues)
+    context = run_context(NINE_KPIS, AS_OF, RAN_AT)
+    return BriefInput(NINE_KPIS, context, frame(rows), ranking, trends, coverage, issues)
 
 
 def test_a_team_of_30_reps_and_9_kpis_fits_on_one_screen() -> None:
@@ -556,8 +559,8 @@ def test_with_the_kpi_engines_tables_every_number_is_one_of_theirs() -> None:
                      backend=MemoryBackend(team_workbook()))  # fmt: skip
     coverage = [i for i in report.issues if i.action == DONE]
     issues = [i for i in report.issues if i.action != DONE]
-    data = BriefInput(cfg, report.as_of, report.periods, report.rep_kpis, report.ranking,
-                      Trends(), coverage, issues)  # fmt: skip
+    data = BriefInput(cfg, report.context, report.rep_kpis, report.ranking, Trends(), coverage,
+                      issues)  # fmt: skip
     rows = brief_rows(data)
     table = report.rep_kpis
     known = {float(n) for column in ("actual", "target", "attainment", "expected", "pace",

@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sheetsync.config.values import CalendarConfig, KpiDef, StatusThresholds
+from sheetsync.config.values import KpiDef, StatusThresholds
 from sheetsync.kpi.evaluate import REP_KPI_COLUMNS, evaluate
-from sheetsync.periods import Period, parse_period
+from sheetsync.periods import Period, WorkCalendar, parse_period
 from tests.frames import goals, roster
 
 NAN = float("nan")
@@ -27,7 +27,7 @@ KPIS = (
     KpiDef("entries", "count", "Entries"),
 )
 NOVEMBER = parse_period("2026-11")
-MON_FRI = CalendarConfig()
+MON_FRI = WorkCalendar()
 DEFAULT_STATUS = StatusThresholds()
 
 Row = tuple[str, str, float, float, float, str | None]
@@ -73,7 +73,7 @@ def run(
     as_of: date = date(2026, 11, 30),
     periods: tuple[Period, ...] = (NOVEMBER,),
     kpis: tuple[KpiDef, ...] = KPIS,
-    calendar: CalendarConfig = MON_FRI,
+    calendar: WorkCalendar = MON_FRI,
     thresholds: StatusThresholds = DEFAULT_STATUS,
 ) -> pd.DataFrame:
     gl = goals() if gl is None else gl
@@ -285,7 +285,7 @@ def pace_run(
     target: float,
     as_of: date,
     *,
-    calendar: CalendarConfig = MON_FRI,
+    calendar: WorkCalendar = MON_FRI,
     thresholds: StatusThresholds = DEFAULT_STATUS,
 ) -> pd.DataFrame:
     rows: list[Row] = [("Anna", "2026-11-02", c, 0.0, 0.0, None) for c in calls]
@@ -372,7 +372,7 @@ def test_started_on_a_weekend_is_not_started() -> None:
 
 
 def test_holidays_change_pace() -> None:
-    calendar = CalendarConfig(holidays=frozenset({date(2026, 11, 4), date(2026, 11, 26)}))
+    calendar = WorkCalendar(holidays=frozenset({date(2026, 11, 4), date(2026, 11, 26)}))
     row = anna(pace_run([12], 40, date(2026, 11, 10), calendar=calendar))
     assert row["elapsed_days"] == 6
     assert row["total_days"] == 19
@@ -437,7 +437,7 @@ def test_iso_week_53_over_the_year_boundary() -> None:
         ("Anna", "2021-01-04", 8, 0, 0, None),  # Monday of 2021-W01
     )
     week = parse_period("2020-W53")
-    calendar = CalendarConfig(holidays=frozenset({date(2021, 1, 1)}))
+    calendar = WorkCalendar(holidays=frozenset({date(2021, 1, 1)}))
     out = run(act, ro=roster(), periods=(week,), as_of=date(2021, 1, 2), calendar=calendar)
     assert cell(out, "Anna", "calls", "actual", "2020-W53") == 2  # the Sunday is after as-of
     assert cell(out, "Anna", "calls", "elapsed_days", "2020-W53") == 4  # Dec 28-31
@@ -455,7 +455,7 @@ def test_fiscal_year_actuals_and_days() -> None:
     )
     fy = parse_period("FY2027", 4)
     q3 = parse_period("FY2027-Q3", 4)
-    out = run(act, ro=roster(), periods=(fy, q3), calendar=CalendarConfig(fiscal_year_start=4))
+    out = run(act, ro=roster(), periods=(fy, q3), calendar=WorkCalendar(fiscal_year_start=4))
     assert cell(out, "Anna", "calls", "actual", "FY2027") == 6
     assert cell(out, "Anna", "calls", "actual", "FY2027-Q3") == 4
     assert set(out["period_kind"]) == {"year", "quarter"}

@@ -14,9 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sheetsync.config.values import CalendarConfig, KpiDef, StatusThresholds
+from sheetsync.config.values import KpiDef, StatusThresholds
 from sheetsync.kpi.evaluate import STATUSES, evaluate
-from sheetsync.periods import parse_period
+from sheetsync.periods import WorkCalendar, parse_period
 
 KPIS = (
     KpiDef("calls", "sum", "Calls", column="calls"),
@@ -83,7 +83,7 @@ def run(data: Rows, as_of: date) -> pd.DataFrame:
         NO_GOALS,
         ROSTER,
         KPIS,
-        CalendarConfig(),
+        WorkCalendar(),
         StatusThresholds(),
         PERIODS,
         as_of,
@@ -120,7 +120,7 @@ def test_status_is_blank_exactly_when_attainment_is(
         goal_rows,
         ROSTER,
         KPIS,
-        CalendarConfig(),
+        WorkCalendar(),
         StatusThresholds(),
         PERIODS,
         as_of,

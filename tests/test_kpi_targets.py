@@ -8,10 +8,10 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from sheetsync.config.values import CalendarConfig, KpiDef, StatusThresholds
+from sheetsync.config.values import KpiDef, StatusThresholds
 from sheetsync.kpi.evaluate import evaluate
 from sheetsync.kpi.targets import Level, Target, TargetResolver, goal_lookup
-from sheetsync.periods import Period, parse_period
+from sheetsync.periods import Period, WorkCalendar, parse_period
 from tests.frames import goals, roster
 
 KPIS = (
@@ -53,7 +53,7 @@ def targets(
     fiscal_year_start: int = 1,
 ) -> pd.DataFrame:
     periods = tuple(parse_period(label, fiscal_year_start) for label in labels)
-    calendar = CalendarConfig(fiscal_year_start=fiscal_year_start)
+    calendar = WorkCalendar(fiscal_year_start=fiscal_year_start)
     act = activity("Anna", "Zed") if act is None else act
     return evaluate(
         act, gl, ro, KPIS, calendar, StatusThresholds(), periods, date(2026, 11, 10), "Total"

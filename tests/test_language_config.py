@@ -15,9 +15,9 @@ from jsonschema import Draft202012Validator
 from sheetsync.config.countries import LIST_COMMAND
 from sheetsync.config.loading import parse_config
 from sheetsync.config.schema import json_schema
-from sheetsync.config.values import CalendarConfig, Config
+from sheetsync.config.values import Config
 from sheetsync.errors import ConfigError
-from sheetsync.periods import working_days
+from sheetsync.periods import WorkCalendar, work_calendar, working_days
 from sheetsync.pipeline import refresh
 from tests.helpers import MemoryBackend, config, team_workbook, with_extra
 
@@ -128,10 +128,11 @@ def polish(extra: str = "") -> Config:
 def test_the_country_holidays_are_days_off_with_the_configured_ones() -> None:
     cal = config("calendar: {holidays_country: pl, holidays: [2026-11-02]}\n").calendar
     assert cal.holidays_country == "PL"
-    days = cal.days_off(date(2026, 1, 1), date(2026, 12, 31))
+    days = work_calendar(cal).days_off(date(2026, 1, 1), date(2026, 12, 31))
     assert days == PL_HOLIDAYS_2026 | {date(2026, 11, 2)}
-    assert date(2027, 11, 11) in cal.days_off(date(2026, 12, 1), date(2027, 12, 31))
-    assert config().calendar.days_off(date(2026, 1, 1), date(2026, 12, 31)) == frozenset()
+    assert date(2027, 11, 11) in work_calendar(cal).days_off(date(2026, 12, 1), date(2027, 12, 31))
+    plain = work_calendar(config().calendar)
+    assert plain.days_off(date(2026, 1, 1), date(2026, 12, 31)) == frozenset()
 
 
 @pytest.mark.parametrize(
@@ -157,8 +158,8 @@ def test_working_days_lose_the_holidays_that_fall_on_weekdays(
     start: str, end: str, plain: int, with_pl: int
 ) -> None:
     first, last = date.fromisoformat(start), date.fromisoformat(end)
-    assert working_days(first, last, CalendarConfig()) == plain
-    assert working_days(first, last, CalendarConfig(holidays_country="PL")) == with_pl
+    assert working_days(first, last, WorkCalendar()) == plain
+    assert working_days(first, last, WorkCalendar(country="PL")) == with_pl
 
 
 def test_pace_follows_the_country_holidays() -> None:

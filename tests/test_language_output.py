@@ -15,6 +15,7 @@ import pytest
 from sheetsync.cli import main
 from sheetsync.config.values import Config
 from sheetsync.console import check_lines, issue_lines, outcome_line, report_json
+from sheetsync.context import run_context
 from sheetsync.demo import make_demo
 from sheetsync.i18n import language
 from sheetsync.kpi.evaluate import STATUSES
@@ -38,9 +39,12 @@ AS_OF = date(2026, 11, 27)
 NBSP = "\u00a0"
 PL = language("pl")
 POLISH = "output: {language: pl}\ncalendar: {timezone: UTC, holidays_country: PL}\n"
+RAN_AT = datetime(2026, 11, 27, 8, 30, tzinfo=UTC)
+POLISH_RUN = run_context(config(POLISH), AS_OF, RAN_AT)
+ENGLISH_RUN = run_context(config(), AS_OF, RAN_AT)
 FACTS = RunFacts(
-    ran_at=datetime(2026, 11, 27, 8, 30, tzinfo=UTC), as_of=AS_OF, source="team.xlsx",
-    rows_read=1234, rows_counted=1233, rows_rejected=1, api_calls=3, seconds=1.5,
+    source="team.xlsx", rows_read=1234, rows_counted=1233, rows_rejected=1, api_calls=3,
+    seconds=1.5,
     version="0.1.0", last_error=("the API said no", datetime(2026, 11, 26, 9, 0, tzinfo=UTC)),
 )  # fmt: skip
 ISSUES = (
@@ -99,7 +103,7 @@ def test_the_machine_tables_and_json_keep_their_english_keys() -> None:
 
 
 def test_sync_status_in_polish_keeps_the_refresh_checkbox_in_its_place() -> None:
-    rows = status_rows(FACTS, ISSUES, PL)
+    rows = status_rows(POLISH_RUN, FACTS, ISSUES)
     assert (rows[0][0].value, rows[0][1].value, rows[0][1].checkbox) == ("Odśwież teraz", False,
                                                                         True)  # fmt: skip
     assert cell_position(REFRESH_CELL) == (0, 1)  # what the daemon reads, in every language
@@ -121,7 +125,7 @@ def test_data_issues_in_polish() -> None:
 
 
 def test_english_sync_status_and_data_issues_are_as_before() -> None:
-    rows = status_rows(FACTS, ISSUES)
+    rows = status_rows(ENGLISH_RUN, FACTS, ISSUES)
     assert rows[0][0].value == REFRESH_LABEL
     assert [row[0].value for row in rows[1:]] == [
         "Last run", "As-of date", "Source", "Rows read", "Rows counted", "Rows rejected",
@@ -130,7 +134,7 @@ def test_english_sync_status_and_data_issues_are_as_before() -> None:
     ]  # fmt: skip
     assert rows[2][1].number_format == "yyyy-mm-dd"
     assert rows[7][1].value == "1 error, 2 warnings"
-    issues = issue_rows(ISSUES)
+    issues = issue_rows(ISSUES, language("en"))
     assert tuple(cell.value for cell in issues[0]) == ISSUE_HEADERS
     assert issues[1][0].value == "error"
 

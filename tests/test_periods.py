@@ -7,12 +7,12 @@ from datetime import date
 
 import pytest
 
-from sheetsync.config.values import CalendarConfig
 from sheetsync.errors import UsageError
 from sheetsync.periods import (
     FIRST_AS_OF,
     LAST_AS_OF,
     Period,
+    WorkCalendar,
     check_as_of,
     components,
     current_period,
@@ -22,7 +22,7 @@ from sheetsync.periods import (
     working_days,
 )
 
-MON_FRI = CalendarConfig()
+MON_FRI = WorkCalendar()
 
 
 # --- parsing ------------------------------------------------------------------------------------
@@ -213,12 +213,12 @@ def test_working_days_in_a_month() -> None:
 
 def test_holidays_reduce_working_days_only_on_working_weekdays() -> None:
     holidays = frozenset({date(2026, 11, 11), date(2026, 11, 14)})  # a Wednesday and a Saturday
-    calendar = CalendarConfig(holidays=holidays)
+    calendar = WorkCalendar(holidays=holidays)
     assert working_days(date(2026, 11, 1), date(2026, 11, 30), calendar) == 20
 
 
 def test_custom_working_weekdays() -> None:
-    sunday_to_thursday = CalendarConfig(working_days=frozenset({6, 0, 1, 2, 3}))
+    sunday_to_thursday = WorkCalendar(working_days=frozenset({6, 0, 1, 2, 3}))
     # November 2026: Sundays 1, 8, 15, 22, 29 plus Mon-Thu 2-5, 9-12, 16-19, 23-26, 30.
     assert working_days(date(2026, 11, 1), date(2026, 11, 30), sunday_to_thursday) == 22
 
@@ -228,7 +228,7 @@ def test_working_days_are_inclusive_and_empty_when_reversed() -> None:
     assert working_days(date(2026, 11, 7), date(2026, 11, 8), MON_FRI) == 0
     assert working_days(date(2026, 11, 3), date(2026, 11, 2), MON_FRI) == 0
     assert (
-        working_days(date(2026, 11, 2), date(2026, 11, 8), CalendarConfig(working_days=frozenset()))
+        working_days(date(2026, 11, 2), date(2026, 11, 8), WorkCalendar(working_days=frozenset()))
         == 0
     )
 

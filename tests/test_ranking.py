@@ -8,10 +8,10 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from sheetsync.config.values import CalendarConfig, KpiDef, RankingConfig, StatusThresholds
+from sheetsync.config.values import KpiDef, RankingConfig, StatusThresholds
 from sheetsync.kpi.evaluate import evaluate
 from sheetsync.kpi.ranking import RANKING_COLUMNS, rank
-from sheetsync.periods import parse_period
+from sheetsync.periods import WorkCalendar, parse_period
 from tests.frames import roster
 
 NAN = float("nan")
@@ -251,7 +251,7 @@ def test_ranking_from_evaluated_kpis() -> None:
         goals,
         ro,
         KPIS,
-        CalendarConfig(),
+        WorkCalendar(),
         StatusThresholds(),
         (parse_period("2026-11"),),
         date(2026, 11, 30),

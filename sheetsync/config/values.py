@@ -21,7 +21,6 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, ConfigDict
 from pydantic.dataclasses import dataclass
 
-from sheetsync.config.countries import public_holidays
 from sheetsync.errors import ConfigError
 
 KpiKind = Literal["sum", "count", "count_distinct", "ratio"]
@@ -68,8 +67,9 @@ class KpiDef:
 class CalendarConfig:
     """Time zone, fiscal year and working days. Weekdays are numbered Monday=0 .. Sunday=6.
 
-    `holidays` are the configured dates (and, once synced, the holidays tab's);
-    `holidays_country` adds that country's public holidays (`days_off`)."""
+    `holidays` are the configured dates; `holidays_country` adds that country's public
+    holidays. A run's working days, with the Holidays tab's dates, are a
+    `periods.WorkCalendar` (`periods.work_calendar`)."""
 
     timezone: str = "UTC"
     fiscal_year_start: int = 1
@@ -81,15 +81,6 @@ class CalendarConfig:
     @property
     def fiscal(self) -> bool:
         return self.fiscal_year_start != 1
-
-    def days_off(self, start: date, end: date) -> frozenset[date]:
-        """The holidays from `start` to `end`: `holidays` and, with `holidays_country`, the
-        country's public holidays of those years (days outside the range may be included)."""
-        if self.holidays_country is None or end < start:
-            return self.holidays
-        years = range(start.year, end.year + 1)
-        found = (public_holidays(self.holidays_country, year) for year in years)
-        return self.holidays.union(*found)
 
 
 @dataclass(frozen=True, config=_VALUES)

@@ -26,7 +26,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from sheetsync.config.values import CalendarConfig, KpiDef, StatusThresholds
+from sheetsync.config.values import KpiDef, StatusThresholds
 from sheetsync.kpi.actuals import (
     Coded,
     People,
@@ -36,7 +36,7 @@ from sheetsync.kpi.actuals import (
     scope_actuals,
 )
 from sheetsync.kpi.targets import Level, TargetResolver, goal_lookup
-from sheetsync.periods import Period, elapsed_working_days, working_days
+from sheetsync.periods import Period, WorkCalendar, elapsed_working_days, working_days
 
 __all__ = [
     "ACHIEVED",
@@ -168,7 +168,7 @@ def evaluate(
     goals: pd.DataFrame,
     roster: pd.DataFrame,
     kpis: Sequence[KpiDef],
-    calendar: CalendarConfig,
+    calendar: WorkCalendar,
     thresholds: StatusThresholds,
     periods: Sequence[Period | tuple[Period, date]],
     as_of: date,
@@ -206,7 +206,7 @@ class _Context:
     who: People
     kpis: tuple[KpiDef, ...]
     resolver: TargetResolver
-    calendar: CalendarConfig
+    calendar: WorkCalendar
     thresholds: StatusThresholds
     as_of: date
 

@@ -13,31 +13,19 @@ previous period.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
 
-from sheetsync.config.values import CalendarConfig
-from sheetsync.kpi.history import snapshot_table
-from sheetsync.periods import (
-    Period,
-    current_periods,
-    elapsed_working_days,
-    nth_working_day,
-    previous_period,
-)
+from sheetsync.context import RunContext
+from sheetsync.periods import Period
 
 __all__ = [
-    "CHANGE_COLUMNS", "SamePoint", "TrendInput", "Trends", "build_trends", "same_point_days",
-    "same_points_to_compute",
+    "CHANGE_COLUMNS", "SamePoint", "TrendInput", "Trends", "build_trends", "held_rows",
+    "last_snapshot_day", "same_points_to_compute",
 ]  # fmt: skip
-
-Recompute = Callable[[date, tuple[Period, ...]], pd.DataFrame]
-"""The Rep KPIs table as of a past day for the given periods, from the activity."""
-Ranker = Callable[[pd.DataFrame, date], pd.DataFrame]
-"""The ranking table (kpi.ranking.rank) of a Rep KPIs table computed as of a day."""
 
 CHANGE_COLUMNS = (
     "period", "period_kind", "level", "name", "kpi",
@@ -81,57 +69,46 @@ class Trends:
 
 @dataclass(frozen=True)
 class TrendInput:
-    """What trends are made from. `days`: every snapshot day History holds; `history`: the
-    History rows read (kpi.history.history_table), which may hold only some days; `past`:
-    the Rep KPIs rows of the previous periods recomputed as of their same-point days (see
-    `same_points_to_compute`); `recompute` and `ranker` rebuild the last snapshot from the
-    activity when History could not give it."""
+    """What trends are made from, all of it values. `days`: every snapshot day History holds;
+    `history`: the History rows read (kpi.history.history_table), which may hold only some
+    days; `recomputed_last`: the last snapshot's table (kpi.history.snapshot_table) recomputed
+    from the activity, given when History holds that day but its rows were not read
+    (`last_snapshot_day`, `held_rows`); `past`: the Rep KPIs rows of the previous periods
+    recomputed as of their same-point days (`same_points_to_compute`), None without a brief."""
 
     rep_kpis: pd.DataFrame
-    as_of: date
-    periods: tuple[Period, ...]
-    calendar: CalendarConfig
-    ranked_kind: str
+    context: RunContext
     days: Sequence[date]
     history: pd.DataFrame
-    recompute: Recompute
-    ranker: Ranker
+    recomputed_last: pd.DataFrame | None = None
     past: pd.DataFrame | None = None
 
 
 def build_trends(data: TrendInput) -> Trends:
     """The last snapshot, the change since it, and the same point of the previous periods."""
     same = _same_points(data) if data.past is not None else ()
-    earlier = [day for day in data.days if day < data.as_of]
-    if not earlier:
+    last_day = last_snapshot_day(data.days, data.context.as_of)
+    if last_day is None:
         return Trends(same_point=same)
-    last_day = max(earlier)
-    last = data.history[data.history["date"] == last_day]
-    source = "history"
-    if last.empty:
-        last, source = _recomputed_snapshot(data, last_day), "activity"
+    last, source = held_rows(data.history, last_day), "history"
+    if last.empty and data.recomputed_last is not None:
+        last, source = data.recomputed_last, "activity"
     return Trends(last_day, source, _ranks(last), _change(data.rep_kpis, last), same)
 
 
-def same_point_days(
-    periods: Sequence[Period], as_of: date, calendar: CalendarConfig
-) -> dict[str, tuple[Period, date]]:
-    """For each of `periods`: the previous period and its working day with as many working
-    days elapsed as today (none for a period with no working day elapsed yet)."""
-    found: dict[str, tuple[Period, date]] = {}
-    for period in periods:
-        elapsed = elapsed_working_days(period, as_of, calendar)
-        if elapsed > 0:
-            before = previous_period(period, calendar.fiscal_year_start)
-            found[period.kind] = (before, nth_working_day(before, elapsed, calendar))
-    return found
+def last_snapshot_day(days: Sequence[date], as_of: date) -> date | None:
+    """The latest snapshot day before `as_of`, if History holds one."""
+    return max((day for day in days if day < as_of), default=None)
 
 
-def same_points_to_compute(
-    periods: Sequence[Period], as_of: date, calendar: CalendarConfig, history: pd.DataFrame
-) -> list[tuple[Period, date]]:
+def held_rows(history: pd.DataFrame, day: date) -> pd.DataFrame:
+    """The History rows read of snapshot day `day` (empty when they were not read)."""
+    return history[history["date"] == day]
+
+
+def same_points_to_compute(context: RunContext, history: pd.DataFrame) -> list[tuple[Period, date]]:
     """The previous periods, each with its same-point day, that History does not hold."""
-    wanted = same_point_days(periods, as_of, calendar).values()
+    wanted = context.same_point.values()
     return [(before, day) for before, day in wanted if _held(history, before, day).empty]
 
 
@@ -142,8 +119,7 @@ def _held(history: pd.DataFrame, period: Period, day: date) -> pd.DataFrame:
 def _same_points(data: TrendInput) -> tuple[SamePoint, ...]:
     points = []
     assert data.past is not None
-    ranked = [period for period in data.periods if period.kind == data.ranked_kind]
-    for kind, (before, day) in same_point_days(ranked, data.as_of, data.calendar).items():
+    for kind, (before, day) in data.context.same_point.items():
         rows, source = _held(data.history, before, day), "history"
         if rows.empty:
             rows, source = data.past[data.past["period"] == before.label], "activity"
@@ -152,13 +128,6 @@ def _same_points(data: TrendInput) -> tuple[SamePoint, ...]:
         table = rows.loc[:, list(SAME_POINT_COLUMNS)].reset_index(drop=True)
         points.append(SamePoint(kind, before.label, day, source, table))
     return tuple(points)
-
-
-def _recomputed_snapshot(data: TrendInput, day: date) -> pd.DataFrame:
-    periods = current_periods(day, data.calendar.fiscal_year_start)
-    rep_kpis = data.recompute(day, periods)
-    ranked = next(p for p in periods if p.kind == data.ranked_kind)
-    return snapshot_table(rep_kpis, data.ranker(rep_kpis, day), ranked.label, day)
 
 
 def _ranks(last: pd.DataFrame) -> dict[str, int]:

@@ -27,10 +27,10 @@ from datetime import date
 import pandas as pd
 
 from sheetsync.config.values import Config, KpiDef
-from sheetsync.i18n import Language, language
+from sheetsync.context import RunContext
+from sheetsync.i18n import Language
 from sheetsync.kpi.evaluate import BEHIND
 from sheetsync.kpi.trends import Trends
-from sheetsync.periods import Period
 from sheetsync.report.brief_facts import CAPS, TEAM_PERIODS, BriefFacts, Record, error_count
 from sheetsync.report.brief_text import PERCENT, gap_text, number, percent, projected_text, shown
 from sheetsync.report.plan import Cell, value
@@ -59,9 +59,8 @@ class BriefInput:
     """What the brief reads; all of it is computed by the sync and kpi stages."""
 
     config: Config
-    as_of: date
-    periods: tuple[Period, ...]
-    """The current week, month, quarter and year (`periods.current_periods`)."""
+    context: RunContext
+    """The run's as-of day, its current periods (week, month, quarter, year), its language."""
     rep_kpis: pd.DataFrame
     """The Rep KPIs table (`kpi.evaluate`), columns `REP_KPI_COLUMNS`."""
     ranking: pd.DataFrame
@@ -80,7 +79,8 @@ def brief_rows(data: BriefInput) -> tuple[Row, ...]:
         brief.headline(), brief.performers(), brief.behind(), brief.goals_at_risk(),
         brief.changes(), brief.coverage(), brief.data_issues(), brief.discussion(),
     )  # fmt: skip
-    rows: list[Row] = [(Cell(lang.text("brief.title", day=lang.date(data.as_of)), bold=True),)]
+    day = lang.date(data.context.as_of)
+    rows: list[Row] = [(Cell(lang.text("brief.title", day=day), bold=True),)]
     for index, section in enumerate(sections):
         rows += [(), *section] if index else section
     return tuple(rows)
@@ -101,7 +101,7 @@ class _Brief(BriefFacts):
 
     def __init__(self, data: BriefInput) -> None:
         super().__init__(data)
-        self.lang: Language = language(self.config.output.language)
+        self.lang: Language = data.context.lang
         self.when = self.lang.text(f"when.{self.kind}")
 
     def tab(self, key: str) -> str:

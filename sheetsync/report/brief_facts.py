@@ -94,10 +94,11 @@ class BriefFacts:
     def __init__(self, data: BriefInput) -> None:
         self.data, self.config = data, data.config
         self.kpis = {kpi.key: kpi for kpi in data.config.kpis}
-        self.periods: dict[str, Period] = {period.kind: period for period in data.periods}
+        periods = data.context.periods
+        self.periods: dict[str, Period] = {period.kind: period for period in periods}
         self.kind = self.config.ranking.period
         self.ranked = self.periods.get(self.kind)
-        wanted = [p.label for p in data.periods if p.kind in (*TEAM_PERIODS, self.kind)]
+        wanted = [p.label for p in periods if p.kind in (*TEAM_PERIODS, self.kind)]
         table = data.rep_kpis[data.rep_kpis["period"].isin(wanted)]
         self.records: Sequence[Record] = table.to_dict("records")
         self.ranking: Sequence[Record] = data.ranking.to_dict("records")

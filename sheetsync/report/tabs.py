@@ -13,9 +13,9 @@ from datetime import date, datetime
 import pandas as pd
 
 from sheetsync.config.values import Config, KpiDef
-from sheetsync.i18n import Language, language
+from sheetsync.context import RunContext
+from sheetsync.i18n import Language
 from sheetsync.kpi.trends import Trends
-from sheetsync.periods import Period
 from sheetsync.report.brief import BriefInput, brief_rows
 from sheetsync.report.look import band_rule, fit_widths, kpi_cells, status_rules, text_rules
 from sheetsync.report.plan import (
@@ -46,10 +46,9 @@ REFRESH_CELL = "B1"
 
 @dataclass(frozen=True)
 class RunFacts:
-    """What the Sync status tab tells about the run."""
+    """What the Sync status tab tells about the run, besides its time and as-of day (in the
+    run context)."""
 
-    ran_at: datetime
-    as_of: date
     source: str
     rows_read: int
     rows_counted: int
@@ -73,7 +72,6 @@ class Computed:
     every data issue (goal coverage warnings included); `snapshot` is the History table to add
     (kpi.history.snapshot_table), or None."""
 
-    periods: tuple[Period, ...]
     rep_kpis: pd.DataFrame
     ranking: pd.DataFrame
     trends: Trends
@@ -82,29 +80,28 @@ class Computed:
     snapshot: pd.DataFrame | None = None
 
 
-def build_plan(config: Config, computed: Computed, facts: RunFacts) -> OutputPlan:
+def build_plan(config: Config, ctx: RunContext, computed: Computed, facts: RunFacts) -> OutputPlan:
     """Every switched-on output tab, in the configured order, and the History snapshot."""
     tabs = []
     for key, title in config.output.tabs.items():
-        tab = _tab(config, computed, facts, key, title)
+        tab = _tab(config, ctx, computed, facts, key, title)
         if tab is not None:
             tabs.append(tab)
-    snapshot = _history(config, computed.snapshot, facts.as_of)
-    return OutputPlan(tuple(tabs), snapshot, language(config.output.language).number_locale)
+    snapshot = _history(config, computed.snapshot, ctx.as_of)
+    return OutputPlan(tuple(tabs), snapshot, ctx.lang.number_locale)
 
 
 def _tab(
-    config: Config, computed: Computed, facts: RunFacts, key: str, title: str
+    config: Config, ctx: RunContext, computed: Computed, facts: RunFacts, key: str, title: str
 ) -> TabPlan | None:
     """The output tab `key` (None for History, which is a snapshot, not a whole tab)."""
-    rep_kpis, issues = computed.rep_kpis, computed.issues
-    lang = language(config.output.language)
+    rep_kpis, issues, lang = computed.rep_kpis, computed.issues, ctx.lang
     if key == "summary":
-        return summary_tab(config, lang, title, rep_kpis, computed.periods, facts.as_of)
+        return summary_tab(config, lang, title, rep_kpis, ctx.periods, ctx.as_of)
     if key == "ranking":
         return ranking_tab(config, lang, title, computed.ranking, rep_kpis)
     if key == "meeting_brief":
-        rows = meeting_brief_rows(config, computed, facts.as_of)
+        rows = meeting_brief_rows(config, ctx, computed)
         return TabPlan(key, title, rows, 0, fit_widths([r for r in rows if len(r) > 1], lang))
     if key == "rep_kpis":
         rows = rep_kpi_rows(config, rep_kpis)
@@ -120,7 +117,7 @@ def _tab(
         rules = (*severity, *band_rule(Box(1, 0, len(rows), len(ISSUE_HEADERS))))
         return TabPlan(key, title, rows, 1, fit_widths(rows, lang), rules=rules)
     if key == "sync_status":
-        rows = status_rows(facts, issues, lang)
+        rows = status_rows(ctx, facts, issues)
         return TabPlan(key, title, rows, 0, fit_widths(rows, lang))
     return None
 
@@ -179,22 +176,18 @@ def history_rows(config: Config, table: pd.DataFrame) -> tuple[tuple[Cell, ...],
 
 
 def meeting_brief_rows(
-    config: Config, computed: Computed, as_of: date
+    config: Config, ctx: RunContext, computed: Computed
 ) -> tuple[tuple[Cell, ...], ...]:
     """The Meeting brief tab (report.brief)."""
     coverage = set(computed.coverage)  # a set: thousands of reps give thousands of each
     data_issues = tuple(i for i in computed.issues if i not in coverage)
-    return brief_rows(BriefInput(config, as_of, computed.periods, computed.rep_kpis,
-                                 computed.ranking, computed.trends, computed.coverage,
-                                 data_issues))  # fmt: skip
+    return brief_rows(BriefInput(config, ctx, computed.rep_kpis, computed.ranking,
+                                 computed.trends, computed.coverage, data_issues))  # fmt: skip
 
 
-def issue_rows(
-    issues: Sequence[Issue], lang: Language | None = None
-) -> tuple[tuple[Cell, ...], ...]:
-    """The Data issues tab, errors first: headers and severities in `lang` (default English);
-    the problem and what was done are the sync stage's words, in English."""
-    lang = lang or language()
+def issue_rows(issues: Sequence[Issue], lang: Language) -> tuple[tuple[Cell, ...], ...]:
+    """The Data issues tab, errors first: headers and severities in `lang`; the problem and
+    what was done are the sync stage's words, in English."""
     rows = [header([lang.text(f"col.{key}") for key in ISSUE_KEYS])]
     order = sorted(issues, key=lambda i: (i.severity != "error", i.tab, _cell_order(i.cell)))
     for issue in order:
@@ -211,19 +204,19 @@ def _cell_order(cell: str) -> tuple[int, str]:
 
 
 def status_rows(
-    facts: RunFacts, issues: Sequence[Issue], lang: Language | None = None
+    ctx: RunContext, facts: RunFacts, issues: Sequence[Issue]
 ) -> tuple[tuple[Cell, ...], ...]:
     """The Sync status tab: first the "Refresh now" checkbox (at REFRESH_CELL, always written
     unticked, so a refresh clears a tick in the same write), then the facts of the run; labels
-    and date formats in `lang` (default English). The checkbox is found by its place, never
-    by its label, so the daemon reads it in every language."""
-    lang = lang or language()
+    and date formats in the team's language. The checkbox is found by its place, never by its
+    label, so the daemon reads it in every language."""
+    lang = ctx.lang
     errors = sum(1 for i in issues if i.severity == "error")
     counts = lang.text("sync.issue_counts", errors=lang.plural(errors, "error"),
                        warnings=lang.plural(len(issues) - errors, "warning"))  # fmt: skip
     pairs: list[tuple[str, CellValue, str | None]] = [
-        ("last_run", facts.ran_at.replace(tzinfo=None, microsecond=0), lang.datetime_format),
-        ("as_of", facts.as_of, lang.date_format),
+        ("last_run", ctx.ran_at.replace(tzinfo=None, microsecond=0), lang.datetime_format),
+        ("as_of", ctx.as_of, lang.date_format),
         ("source", facts.source, None),
         ("rows_read", facts.rows_read, "#,##0"),
         ("rows_counted", facts.rows_counted, "#,##0"),
