@@ -31,7 +31,7 @@ def compose(
     `name` when given). A ValueError when an address is not exactly one plain e-mail address
     (sync.address)."""
     message = EmailMessage(policy=POLICY)
-    message["From"] = address_header("From", sender[0], one_address(sender[1]))
+    message["From"] = address_header("From", sender[0], _sender(sender[1]))
     message["To"] = address_header("To", name or "", one_address(to))
     message["Subject"] = text_header("Subject", rendered.subject)
     message["Date"] = format_datetime(now if now.tzinfo else now.astimezone())
@@ -40,6 +40,13 @@ def compose(
     message.set_content(rendered.text, cte="quoted-printable")
     message.add_alternative(rendered.html, subtype="html", cte="quoted-printable")
     return message
+
+
+def _sender(address: str) -> str:
+    try:
+        return one_address(address)
+    except ValueError as exc:
+        raise ValueError(f"email.sender: {exc}") from None
 
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9.@_-]+")

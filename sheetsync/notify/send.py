@@ -205,8 +205,8 @@ class Mailer:
                 f"({_describe(exc)}); check the password in ${self.smtp.password_env}"
             )) from None  # fmt: skip
         except smtplib.SMTPNotSupportedError as exc:
-            raise ConfigError(self.file, "email.smtp.security",
-                              f"the SMTP server {self.where}: {exc}") from None  # fmt: skip
+            said = self._scrub(f"the SMTP server {self.where}: {exc}")
+            raise ConfigError(self.file, "email.smtp.security", said) from None
         except ssl.SSLCertVerificationError as exc:
             raise BackendError(f"SMTP server {self.where}: the TLS certificate does not verify "
                                f"({exc.verify_message})") from None  # fmt: skip
