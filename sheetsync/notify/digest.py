@@ -5,8 +5,9 @@
 
 Who gets what: every address in `email.managers` gets the team digest; with
 `email.scorecards`, every active Roster rep with an e-mail address gets their own scorecard.
-An address that is not a plain ASCII e-mail address (`anna@example.com`), or that the Roster
-gives to more than one rep, gets nothing and is reported in `refused`.
+An address that is not exactly one plain ASCII e-mail address (`anna@example.com`;
+sync.address), or that the Roster gives to more than one rep, gets nothing and is reported in
+`refused`.
 
 With `preview`, the messages are written to that folder as `.eml` files and nothing is sent
 or recorded; when a file cannot be written (a full disk), a UsageError says how many were.

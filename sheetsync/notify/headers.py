@@ -96,7 +96,7 @@ def _encoded(text: str) -> list[str]:
     words: list[str] = []
     chunk = b""
     for char in text:
-        data = char.encode("utf-8")
+        data = char.encode("utf-8", "replace")  # a lone surrogate becomes ?
         if len(chunk) + len(data) > CHUNK:
             words.append(_word(chunk))
             chunk = b""
