@@ -149,6 +149,34 @@ def test_a_retry_after_past_the_deadline_is_not_waited_for(
     assert clock.waits == [] and fake.api_calls == 1
 
 
+@pytest.mark.parametrize(
+    ("method", "asked", "said"),
+    [("GET", 300, "while reading spreadsheet {sid}: 0 s after it began, its deadline of 120 s "
+                  "(source.deadline_seconds) left no room for another try (1 try of this call; "
+                  "the last: Google asked to wait 300 s, more than the 120 s left of the "
+                  "refresh's deadline, so it gave up at once instead of waiting (429 "
+                  "RESOURCE_EXHAUSTED: Quota exceeded"),
+     ("POST", 115, "while writing spreadsheet {sid}: 0 s after it began, its deadline of 120 s "
+                   "(source.deadline_seconds) left no room for another try (1 try of this call; "
+                   "the last: Google asked to wait 115 s, more than the 110 s left of the "
+                   "refresh's deadline, so it gave up at once instead of waiting (429 "
+                   "RESOURCE_EXHAUSTED: Quota exceeded")],
+)  # fmt: skip
+def test_a_retry_after_longer_than_the_deadline_leaves_gives_up_at_once_saying_so(
+    tmp_path: Path, mock: responses.RequestsMock, clock: Clock, method: str, asked: int,
+    said: str,
+) -> None:  # fmt: skip
+    fake = start_fake(mock)
+    cfg = team(tmp_path, fake)
+    fake.fail_always(429, retry_after=asked, method=method)  # a write keeps 10 s for a check
+    with pytest.raises(BackendError) as caught:
+        refresh(cfg, AS_OF, backend=backend(cfg, clock))  # the default deadline: 120 s
+    assert said.format(sid=cfg.source.spreadsheet) in str(caught.value)
+    assert "Nothing was written; the previous output is unchanged." in str(caught.value)
+    assert clock.waits == [] and clock.now == 0  # not a second waited
+    assert [r.status for r in fake.requests if r.api == "sheets"][-1] == 429
+
+
 def test_the_read_and_the_write_share_one_deadline(
     tmp_path: Path, mock: responses.RequestsMock, clock: Clock
 ) -> None:

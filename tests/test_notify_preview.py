@@ -4,12 +4,16 @@ none, the link, the period a message belongs to, and templates replaced from a f
 from __future__ import annotations
 
 import dataclasses
+from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
+from sheetsync.cli import main
 from sheetsync.config.values import SourceConfig
-from sheetsync.errors import ConfigError
+from sheetsync.demo import make_demo
+from sheetsync.errors import ConfigError, UsageError
 from sheetsync.notify import run_digest
 from sheetsync.notify.digest import spreadsheet_link
 from sheetsync.notify.ledger import ledger_path, period_key
@@ -69,6 +73,43 @@ def test_an_address_two_reps_share_gets_no_scorecard(tmp_path: Path) -> None:
     names = sorted(p.name for p in result.previews if "scorecard" in p.name)
     assert names == ["2026-W47-scorecard-script@example.com.eml"]
     assert "more than one rep (Anna Nowak, Ben Carter)" in result.refused["anna@example.com"]
+
+
+def test_a_preview_that_stops_part_way_says_how_many_files_it_wrote_and_where(
+    tmp_path: Path,
+) -> None:
+    cfg = email_config(tmp_path)
+    report = team_report(cfg)
+    more = pd.DataFrame({"rep": [f"Rep {n:02d}" for n in range(1, 26)],
+                         "email": [f"rep{n:02d}@example.com" for n in range(1, 26)],
+                         "team": "North", "active": True})  # fmt: skip
+    roster = pd.concat([report.roster, more], ignore_index=True)
+    out = tmp_path / "out"  # 2 managers, 3 reps, then Rep 01 to 25: Rep 17's is the 22nd
+    (out / "2026-W47-scorecard-rep17@example.com.eml").mkdir(parents=True)
+    with pytest.raises(UsageError) as stopped:
+        run_digest(cfg, report, roster, now=NOW, preview=out)
+    assert str(stopped.value) == (
+        f"digest --preview stopped: {out}/2026-W47-scorecard-rep17@example.com.eml cannot be "
+        f"written (Is a directory); 21 of 30 messages were written in {out} before it, nothing "
+        "was sent"
+    )
+    assert len([path for path in out.iterdir() if path.is_file()]) == 21  # and no part-file
+    assert (out / "2026-W47-scorecard-rep16@example.com.eml").is_file()
+
+
+def test_the_command_says_how_many_previews_it_wrote_when_it_stops(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = make_demo(tmp_path / "demo", date(2026, 11, 26))
+    out = tmp_path / "mail"
+    (out / "2026-W48-scorecard-farid.haddad@example.com.eml").mkdir(parents=True)  # the 6th
+    assert main(["digest", "--config", str(path), "--as-of", "2026-11-26",
+                 "--preview", str(out)]) == 2  # fmt: skip
+    assert capsys.readouterr().err == (
+        f"sheetsync: digest --preview stopped: {out}/2026-W48-scorecard-farid.haddad@example.com"
+        f".eml cannot be written (Is a directory); 5 of 10 messages were written in {out} "
+        "before it, nothing was sent\n"
+    )
 
 
 def test_there_is_no_digest_without_an_email_section(tmp_path: Path) -> None:

@@ -94,6 +94,34 @@ def test_typed_frames_from_a_clean_workbook() -> None:
     assert result.issues == []
 
 
+def test_a_roster_cell_that_is_not_exactly_one_address_is_a_data_issue() -> None:
+    tabs = team_workbook()
+    cells = [
+        "walter@example.com,victim",
+        "Anna <anna@example.com>",
+        "a@x.com; b@y.com",
+        "zoë@example.com",
+        "=?utf-8?q?x?=@example.com",
+        "no address",
+        " ok@example.com ",
+    ]
+    tabs["Roster"] += [[f"Rep {n}", cell, "North", "yes"] for n, cell in enumerate(cells)]
+    result = run(tabs)
+    assert [str(issue) for issue in result.issues if issue.tab == "Roster"] == [
+        "Roster!B4: more than one e-mail address, or an address with other text: "
+        "'walter@example.com,victim'",
+        "Roster!B5: more than one e-mail address, or an address with other text: "
+        "'Anna <anna@example.com>'",
+        "Roster!B6: more than one e-mail address, or an address with other text: "
+        "'a@x.com; b@y.com'",
+        "Roster!B7: only ASCII addresses are supported: 'zoë@example.com'",
+        "Roster!B8: not an e-mail address: '=?utf-8?q?x?=@example.com'",
+        "Roster!B9: not an e-mail address: 'no address'",
+    ]
+    assert {issue.action for issue in result.issues} == {"no e-mail is sent to this rep"}
+    assert list(result.roster["email"])[-1] == "ok@example.com"
+
+
 def test_headers_match_loosely_and_may_sit_below_a_title_row() -> None:
     grid: Grid = [["Anna's activity"], [], ["  DATE ", "calls", "MEETINGS  ", "Deals", "revenue"],
             [serial("2026-11-02"), 3, 1, 0, 0]]  # fmt: skip

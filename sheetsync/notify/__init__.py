@@ -9,8 +9,9 @@ at most once.
     render.py     the templates (built-in, or a team's folder first), autoescaped HTML, and
                   the language's phrases (`t()`) and number and date filters
     compose.py    one EmailMessage per recipient: text and HTML alternatives
+    headers.py    From, To and Subject from parsed addresses: names encoded, lines folded
     ledger.py     the sent log: pending, sent, failed; never twice
-    send.py       SMTP: STARTTLS or TLS, login, retries with backoff
+    send.py       SMTP: STARTTLS or TLS, login, retries with backoff; the password masked
     templates/    team_digest.* and scorecard.* (subject, .txt, .html)
 
 May import: the pipeline's report, the earlier stages, the config, `sheetsync.i18n` (the

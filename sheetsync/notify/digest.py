@@ -5,12 +5,14 @@
 
 Who gets what: every address in `email.managers` gets the team digest; with
 `email.scorecards`, every active Roster rep with an e-mail address gets their own scorecard.
-An address that is not a plain ASCII e-mail address (`anna@example.com`), or that the Roster
-gives to more than one rep, gets nothing and is reported in `refused`.
+An address that is not exactly one plain ASCII e-mail address (`anna@example.com`;
+sync.address), or that the Roster gives to more than one rep, gets nothing and is reported in
+`refused`.
 
 With `preview`, the messages are written to that folder as `.eml` files and nothing is sent
-or recorded. Otherwise each message goes through the sent log (notify.ledger: `pending`
-before it is handed to the server, `sent` once accepted) and the SMTP server (notify.send),
+or recorded; when a file cannot be written (a full disk), a UsageError says how many were.
+Otherwise each message goes through the sent log (notify.ledger: `pending` before it is
+handed to the server, `sent` once accepted) and the SMTP server (notify.send),
 and the result lists what was sent, what an earlier run had sent (`skipped`), what was
 refused (address -> reason), and what an interrupted earlier run may or may not have sent
 (`unconfirmed`: recorded `pending`; never sent again, so at most once).
@@ -38,9 +40,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from sheetsync.backends.google import spreadsheet_id
-from sheetsync.config.email import ADDRESS
 from sheetsync.config.values import Config, EmailConfig
-from sheetsync.errors import ConfigError, SheetsyncError
+from sheetsync.errors import ConfigError, SheetsyncError, UsageError
 from sheetsync.notify.compose import compose, preview_name
 from sheetsync.notify.figures import text
 from sheetsync.notify.ledger import Ledger, MessageKey, ledger_path, open_ledger, period_key
@@ -49,6 +50,7 @@ from sheetsync.notify.scorecard import scorecard
 from sheetsync.notify.send import Mailer, smtp_password
 from sheetsync.notify.team import Link, team_digest
 from sheetsync.report.plan import value
+from sheetsync.sync.address import one_address
 
 if TYPE_CHECKING:
     from sheetsync.pipeline import Report
@@ -186,13 +188,13 @@ def _unique(addresses: tuple[str, ...]) -> list[str]:
 
 
 def _usable(address: str, where: str, result: DigestResult) -> bool:
-    """Whether `address` can be sent to; if not, the reason goes to `result.refused`. Only
-    ASCII addresses are sent to (others need SMTPUTF8, which not every server offers)."""
-    if not ADDRESS.match(address):
-        result.refused[address] = f"not an e-mail address ({where})"
-        return False
-    if not address.isascii():
-        result.refused[address] = f"only ASCII addresses are supported ({where})"
+    """Whether `address` is exactly one plain ASCII e-mail address (sync.address: others
+    need SMTPUTF8, which not every server offers); if not, the reason goes to
+    `result.refused`."""
+    try:
+        one_address(address)
+    except ValueError as exc:
+        result.refused[address] = f"{exc} ({where})"
         return False
     return True
 
@@ -235,14 +237,33 @@ def spreadsheet_link(config: Config, report: Report) -> Link:
 
 
 def write_previews(folder: Path, outgoing: list[_Outgoing]) -> list[Path]:
-    """Each message as an .eml file in `folder` (made when missing)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for item in outgoing:
-        path = preview_name(folder, item.key.kind, item.key.period, item.recipient.address)
-        path.write_bytes(item.message.as_bytes())
-        written.append(path)
+    """Each message as an .eml file in `folder` (made when missing), each file whole or not
+    at all; a UsageError when one cannot be written, saying how many were and where."""
+    written: list[Path] = []
+    path = folder
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for item in outgoing:
+            path = preview_name(folder, item.key.kind, item.key.period, item.recipient.address)
+            _write_whole(path, item.message.as_bytes())
+            written.append(path)
+    except OSError as exc:
+        done = f"{len(written)} of {len(outgoing)} messages were written in {folder} before it"
+        why = exc.strerror or str(exc)
+        raise UsageError(f"digest --preview stopped: {path} cannot be written ({why}); {done}, "
+                         "nothing was sent") from exc  # fmt: skip
     return written
+
+
+def _write_whole(path: Path, data: bytes) -> None:
+    """`data` into `path` through a temporary file beside it, so a failure (a full disk)
+    leaves no part of a message behind."""
+    temporary = path.with_name(f".{path.name}.part")
+    try:
+        temporary.write_bytes(data)
+        temporary.replace(path)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def _deliver(

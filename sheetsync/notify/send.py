@@ -4,7 +4,10 @@
 connects with implicit TLS (SMTP_SSL), `none` never encrypts (a local relay only). TLS uses
 the given `ssl.SSLContext` (default: the system's trusted certificates, host names checked).
 With `username`, the client logs in with the password from the environment variable
-`password_env`; the password is never put in a message, a log record or an exception text.
+`password_env`; the password is never put in a message, a log record or an exception text,
+in any form: what the server answers is masked (`***`) wherever the password, its base64
+(AUTH LOGIN) or the base64 of NUL user NUL password (AUTH PLAIN) appears in it, since a
+server may echo what it was sent.
 Every network wait is bounded by `timeout`.
 
 What happens to a message (`Mailer.send`):
@@ -28,6 +31,7 @@ What happens to a message (`Mailer.send`):
 
 from __future__ import annotations
 
+import base64
 import logging
 import smtplib
 import ssl
@@ -39,7 +43,7 @@ from types import TracebackType
 from sheetsync.config.values import Config, SmtpConfig
 from sheetsync.errors import BackendError, ConfigError
 
-__all__ = ["FIRST_DELAY", "TRIES", "Mailer", "Outcome", "smtp_password"]
+__all__ = ["FIRST_DELAY", "TRIES", "Mailer", "Outcome", "password_forms", "smtp_password"]
 
 log = logging.getLogger("sheetsync.notify")
 
@@ -104,6 +108,7 @@ class Mailer:
         self.sender = config.email.sender
         self.file = str(config.path or "config")
         self.password = password
+        self.secrets = password_forms(self.smtp.username or "", password)
         self.context = context or ssl.create_default_context()
         self.sleep = sleep
         self.where = f"{self.smtp.host}:{self.smtp.port}"
@@ -173,9 +178,9 @@ class Mailer:
             return self._refusal("message", exc.smtp_code, exc.smtp_error)
         except (smtplib.SMTPException, OSError) as exc:
             self._drop()
-            return Outcome(False, f"the connection was lost while the message was being sent "
-                                  f"({_describe(exc)}); it may or may not have arrived, so it "
-                                  "is not sent again", certain=False)  # fmt: skip
+            lost = (f"the connection was lost while the message was being sent ({_describe(exc)}); "
+                    "it may or may not have arrived, so it is not sent again")  # fmt: skip
+            return Outcome(False, self._scrub(lost), certain=False)
         return Outcome(True) if code == 250 else self._refusal("message", code, text)
 
     def _refusal(self, what: str, code: int, text: bytes | str) -> Outcome:
@@ -200,8 +205,8 @@ class Mailer:
                 f"({_describe(exc)}); check the password in ${self.smtp.password_env}"
             )) from None  # fmt: skip
         except smtplib.SMTPNotSupportedError as exc:
-            raise ConfigError(self.file, "email.smtp.security",
-                              f"the SMTP server {self.where}: {exc}") from None  # fmt: skip
+            said = self._scrub(f"the SMTP server {self.where}: {exc}")
+            raise ConfigError(self.file, "email.smtp.security", said) from None
         except ssl.SSLCertVerificationError as exc:
             raise BackendError(f"SMTP server {self.where}: the TLS certificate does not verify "
                                f"({exc.verify_message})") from None  # fmt: skip
@@ -245,5 +250,19 @@ class Mailer:
             conn.close()
 
     def _scrub(self, text: str) -> str:
-        """`text` without the password (a server might echo what it was sent)."""
-        return text.replace(self.password, "***") if self.password else text
+        """`text` without the password in any form a server might echo (password_forms)."""
+        for secret in self.secrets:
+            text = text.replace(secret, "***")
+        return text
+
+
+def password_forms(username: str, password: str | None) -> tuple[str, ...]:
+    """Every form in which the password goes to the server, longest first: as it is, base64
+    of it (AUTH LOGIN), and base64 of NUL username NUL password (AUTH PLAIN), each also
+    without the `=` padding (a server may echo it trimmed)."""
+    if not password:
+        return ()
+    plain = f"\0{username}\0{password}".encode()
+    encoded = [base64.b64encode(data).decode("ascii") for data in (password.encode(), plain)]
+    forms = {password, *encoded, *(form.rstrip("=") for form in encoded)}
+    return tuple(sorted(forms, key=len, reverse=True))

@@ -17,6 +17,7 @@ from sheetsync.config.values import Config
 from sheetsync.periods import parse_period
 from sheetsync.spreadsheet import a1, norm, tidy
 from sheetsync.sync.activity import find_header, header_columns
+from sheetsync.sync.address import one_address
 from sheetsync.sync.cells import is_blank, parse_number_text
 from sheetsync.sync.columns import Column
 from sheetsync.sync.issues import Issue, shown
@@ -103,10 +104,24 @@ def _roster_row(
     email = _cell(row, index["email"])
     return {
         "rep": tidy(str(rep)),
-        "email": None if is_blank(email) else str(email).strip(),
+        "email": _email(title, email, a1(index["email"] or 0, number), issues),
         "team": None if is_blank(team) else tidy(str(team)),
         "active": _active(title, _cell(row, index["active"]), number, index, issues),
     }
+
+
+def _email(title: str, value: Any, cell: str, issues: list[Issue]) -> str | None:
+    """The cell's text (None when blank); a data issue when it is not exactly one plain
+    e-mail address (the rep then gets no e-mail: notify refuses the address)."""
+    if is_blank(value):
+        return None
+    text = shown(value).strip()
+    try:
+        one_address(text)
+    except ValueError as exc:
+        issues.append(Issue("warning", title, cell, f"{exc}: {text!r}", text,
+                            "no e-mail is sent to this rep"))  # fmt: skip
+    return text
 
 
 def _active(

@@ -6,7 +6,8 @@ a read timeout (`Timeouts`). A refresh has one `Deadline` (`source.deadline_seco
 call of it (the reads, the write, their retries, the waits between retries and the check of
 whether a write landed). A try is sent only when at least `MIN_TRY` seconds are left, and its
 timeouts are cut to the time left, so no try runs past the deadline; a retry that would have
-to wait past it is not made.
+to wait past it is not made, and when that wait is one Google asked for (Retry-After), the
+call gives up at once with `WaitTooLong`, which says so.
 
 What it deliberately does not do: count the time spent waiting one's turn for the daemon's
 shared quota (the pacer) against the deadline; that wait moves the deadline on by as much
@@ -51,6 +52,21 @@ class OutOfTime(Exception):
 
     def __init__(self, left: float) -> None:
         super().__init__(f"no time left for a try ({max(left, 0.0):.1f} s before the deadline)")
+        self.left = left
+
+
+class WaitTooLong(Exception):
+    """Google asked (Retry-After) to wait longer than the refresh's deadline leaves: the call
+    gives up at once instead of waiting for nothing. `error` is Google's answer, `said` its
+    description."""
+
+    def __init__(self, error: Exception, asked: float, left: float, said: str) -> None:
+        super().__init__(
+            f"Google asked to wait {asked:.0f} s, more than the {max(left, 0.0):.0f} s left of "
+            f"the refresh's deadline, so it gave up at once instead of waiting ({said})"
+        )
+        self.error = error
+        self.asked = asked
         self.left = left
 
 

@@ -8,7 +8,9 @@ retry) seconds ("full jitter"), or exactly what the server's Retry-After header 
 try is sent with a connect and a read timeout (`deadline.Timeouts`), the token request included
 (see `credentials.TokenRequest`). The loop always ends, raising `GiveUp` with the last error:
 after `attempts` tries; when the error will not change (400, 401, 403, 404); or when the
-refresh's `deadline` (set by the backend) leaves no room for the next wait and a try after it.
+refresh's `deadline` (set by the backend) leaves no room for the next wait and a try after it
+(a Retry-After longer than that is not waited for at all: the last error is then
+`WaitTooLong`, which says how long Google asked to wait and how much time was left).
 Tries are cut to end by the deadline; an optional per-call `total` budget ends retries sooner.
 
 A write may pass `settle`: after each failed try that may have been applied (a 5xx or 408, a
@@ -49,7 +51,7 @@ from gspread.http_client import HTTPClient
 from urllib3.exceptions import MaxRetryError, NewConnectionError
 
 from sheetsync.backends.google.credentials import TokenRequest, TokenServiceError
-from sheetsync.backends.google.deadline import Deadline, OutOfTime, Timeouts
+from sheetsync.backends.google.deadline import Deadline, OutOfTime, Timeouts, WaitTooLong
 
 log = logging.getLogger("sheetsync.google")
 
@@ -144,7 +146,8 @@ class GiveUp(Exception):
     @property
     def status(self) -> int | None:
         """The HTTP status of the last answer (None for a network error)."""
-        return self.error.code if isinstance(self.error, APIError) else None
+        error = self.error.error if isinstance(self.error, WaitTooLong) else self.error
+        return error.code if isinstance(error, APIError) else None
 
 
 class Landed(Exception):
@@ -282,7 +285,8 @@ class RetryingHTTPClient(HTTPClient):
                     self._settle(settle, error, tries)
                 wait, reason = self._next_wait(error, tries, reserve)
                 if wait is None:
-                    raise self._give_up(error, tries, reason, tries.attempt) from error
+                    last = tries.last or error
+                    raise self._give_up(last, tries, reason, tries.attempt) from error
                 self._log_retry(error, tries.attempt, wait)
                 self.sleep(wait)
                 self.retries += 1
@@ -346,7 +350,9 @@ class RetryingHTTPClient(HTTPClient):
     def _next_wait(
         self, error: Exception, tries: _Tries, reserve: float
     ) -> tuple[float | None, GiveUpReason]:
-        """Seconds to wait before the next try, or None (and why) to give up now."""
+        """Seconds to wait before the next try, or None (and why) to give up now; a wait
+        Google asks for that the deadline cannot give is given up at once (`WaitTooLong` as
+        the call's last error)."""
         if not retryable(error):
             return None, "final"
         if tries.attempt >= self.policy.attempts:
@@ -357,6 +363,9 @@ class RetryingHTTPClient(HTTPClient):
         if total is not None and self.clock() - tries.started + wait > total:
             return None, "budget"
         if self.deadline is not None and not self.deadline.allows_wait(wait, reserve):
+            if asked is not None:
+                left = self.deadline.remaining() - reserve
+                tries.last = WaitTooLong(error, asked, left, describe(error))
             return None, "deadline"
         return wait, "final"
 
@@ -378,7 +387,7 @@ def describe(error: Exception) -> str:
         message = api_message(error)
         status = error.error.get("status") or ""
         return f"{error.code} {status}: {message}".strip().rstrip(":")
-    if isinstance(error, TokenServiceError | OutOfTime):
+    if isinstance(error, TokenServiceError | OutOfTime | WaitTooLong):
         return str(error)
     if isinstance(error, requests.ConnectTimeout):
         return "network error: no connection within the connect timeout (ConnectTimeout)"
