@@ -21,7 +21,6 @@ from sheetsync import __version__, console
 from sheetsync.config.loading import load_config
 from sheetsync.config.values import Config
 from sheetsync.errors import ConfigError, SheetsyncError, UsageError
-from sheetsync.i18n import language
 from sheetsync.periods import check_as_of
 from sheetsync.pipeline import Report, refresh
 from sheetsync.templates import EXAMPLE_CONFIG
@@ -155,25 +154,23 @@ def _refresh(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     report = _reported(args, config, dry_run=args.dry_run, strict=args.strict, force=args.force,
                        snapshot=args.snapshot)  # fmt: skip
-    lang = language(config.output.language)
     if args.json:
         _print_json(config, report)
     elif not args.quiet:
-        _say(console.plan_lines(report, lang=lang) if args.dry_run else [])
-        _say([console.outcome_line(report, lang)])
-        _say(console.issue_lines(report.issues, _issues_tab(config, report), lang=lang))
+        _say(console.plan_lines(report) if args.dry_run else [])
+        _say([console.outcome_line(report)])
+        _say(console.issue_lines(report.issues, _issues_tab(report), report.context.lang))
     return 0
 
 
 def _check(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     report = _reported(args, config, dry_run=True)
-    lang = language(config.output.language)
     if args.json:
         _print_json(config, report)
     elif not args.quiet:
-        _say(console.check_lines(report, args.config, lang))
-        _say(console.issue_lines(report.issues, None, lang=lang))
+        _say(console.check_lines(report, args.config))
+        _say(console.issue_lines(report.issues, None, report.context.lang))
     return 3 if report.errors else 0
 
 
@@ -182,11 +179,10 @@ def _say(lines: Sequence[str]) -> None:
         print(line)
 
 
-def _issues_tab(config: Config, report: Report) -> str | None:
+def _issues_tab(report: Report) -> str | None:
     """The tab the data issues are in, when this refresh (or an unchanged one) wrote it."""
-    if not (report.written or report.unchanged):
-        return None
-    return config.output.title("data_issues")
+    tab = report.plan.tab("data_issues")
+    return tab.title if tab is not None and (report.written or report.unchanged) else None
 
 
 def _init(args: argparse.Namespace) -> int:
@@ -243,7 +239,7 @@ def _digest(args: argparse.Namespace) -> int:
         raise ConfigError(str(args.config), "email", why)
     report = refresh(config, args.as_of, dry_run=True)
     result = run_digest(config, report, report.roster, now=datetime.now(UTC), preview=args.preview)
-    lang = language(config.output.language)
+    lang = report.context.lang
     if args.preview is not None:
         _say([console.digest_preview_line(result, args.preview, lang)])
         return 0
@@ -260,9 +256,8 @@ def _demo(args: argparse.Namespace) -> int:
     print(f"Demo workbook: {folder / WORKBOOK}")
     print(f"Demo config:   {config_path}")
     print(f"Open the workbook and look at the tabs: {', '.join(report.plan.titles())}")
-    lang = language(config.output.language)
-    _say([console.outcome_line(report, lang), *console.headline_lines(config, report)])
-    _say(console.issue_lines(report.issues, _issues_tab(config, report), lang=lang))
+    _say([console.outcome_line(report), *console.headline_lines(config, report)])
+    _say(console.issue_lines(report.issues, _issues_tab(report), report.context.lang))
     print(f"Refresh it again with: sheetsync refresh --config {config_path}")
     return 0
 

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from sheetsync.config.values import Config
-from sheetsync.i18n import Language, language
+from sheetsync.i18n import Language
 from sheetsync.pipeline import Report
 from sheetsync.report.plan import Cell, value
 from sheetsync.sync.issues import Issue
@@ -115,11 +115,11 @@ def _plain(raw: Any) -> Any:
 
 
 # ------------------------------------------------------------------ text
-# The lines below are in the config's output language (`lang`; default English).
+# The lines below are in the team's language (the run context's, or `lang`).
 
 
-def outcome_line(report: Report, lang: Language | None = None) -> str:
-    lang = lang or language()
+def outcome_line(report: Report) -> str:
+    lang = report.context.lang
     facts = report.facts
     verb = lang.text("cli.wrote" if report.written else "cli.would_write")
     if report.unchanged:
@@ -139,9 +139,9 @@ def outcome_line(report: Report, lang: Language | None = None) -> str:
     )  # fmt: skip
 
 
-def check_lines(report: Report, path: object, lang: Language | None = None) -> list[str]:
+def check_lines(report: Report, path: object) -> list[str]:
     """What `sheetsync check` prints before the issues: the config is fine, the data counts."""
-    lang = lang or language()
+    lang = report.context.lang
     facts = report.facts
     data = lang.text(
         "cli.check_data", rows=lang.plural(facts.rows_read, "cli.rows"),
@@ -151,9 +151,9 @@ def check_lines(report: Report, path: object, lang: Language | None = None) -> l
     return [lang.text("cli.config_ok", path=path), data]
 
 
-def plan_lines(report: Report, preview: int = 5, lang: Language | None = None) -> list[str]:
+def plan_lines(report: Report, preview: int = 5) -> list[str]:
     """What a dry run would write: each tab with its size and first rows."""
-    lang = lang or language()
+    lang = report.context.lang
     lines = []
     for tab in report.plan.tabs:
         lines.append(lang.text("cli.plan_tab", title=tab.title,
@@ -177,8 +177,8 @@ def _shown(cell: Cell, lang: Language) -> str:
 
 
 def headline_lines(config: Config, report: Report) -> list[str]:
-    lang = language(config.output.language)
-    month = next(p for p in report.periods if p.kind == "month")
+    lang = report.context.lang
+    month = report.context.period("month")
     rows = report.rep_kpis
     total = rows[(rows["period"] == month.label) & (rows["level"] == "total")]
     lines = ["\n" + lang.text("cli.headline", period=month.label)]
@@ -204,13 +204,12 @@ def _number(number: float, percent: bool, lang: Language) -> str:
 
 
 def issue_lines(
-    issues: Sequence[Issue], where: str | None, limit: int = 10, lang: Language | None = None
+    issues: Sequence[Issue], where: str | None, lang: Language, limit: int = 10
 ) -> list[str]:
     """The first data issues; `where` is the tab they were written to, None when nothing was
     written (check, --dry-run, an unchanged refresh)."""
     if not issues:
         return []
-    lang = lang or language()
     listed = (lang.text("cli.issues_in_tab", tab=where) if where
               else lang.text("cli.issues_not_written"))  # fmt: skip
     heading = lang.text("cli.issues_heading", issues=lang.plural(len(issues), "cli.issues"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -127,8 +127,8 @@ def refresh(
     (replacing an earlier snapshot of that day), in the same write.
     With `strict`, any data issue stops the refresh before writing (DataError). With `force`,
     an xlsx workbook is written even when a lock file says it is open in Excel (a stale lock).
-    A backend with a `locked()` method is held from the read to the write, so two refreshes
-    of one workbook never interleave. `daemon` (sheetsync.changes.DaemonRun): the write is
+    The backend's `locked()` is held from the read to the write, so two refreshes of one
+    workbook never interleave. `daemon` (sheetsync.changes.DaemonRun): the write is
     skipped when the inputs' fingerprint equals `daemon.unchanged_since` (never for a
     snapshot), and Sync status shows the daemon's last error. `progress` is called with each
     stage's name (read, sync, kpi, report, write) as it starts.
@@ -138,19 +138,8 @@ def refresh(
                           "--snapshot needs the History tab, which is switched off")  # fmt: skip
     backend = backend or make_backend(config, force=force)
     run = _Run(config, dry_run, strict, snapshot, backend, daemon, progress)
-    with nullcontext() if dry_run else held(backend):
+    with nullcontext() if dry_run else backend.locked():
         return _refresh(run, as_of, now)
-
-
-def held(backend: Backend) -> AbstractContextManager[None]:
-    """The backend's hold on its workbook from read to write (an optional `locked()`)."""
-    locked = getattr(backend, "locked", None)
-    return locked() if locked is not None else nullcontext()
-
-
-def destination(backend: Backend) -> str:
-    """Where the backend writes its output (an optional property; else its description)."""
-    return str(getattr(backend, "destination", backend.description))
 
 
 @dataclass(frozen=True)
@@ -202,14 +191,14 @@ def _refresh(run: _Run, as_of: date | None, now: datetime | None) -> Report:
         rows_rejected=synced.rows_rejected,
         api_calls=backend.api_calls + (backend.write_calls if writes else 0),
         seconds=time.perf_counter() - started, version=__version__,
-        destination=destination(backend),
+        destination=backend.destination,
         last_error=_local(run.daemon.last_error, zone) if run.daemon else None,
     )  # fmt: skip
     with _timed(timings, "report", run.progress):
         snap = snapshot_of(config, rep_kpis, ranking, ctx) if run.snapshot else None
         computed = Computed(rep_kpis, ranking, trends, tuple(issues), tuple(coverage), snap)
         plan = build_plan(config, ctx, computed, facts)
-    plan = place_outputs(plan, raw.titles_written, raw.owned, destination(backend))
+    plan = place_outputs(plan, raw.titles_written, raw.owned, backend.destination)
     if writes:
         with _timed(timings, "write", run.progress):
             backend.apply(plan)

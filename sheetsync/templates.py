@@ -26,7 +26,7 @@ from pathlib import Path
 
 from sheetsync.config.values import Config
 from sheetsync.errors import UsageError
-from sheetsync.pipeline import held, make_backend
+from sheetsync.pipeline import make_backend
 from sheetsync.report.plan import Cell, TabPlan
 from sheetsync.sync.stage import find_tab, rep_tabs
 
@@ -114,7 +114,7 @@ def init_inputs(config: Config) -> InitResult:
     titles = backend.read(lambda _titles: ()).titles  # the tab list only, no values read
     missing, existing = split_missing(input_layout(config, titles), titles)
     if missing:
-        with held(backend):
+        with backend.locked():
             backend.add_input_tabs([template_tab(tab) for tab in missing])
     return InitResult(backend.description, missing, existing)
 

@@ -18,13 +18,13 @@ import pandas as pd
 import pytest
 
 from sheetsync.context import run_context
+from sheetsync.i18n import render_number
 from sheetsync.kpi.evaluate import REP_KPI_COLUMNS
 from sheetsync.kpi.ranking import RANKING_COLUMNS
 from sheetsync.kpi.trends import CHANGE_COLUMNS, SAME_POINT_COLUMNS, SamePoint, Trends
 from sheetsync.periods import current_periods
 from sheetsync.pipeline import refresh
 from sheetsync.report.brief import CAPS, MAX_ROWS, BriefInput, brief_rows
-from sheetsync.report.brief_text import render_number
 from sheetsync.report.plan import Cell
 from sheetsync.sync.issues import Issue
 from tests.helpers import MemoryBackend, config, team_workbook
@@ -323,23 +323,22 @@ def test_every_number_equals_its_rep_kpis_value() -> None:
             record["actual"], record["target"], record["attainment"], record["pace"],
             record["status"], record["projection"],
         ]  # fmt: skip
+    # numbers inside sentences: the Rep KPIs value as its cell shows it (by hand: a projection
+    # of 60.9 meetings shows as 61, 34,440.0 under "$"#,##0 as $34,440; a pace of 0.8625 under
+    # 0.0% as 86.3%, half away from zero)
+    projected = {("South", "Meetings"): (60.9, "projected 61 of 84"),
+                 ("South", "Revenue"): (34440.0, "projected $34,440 of $42,000")}  # fmt: skip
     for row in section(rows, "Team goals at risk")[1:3]:
         scope, label, period = (str(c.value) for c in row[:3])
         record = rep_kpi(table, period, "team", scope, labels[label])
         assert (row[3].value, row[4].value) == (record["attainment"], record["pace"])
-        projection = render_number(record["projection"], '"$"#,##0' if label == "Revenue"
-                                   else "#,##0")  # fmt: skip
-        assert f"projected {projection} of " in str(row[6].value)
-    # numbers inside sentences: the Rep KPIs value as its cell shows it
+        assert (record["projection"], row[6].value) == projected[(scope, label)]
     ben = rep_kpi(table, "2026-11", "rep", "Ben Carter", "meetings")
-    gap = render_number(ben["expected"] - ben["actual"], "#,##0")
-    assert gap == "12" and f"{gap} meetings behind expected" in str(
-        section(rows, "Behind or at risk")[1][4].value
-    )
+    assert ben["expected"] - ben["actual"] == pytest.approx(12)
+    assert "12 meetings behind expected" in str(section(rows, "Behind or at risk")[1][4].value)
     total = rep_kpi(table, "2026-11", "total", "Total", "meetings")
-    assert f"Meetings {render_number(total['pace'], '0.0%')} vs 98.0%" in str(
-        section(rows, "Change since")[-1][0].value
-    )
+    assert total["pace"] == 0.8625
+    assert "Meetings 86.3% vs 98.0%" in str(section(rows, "Change since")[-1][0].value)
     for row in section(rows, "Change since")[1:4]:
         level = "total" if row[0].value == "Total" else "team"
         record = rep_kpi(table, "2026-11", level, row[0].value, labels[str(row[1].value)])

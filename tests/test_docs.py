@@ -62,3 +62,30 @@ def test_the_readme_installs_the_distribution_by_its_own_name() -> None:
     assert by_name and set(by_name) == {name}, by_name
     assert f"pip show {name}" in README
     assert f"{name}[testing]" in project["optional-dependencies"]["test"]
+
+
+def test_the_readme_gives_refresh_its_real_signature() -> None:
+    import inspect
+
+    from sheetsync.pipeline import refresh
+
+    written = re.search(r"`refresh\((config, .*?)\)`", README, flags=re.S)
+    assert written is not None
+    shown = [part.strip() for part in written.group(1).replace("\n", " ").split(",")]
+    real = []
+    for parameter in inspect.signature(refresh).parameters.values():
+        if parameter.kind is parameter.KEYWORD_ONLY and "*" not in real:
+            real.append("*")
+        default = parameter.default
+        real.append(parameter.name if default is parameter.empty else f"{parameter.name}={default}")
+    assert shown == real
+
+
+def test_the_readme_lists_every_member_of_the_backend_protocol() -> None:
+    from sheetsync.backends.base import Backend
+
+    members = {name for name in vars(Backend) if not name.startswith("_")}
+    listed = re.search(r"with the `Backend` protocol of `sheetsync.backends.base` \((.*?)\)",
+                       README, flags=re.S)  # fmt: skip
+    assert listed is not None
+    assert set(re.findall(r"`(\w+)`", listed.group(1))) == members

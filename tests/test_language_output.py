@@ -148,16 +148,16 @@ def test_a_polish_refresh_writes_sync_status_and_data_issues_in_polish() -> None
 
 def test_the_command_line_in_polish_with_its_plurals() -> None:
     _, report = polish_report()
-    line = outcome_line(report, PL)
+    line = outcome_line(report)
     assert line.startswith("zapisano 6 arkuszy w memory, stan na 27.11.2026: odczytano 3 "
                            "wiersze, policzono 3, odrzucono 0, ")  # fmt: skip
     assert "0 wywołań API" in line
-    assert issue_lines(ISSUES[:1], "Problemy z danymi", lang=PL)[0] == (
+    assert issue_lines(ISSUES[:1], "Problemy z danymi", PL)[0] == (
         "\n1 problem z danymi (wszystkie są w arkuszu Problemy z danymi):"
     )
-    assert issue_lines(ISSUES, None, lang=PL)[0].startswith("\n3 problemy z danymi (nigdzie")
-    assert issue_lines(ISSUES, None, lang=PL)[1].startswith("  błąd" + " " * 8 + "Rep - Anna!C14: ")
-    assert check_lines(report, "team.yaml", PL)[0] == "konfiguracja poprawna: team.yaml"
+    assert issue_lines(ISSUES, None, PL)[0].startswith("\n3 problemy z danymi (nigdzie")
+    assert issue_lines(ISSUES, None, PL)[1].startswith("  błąd" + " " * 8 + "Rep - Anna!C14: ")
+    assert check_lines(report, "team.yaml")[0] == "konfiguracja poprawna: team.yaml"
 
 
 def test_the_cli_refreshes_the_demo_in_polish(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Protocol
@@ -77,18 +78,8 @@ class RawWorkbook:
 
 
 class Backend(Protocol):
-    """Read in one pass; write everything in one atomic step.
-
-    Optional, not a member of the protocol (check with `hasattr`): a cheap read of one cell,
-    which the daemon polls to see whether someone ticked Sync status's "Refresh now" box:
-
-        def read_cell(self, title: str, cell: str) -> RawValue:
-            The value of `cell` (A1, like "B1") of the tab `title` in the workbook the output
-            goes to, unformatted like the grids of `read` (a ticked checkbox is True); None
-            when the cell is empty or the tab (or the xlsx file) does not exist. ValueError
-            when `cell` is not one cell's reference. Google: one values.get call, counted
-            in `api_calls`; xlsx: only that tab's part is read; memory: from its tabs.
-    """
+    """Read in one pass; write everything in one atomic step. Every member below is used by the
+    pipeline or the daemon; `MemoryBackend` is the smallest complete example."""
 
     @property
     def description(self) -> str:
@@ -123,6 +114,27 @@ class Backend(Protocol):
         one of the plan's titles but not sheetsync's mark for that output. `plan.history`,
         when set, is added to the History tab in the same step (see HistorySnapshot).
         """
+        ...
+
+    @property
+    def destination(self) -> str:
+        """Where the output tabs go, for messages: `description`, unless the output goes to
+        another workbook (xlsx `output_path`)."""
+        ...
+
+    def locked(self) -> AbstractContextManager[None]:
+        """Held from a refresh's read to its write, so two refreshes of one workbook never
+        interleave (xlsx: a lock file beside the output workbook; Google and memory: nothing
+        to hold, the write is one atomic call)."""
+        ...
+
+    def read_cell(self, title: str, cell: str) -> RawValue:
+        """The value of `cell` (A1, like "B1") of the tab `title` in the workbook the output
+        goes to, unformatted like the grids of `read` (a ticked checkbox is True); None when
+        the cell is empty or the tab (or the xlsx file) does not exist. ValueError when `cell`
+        is not one cell's reference. The daemon polls Sync status's "Refresh now" box with
+        it. Google: one values.get call, counted in `api_calls`; xlsx: only that tab's part is
+        read; memory: from its tabs."""
         ...
 
     def add_input_tabs(self, tabs: Sequence[TabPlan]) -> None:

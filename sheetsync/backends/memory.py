@@ -4,6 +4,7 @@ scripts that build their grids themselves."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from datetime import date
 
 from sheetsync.backends.base import (
@@ -36,6 +37,13 @@ class MemoryBackend:
     @property
     def description(self) -> str:
         return "memory"
+
+    @property
+    def destination(self) -> str:
+        return self.description
+
+    def locked(self) -> AbstractContextManager[None]:
+        return nullcontext()
 
     @property
     def api_calls(self) -> int:

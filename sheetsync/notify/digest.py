@@ -153,7 +153,7 @@ def _messages(
     """Every message of the run, rendered before anything is sent (a template error stops the
     run before the first message)."""
     email = _email(config)
-    renderer, link = Renderer(config), spreadsheet_link(config, report)
+    renderer, link = Renderer(config, report.context.lang), spreadsheet_link(config, report)
     team = renderer.render("team_digest", variables(team_digest(config, report, link)))
     wanted = [(Recipient("team_digest", address), team) for address in _unique(email.managers)
               if _usable(address, "email.managers", result)]  # fmt: skip

@@ -40,7 +40,7 @@ from jinja2.nodes import EvalContext
 
 from sheetsync.config.values import Config
 from sheetsync.errors import ConfigError
-from sheetsync.i18n import Language, language
+from sheetsync.i18n import Language
 
 __all__ = [
     "KINDS", "Rendered", "Renderer", "filters", "phrases", "template_folder", "variables",
@@ -80,9 +80,10 @@ def variables(values: object) -> dict[str, Any]:
 
 
 class Renderer:
-    """The templates of one config: the team's folder first, then the built-in ones."""
+    """The templates of one config: the team's folder first, then the built-in ones; phrases
+    and number filters in `lang`, the team's language (the run context's)."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, lang: Language) -> None:
         self.config = config
         loaders: list[jinja2.BaseLoader] = [jinja2.PackageLoader("sheetsync.notify", "templates")]
         folder = template_folder(config)
@@ -95,7 +96,6 @@ class Renderer:
             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
             keep_trailing_newline=True,
         )  # fmt: skip
-        lang = language(config.output.language)
         self.env.globals.update(phrases(lang))
         self.env.filters.update(filters(lang))
 

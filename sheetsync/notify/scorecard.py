@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sheetsync.config.values import Config
-from sheetsync.i18n import Language, language
+from sheetsync.i18n import Language
 from sheetsync.notify.figures import PeriodTable, Record, period_table, rows_of, score_format, text
 from sheetsync.notify.team import PERIOD_ORDER, Link
 from sheetsync.report.brief_text import number, percent, shown
@@ -84,12 +84,12 @@ class Scorecard:
 
 def scorecard(config: Config, report: Report, rep: str, team: str, link: Link) -> Scorecard:
     """The scorecard of `rep` (their canonical roster name) from one refresh's report."""
-    lang = language(config.output.language)
+    lang = report.context.lang
     kpis = report.rep_kpis
     own = rows_of(kpis[(kpis["level"] == "rep") & (kpis["name"] == rep)])
     tables = tuple(t for p in report.periods
                    if (t := period_table(p, own, config, lang, targeted=True)).rows)  # fmt: skip
-    ranked = next((p for p in report.periods if p.kind == config.ranking.period), None)
+    ranked = report.context.ranked
     show = config.email is not None and config.email.reps_see_ranking
     last = report.trends.last_day
     ranking = rows_of(report.ranking)
@@ -98,7 +98,7 @@ def scorecard(config: Config, report: Report, rep: str, team: str, link: Link) -
         trend_day=lang.date(last) if last else "",
         trend=trend(config, report, rep, tables, lang) if last else (),
         show_ranking=show, ranking_kind=config.ranking.period,
-        ranking_period=ranked.label if ranked else "",
+        ranking_period=ranked.label,
         rank=own_rank(config, ranking, rep, lang) if show else None,
         ranking=names_and_ranks(ranking, lang) if show else (),
         goals_tab=config.goals.tab, link=link,

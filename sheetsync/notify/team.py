@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sheetsync.config.values import Config, KpiDef
-from sheetsync.i18n import Language, language
+from sheetsync.i18n import Language
 from sheetsync.kpi.evaluate import AT_RISK, BEHIND
 from sheetsync.notify.figures import (
     KpiLine,
@@ -145,17 +145,17 @@ class TeamDigest:
 
 def team_digest(config: Config, report: Report, link: Link) -> TeamDigest:
     """The team digest's variables from one refresh's report."""
-    lang = language(config.output.language)
+    lang = report.context.lang
     records = rows_of(report.rep_kpis)
-    ranked = next((p for p in report.periods if p.kind == config.ranking.period), None)
+    ranked = report.context.ranked
     return TeamDigest(
         as_of=lang.date(report.as_of),
         total=config.total_label,
         headline=headline(config, report, records, lang),
         ranking_kind=config.ranking.period,
-        ranking_period=ranked.label if ranked else "",
+        ranking_period=ranked.label,
         ranking=ranking_lines(config, rows_of(report.ranking), lang),
-        behind=behind(config, report, records, ranked.label if ranked else "", lang),
+        behind=behind(config, report, records, ranked.label, lang),
         goals=goals_at_risk(config, report, records, lang),
         issues=issue_summary(report.issues, lang),
         issues_tab=config.output.title("data_issues") or lang.tab("data_issues"),

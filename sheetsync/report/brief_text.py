@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sheetsync.config.values import KpiDef
-from sheetsync.i18n import Language, is_plain, language
+from sheetsync.i18n import Language, is_plain
 from sheetsync.report.plan import PERCENT, value
 
 __all__ = [
@@ -24,18 +24,11 @@ __all__ = [
     "number",
     "percent",
     "projected_text",
-    "render_number",
     "shown",
     "unit_label",
 ]
 
 """Attainment and pace, as in the other output tabs."""
-
-
-def render_number(number: float, number_format: str | None, lang: Language | None = None) -> str:
-    """`number` as a cell with `number_format` shows it ("" for a blank: NaN or infinite), in
-    `lang`'s locale (default English)."""
-    return (lang or language()).render(number, number_format)
 
 
 def unit_label(label: str) -> str:
@@ -51,17 +44,17 @@ def number(raw: object) -> float | None:
     return float(plain)
 
 
-def shown(raw: object, number_format: str | None, lang: Language | None = None) -> str:
+def shown(raw: object, number_format: str | None, lang: Language) -> str:
     """A table value as its cell shows it ("" for a blank), in `lang`'s locale."""
     found = number(raw)
-    return "" if found is None else render_number(found, number_format, lang)
+    return "" if found is None else lang.render(found, number_format)
 
 
-def percent(raw: object, lang: Language | None = None) -> str:
+def percent(raw: object, lang: Language) -> str:
     return shown(raw, PERCENT, lang)
 
 
-def gap_text(kpi: KpiDef, record: Mapping[Any, Any], lang: Language | None = None) -> str:
+def gap_text(kpi: KpiDef, record: Mapping[Any, Any], lang: Language) -> str:
     """Expected - actual of a Rep KPIs row in the KPI's own format: "12 meetings behind
     expected" for a count-like KPI with a plain number format (the label as the unit), else
     "Revenue: $1,200 behind expected"; "ahead of" when the actual is above expected. Every
@@ -69,7 +62,6 @@ def gap_text(kpi: KpiDef, record: Mapping[Any, Any], lang: Language | None = Non
     expected, actual = number(record["expected"]), number(record["actual"])
     if expected is None or actual is None:
         return kpi.label
-    lang = lang or language()
     gap = expected - actual
     amount = lang.render(abs(gap), kpi.number_format)
     ahead = "_ahead" if gap < 0 else ""
@@ -79,9 +71,8 @@ def gap_text(kpi: KpiDef, record: Mapping[Any, Any], lang: Language | None = Non
     return lang.text(f"gap.amount{ahead}", **words)
 
 
-def projected_text(kpi: KpiDef, record: Mapping[Any, Any], lang: Language | None = None) -> str:
+def projected_text(kpi: KpiDef, record: Mapping[Any, Any], lang: Language) -> str:
     """ "projected 41,000 of 50,000" (or "target 25.0%" for a KPI without a projection)."""
-    lang = lang or language()
     target = shown(record["target"], kpi.number_format, lang)
     projection = shown(record["projection"], kpi.number_format, lang)
     if projection:

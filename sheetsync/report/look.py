@@ -26,7 +26,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sheetsync.config.values import KpiDef, StatusThresholds
-from sheetsync.i18n import Language, language
+from sheetsync.i18n import Language
 from sheetsync.report.plan import PERCENT, Box, Cell, ColourRule, Tone, value
 from sheetsync.spreadsheet import column_letter
 
@@ -98,10 +98,9 @@ def column_boxes(top: int, bottom: int, columns: Iterable[int]) -> list[Box]:
     return [Box(top, column, bottom, column + 1) for column in columns]
 
 
-def fit_widths(rows: Sequence[Sequence[Cell]], lang: Language | None = None) -> tuple[int, ...]:
+def fit_widths(rows: Sequence[Sequence[Cell]], lang: Language) -> tuple[int, ...]:
     """Column widths (characters, at most 60) from the longest cell of the first 200 rows, a
     number as wide as `lang` shows it with its format (`16 278 000,00 zł`, `$16,278,000`)."""
-    lang = lang or language()
     widths: list[int] = []
     for row in rows[:200]:
         for index, cell in enumerate(row):

@@ -14,7 +14,7 @@ import pandas as pd
 
 from sheetsync.config.values import Config, KpiDef
 from sheetsync.context import RunContext
-from sheetsync.i18n import Language
+from sheetsync.i18n import Language, language
 from sheetsync.kpi.trends import Trends
 from sheetsync.report.brief import BriefInput, brief_rows
 from sheetsync.report.look import band_rule, fit_widths, kpi_cells, status_rules, text_rules
@@ -39,6 +39,9 @@ REP_KPI_HEADERS = (
 ISSUE_HEADERS = ("Severity", "Tab", "Cell", "Problem", "Value", "What was done")
 ISSUE_KEYS = ("severity", "tab", "cell", "problem", "value", "action")
 """The catalog keys (`col.<key>`) of ISSUE_HEADERS, the Data issues headers in English."""
+MACHINE = language("en")
+"""Rep KPIs and History are machine-readable tables in every language: English headers and
+values, and column widths measured as English shows their numbers."""
 REFRESH_LABEL = "Refresh now"
 REFRESH_CELL = "B1"
 """Where Sync status holds the "Refresh now" checkbox: tick it, and the daemon refreshes."""
@@ -109,7 +112,7 @@ def _tab(
             1, REP_KPI_HEADERS.index("Status"), len(rows), REP_KPI_HEADERS.index("Status") + 1
         )
         rules = (*status_rules(status), *band_rule(Box(1, 0, len(rows), len(REP_KPI_HEADERS))))
-        return TabPlan(key, title, rows, 1, fit_widths(rows), rules=rules)
+        return TabPlan(key, title, rows, 1, fit_widths(rows, MACHINE), rules=rules)
     if key == "data_issues":
         rows = issue_rows(issues, lang)
         tones: dict[str, Tone] = {lang.severity("error"): "bad", lang.severity("warning"): "warn"}
@@ -128,7 +131,7 @@ def _history(config: Config, table: pd.DataFrame | None, day: date) -> HistorySn
         return None
     rows = history_rows(config, table)
     return HistorySnapshot("history", title, day, rows[0], rows[1:],
-                           config.output.history_max_rows, fit_widths(rows))  # fmt: skip
+                           config.output.history_max_rows, fit_widths(rows, MACHINE))  # fmt: skip
 
 
 def header(names: Sequence[str]) -> tuple[Cell, ...]:

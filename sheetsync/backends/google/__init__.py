@@ -32,6 +32,7 @@ import random
 import re
 import time
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -176,6 +177,15 @@ class GoogleBackend:
     @property
     def description(self) -> str:
         return f"Google spreadsheet {self.spreadsheet_id}"
+
+    @property
+    def destination(self) -> str:
+        return self.description
+
+    def locked(self) -> AbstractContextManager[None]:
+        """Nothing to hold: the write is one atomic batchUpdate, and the layout and History
+        markers let a refresh tell what another one wrote meanwhile."""
+        return nullcontext()
 
     @property
     def api_calls(self) -> int:
