@@ -256,48 +256,66 @@ def test_second_writer_gives_up_with_a_clear_message(book: Path) -> None:
     )
 
 
-SLOW_WRITER = """
-import sys, time
+KILLED_WRITER = """
+import os, signal, sys
 from pathlib import Path
 from sheetsync.backends.xlsx.filesafety import exclusive, replace_file, snapshot
-target, new = Path(sys.argv[1]), Path(sys.argv[2]).read_bytes()
+target, new, step = Path(sys.argv[1]), Path(sys.argv[2]).read_bytes(), sys.argv[3]
+
+def die():
+    os.kill(os.getpid(), signal.SIGKILL)
+
 def write(handle):
-    for start in range(0, len(new), 256 * 1024):
-        handle.write(new[start:start + 256 * 1024])
-        time.sleep(0.004)
+    if step == "opened":
+        die()
+    half = len(new) // 2
+    handle.write(new[:half])
+    if step == "half":
+        handle.flush()
+        die()
+    handle.write(new[half:])
+
+def at(name, real):
+    def hooked(*args):
+        if step == "before " + name:
+            die()
+        done = real(*args)
+        if step == "after " + name:
+            die()
+        return done
+    return hooked
+
+os.fsync = at("fsync", os.fsync)
+os.replace = at("replace", os.replace)
 with exclusive(target):
-    print("ready", flush=True)
     replace_file(target, write, snapshot(target))
 """
+KILL_STEPS = {
+    # the step the writer kills itself at (SIGKILL): whether the target then holds the new
+    # bytes, and whether the kill leaves a temp file behind
+    "opened": (False, True),
+    "half": (False, True),
+    "before fsync": (False, True),
+    "after fsync": (False, True),
+    "before replace": (False, True),
+    "after replace": (True, False),
+}
 
 
-def test_killed_writer_leaves_old_or_new_never_a_mix(tmp_path: Path) -> None:
+@pytest.mark.parametrize("step", KILL_STEPS)
+def test_a_writer_killed_at_each_step_leaves_old_or_new_never_a_mix(
+    tmp_path: Path, step: str
+) -> None:
     rng = random.Random(20240607)
-    versions = [rng.randbytes(3 * 1024 * 1024), rng.randbytes(3 * 1024 * 1024 + 17)]
-    digests = [hashlib.sha256(v).hexdigest() for v in versions]
-    for index, version in enumerate(versions):
-        (tmp_path / f"v{index}.bin").write_bytes(version)
-    target = tmp_path / "book.xlsx"
-    target.write_bytes(versions[0])
-    replaced = leftovers = 0
-    for _kill in range(20):
-        current = digests.index(hashlib.sha256(target.read_bytes()).hexdigest())
-        _kill_during_write(target, tmp_path / f"v{1 - current}.bin", rng.uniform(0.0, 0.1))
-        after = hashlib.sha256(target.read_bytes()).hexdigest()
-        assert after in digests
-        replaced += after == digests[1 - current]
-        leftovers += bool(temps(tmp_path))
-        with exclusive(target, wait=5.0):
-            assert temps(tmp_path) == []
-    print(f"\n20 kills: {replaced} replaced, {20 - replaced} kept, {leftovers} left a temp file")
-    assert leftovers, "no kill landed during a write: the test proved nothing"
-
-
-def _kill_during_write(target: Path, new: Path, delay: float) -> None:
-    """Start a slow replace (about 60 ms of writing), SIGKILL it `delay` s after it starts."""
-    command = [sys.executable, "-c", SLOW_WRITER, str(target), str(new)]
-    with subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True) as child:
-        assert child.stdout is not None
-        assert child.stdout.readline() == "ready\n"
-        time.sleep(delay)
-        child.send_signal(signal.SIGKILL)
+    old, new = rng.randbytes(3 * 1024 * 1024), rng.randbytes(3 * 1024 * 1024 + 17)
+    target, source = tmp_path / "book.xlsx", tmp_path / "new.bin"
+    target.write_bytes(old)
+    source.write_bytes(new)
+    command = [sys.executable, "-c", KILLED_WRITER, str(target), str(source), step]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, timeout=60)
+    assert done.returncode == -signal.SIGKILL, done.stderr
+    replaced, left = KILL_STEPS[step]
+    assert target.read_bytes() == (new if replaced else old)
+    assert bool(temps(tmp_path)) == left
+    with exclusive(target, wait=5.0):  # the next writer removes what the killed one left
+        assert temps(tmp_path) == []

@@ -1,54 +1,70 @@
-"""A refresh killed with SIGKILL in the middle of its write: the workbook holds the complete old
+"""A refresh killed with SIGKILL at each step of its write: the workbook holds the complete old
 output or the complete new one, and the next run leaves no temp file behind."""
 
 from __future__ import annotations
 
-import random
 import signal
 import subprocess
 import sys
-import time
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
+import pytest
 
 from sheetsync import load_config
 from sheetsync.pipeline import refresh
 from tests.test_xlsx_hostile import team_xlsx
 
 OLD, NEW = date(2026, 11, 30), date(2026, 12, 15)
-# The child writes through a slow "disk" (1 KB, then a 2 ms pause), so that a kill drawn at
-# random after it says "writing" lands inside the write, not before or after it.
+# The child refreshes the workbook and kills itself (SIGKILL) at a chosen step of the write: a
+# real kill at a known moment, never a random one.
 CHILD = """
-import sys, time
+import os, signal, sys
 from datetime import date
 import sheetsync.backends.xlsx as backend
 from sheetsync import load_config
 from sheetsync.pipeline import refresh
 
+step = sys.argv[3]
 real_write = backend.write_package
 
-class SlowDisk:
+def die():
+    os.kill(os.getpid(), signal.SIGKILL)
+
+class DyingDisk:
     def __init__(self, out):
-        self.out = out
+        self.out, self.written = out, 0
     def write(self, data):
-        for start in range(0, len(data), 1024):
-            self.out.write(data[start:start + 1024])
-            time.sleep(0.002)
+        self.out.write(data)
+        self.written += len(data)
+        if step == "mid-package" and self.written > 64 * 1024:
+            self.out.flush()
+            die()
         return len(data)
     def flush(self):
         self.out.flush()
 
-def slow_write(source, out, changes, **options):
-    print("writing", flush=True)
-    real_write(source, SlowDisk(out), changes, **options)
+def dying_write(source, out, changes, **options):
+    real_write(source, DyingDisk(out), changes, **options)
 
-backend.write_package = slow_write
+def at(name, real):
+    def hooked(*args):
+        if step == "before " + name:
+            die()
+        done = real(*args)
+        if step == "after " + name:
+            die()
+        return done
+    return hooked
+
+backend.write_package = dying_write
+os.replace = at("replace", os.replace)
 refresh(load_config(sys.argv[1]), as_of=date.fromisoformat(sys.argv[2]))
-print("done", flush=True)
 """
+KILL_STEPS = {"mid-package": OLD, "before replace": OLD, "after replace": NEW}
+"""Where the child is killed, and the as-of day the workbook then shows."""
 
 
 def as_of_written(path: Path) -> date:
@@ -58,7 +74,10 @@ def as_of_written(path: Path) -> date:
     return written.date()
 
 
-def test_a_refresh_killed_during_its_write_leaves_old_or_new_output_whole(tmp_path: Path) -> None:
+@pytest.mark.parametrize("step", KILL_STEPS)
+def test_a_refresh_killed_during_its_write_leaves_old_or_new_output_whole(
+    tmp_path: Path, step: str
+) -> None:
     path = team_xlsx(tmp_path)
     book = openpyxl.load_workbook(path)
     notes = book.create_sheet("Notes")  # a big tab sheetsync copies untouched: a longer write
@@ -68,25 +87,19 @@ def test_a_refresh_killed_during_its_write_leaves_old_or_new_output_whole(tmp_pa
     config_path = tmp_path / "sheetsync.yaml"
     refresh(load_config(config_path), as_of=OLD)
     old = path.read_bytes()
-    rng = random.Random(2026)
-    outcomes = []
-    for _ in range(20):
-        child = subprocess.Popen([sys.executable, "-c", CHILD, str(config_path), NEW.isoformat()],
-                                 stdout=subprocess.PIPE, text=True)  # fmt: skip
-        assert child.stdout is not None
-        assert child.stdout.readline().strip() == "writing"
-        time.sleep(rng.uniform(0.0, 0.6))
-        child.send_signal(signal.SIGKILL)
-        child.wait(timeout=60)
-        child.stdout.close()
-        with zipfile.ZipFile(path) as package:
-            assert package.testzip() is None
-        outcomes.append("old" if path.read_bytes() == old else "new")
-        if outcomes[-1] == "new":
-            assert as_of_written(path) == NEW
-            path.write_bytes(old)  # back to the old output for the next trial
-    assert outcomes.count("old") >= 5, outcomes  # most kills landed inside the write
-    refresh(load_config(config_path), as_of=NEW)
+    command = [sys.executable, "-c", CHILD, str(config_path), NEW.isoformat(), step]
+    done = subprocess.run(command, capture_output=True, timeout=120)
+    assert done.returncode == -signal.SIGKILL, done.stderr
+    with zipfile.ZipFile(path) as package:
+        assert package.testzip() is None
+    assert as_of_written(path) == KILL_STEPS[step]
+    assert (path.read_bytes() == old) == (KILL_STEPS[step] == OLD)
+    assert bool(leftovers(tmp_path)) == (KILL_STEPS[step] == OLD)  # killed before the rename
+    refresh(load_config(config_path), as_of=NEW)  # the next run cleans up after the killed one
     assert as_of_written(path) == NEW
-    leftovers = [p.name for p in tmp_path.iterdir() if ".sheetsync-" in p.name]
-    assert leftovers == []
+    assert leftovers(tmp_path) == []
+
+
+def leftovers(folder: Path) -> list[str]:
+    """The temp files a write left in `folder`."""
+    return [p.name for p in folder.iterdir() if ".sheetsync-" in p.name and p.suffix == ".tmp"]
