@@ -15,15 +15,18 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sheetsync import __version__, console
-from sheetsync.config.loading import load_config
-from sheetsync.config.values import Config
+from sheetsync import __version__
+from sheetsync.config import EXAMPLE_CONFIG
 from sheetsync.errors import ConfigError, SheetsyncError, UsageError
-from sheetsync.periods import check_as_of
-from sheetsync.pipeline import Report, refresh
-from sheetsync.templates import EXAMPLE_CONFIG
+
+if TYPE_CHECKING:
+    from sheetsync.config.values import Config
+    from sheetsync.pipeline import Report
+
+# Each command imports what it uses when it runs: `sheetsync --help`, a usage error and
+# `config-schema` load neither pandas nor the pipeline (benchmarks/bench_startup.py).
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -127,6 +130,8 @@ def _config_args(parser: argparse.ArgumentParser) -> None:
 
 
 def _date(text: str) -> date:
+    from sheetsync.periods import check_as_of
+
     try:
         day = date.fromisoformat(text)
         check_as_of(day)
@@ -139,6 +144,9 @@ def _date(text: str) -> date:
 
 def _reported(args: argparse.Namespace, config: Config, **options: Any) -> Report:
     """One refresh (`options`: refresh()'s), its stage shown on a terminal unless quiet."""
+    from sheetsync import console
+    from sheetsync.pipeline import refresh
+
     progress = console.Progress(quiet=args.quiet or args.json)
     try:
         return refresh(config, args.as_of, progress=progress, **options)
@@ -147,10 +155,15 @@ def _reported(args: argparse.Namespace, config: Config, **options: Any) -> Repor
 
 
 def _print_json(config: Config, report: Report) -> None:
+    from sheetsync import console
+
     print(json.dumps(console.report_json(config, report), ensure_ascii=False, indent=1))
 
 
 def _refresh(args: argparse.Namespace) -> int:
+    from sheetsync import console
+    from sheetsync.config.loading import load_config
+
     config = load_config(args.config)
     report = _reported(args, config, dry_run=args.dry_run, strict=args.strict, force=args.force,
                        snapshot=args.snapshot)  # fmt: skip
@@ -164,6 +177,9 @@ def _refresh(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from sheetsync import console
+    from sheetsync.config.loading import load_config
+
     config = load_config(args.config)
     report = _reported(args, config, dry_run=True)
     if args.json:
@@ -186,6 +202,7 @@ def _issues_tab(report: Report) -> str | None:
 
 
 def _init(args: argparse.Namespace) -> int:
+    from sheetsync.config.loading import load_config
     from sheetsync.templates import init_inputs
 
     if args.example is not None:
@@ -231,7 +248,10 @@ def _daemon(args: argparse.Namespace) -> int:
 def _digest(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
+    from sheetsync import console
+    from sheetsync.config.loading import load_config
     from sheetsync.notify.digest import run_digest
+    from sheetsync.pipeline import refresh
 
     config = load_config(args.config)
     if config.email is None:
@@ -248,6 +268,8 @@ def _digest(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    from sheetsync import console
+    from sheetsync.config.loading import load_config
     from sheetsync.demo import WORKBOOK, run_demo
 
     folder: Path = args.dir

@@ -26,12 +26,12 @@ from pathlib import Path
 
 from sheetsync.config.values import Config
 from sheetsync.errors import UsageError
+from sheetsync.config import EXAMPLE_CONFIG
 from sheetsync.pipeline import make_backend
 from sheetsync.report.plan import Cell, TabPlan
 from sheetsync.sync.stage import find_tab, rep_tabs
 
 EXAMPLE_REP = "Example"
-EXAMPLE_CONFIG = "sheetsync.yaml"
 HOLIDAY_HEADERS = ("Date", "Holiday")
 
 

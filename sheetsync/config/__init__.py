@@ -8,3 +8,6 @@ May import: `sheetsync.errors`, `sheetsync.spreadsheet`, `sheetsync.i18n` (the l
 names and weekday names), pydantic, `holidays` (`countries`). Every other stage reads the
 config; the config reads nothing of theirs.
 """
+
+EXAMPLE_CONFIG = "sheetsync.yaml"
+"""The config file's usual name (`sheetsync init --example` writes it)."""
