@@ -148,7 +148,7 @@ def test_a_snapshot_pastes_the_values_it_shares_with_rep_kpis(
     """Period, level, name, actual, target, attainment, pace and status come from Rep KPIs,
     written earlier in the same batchUpdate, by copyPaste; every History cell still holds what
     it would hold written alone; without Rep KPIs, the same History cell by cell."""
-    sid = fake.create_spreadsheet("Team", synthetic_workbook(300))
+    sid = fake.create_spreadsheet("Team", synthetic_workbook(40))
     key = fake.service_account_file(tmp_path)
     cfg = google_config(key, sid, config())
     first = run(cfg, 25).plan.history
