@@ -146,7 +146,7 @@ class _Loader(yaml.SafeLoader):
         if self.spent > MAX_VALUES:
             self._refuse(path, event, f"the config holds more than {MAX_VALUES:,} values, "
                          "counting each use of an alias (*name) as a copy of what it names; "
-                         "a config needs far fewer (an alias bomb?)")  # fmt: skip
+                         "a config needs far fewer")  # fmt: skip
 
     def _refuse(self, path: str, event: yaml.Event, problem: str) -> NoReturn:
         mark = event.start_mark
