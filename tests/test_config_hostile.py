@@ -15,6 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from sheetsync.config.loading import parse_config
+from sheetsync.errors import ConfigError
+from sheetsync.notify.render import Renderer
+
 REPO = Path(__file__).resolve().parent.parent
 MEMORY = 400 * 1024 * 1024  # bytes of address space the child may have
 BASE = """\
@@ -144,3 +148,30 @@ def test_a_hostile_config_gets_a_clear_error(case: str, tmp_path: Path) -> None:
     assert (done.returncode, done.stdout) == (code, ""), done.stderr[-2000:]
     assert message in done.stderr
     assert "Traceback" not in done.stderr and len(done.stderr) < 1000
+
+
+TEMPLATES: dict[str, tuple[Callable[[Path], object], str]] = {
+    "a named pipe": (lambda path: os.mkfifo(path), "is a named pipe (FIFO), not a regular file"),
+    "/dev/zero": (lambda path: path.symlink_to("/dev/zero"),
+                  "is a character device, not a regular file"),
+    "a file over 1 MB": (lambda path: path.write_text("x" * (1 << 20) + "x", "utf-8"),
+                         "is larger than 1 MB, the most allowed"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", list(TEMPLATES))
+def test_a_team_template_that_is_not_a_small_file_is_refused(case: str, tmp_path: Path) -> None:
+    """`email.templates` is read like the config: a pipe, a device or a huge file there is a
+    ConfigError naming it (before, a pipe or a device was silently passed over for the built-in
+    template, and a file of any size was read)."""
+    folder = tmp_path / "mail"
+    folder.mkdir()
+    template = folder / "team_digest_subject.txt"
+    make, problem = TEMPLATES[case]
+    make(template)
+    email = "email: {sender: a@example.com, smtp: {host: mail}, templates: mail}\n"
+    config = parse_config(BASE + email, tmp_path / "team.yaml")
+    with pytest.raises(ConfigError) as caught:
+        Renderer(config).render("team_digest", {})
+    assert str(caught.value) == (f"{tmp_path / 'team.yaml'}: email.templates: "
+                                 f"team_digest_subject.txt: {template}: {problem}")  # fmt: skip
