@@ -113,7 +113,12 @@ def test_the_ends_of_each_range_are_allowed(extra: str, key: str, value: Any) ->
 def test_the_values_refuse_what_the_file_refuses() -> None:
     """A library user's `dataclasses.replace` cannot make a config the daemon cannot run."""
     daemon = load("").daemon
-    changes: list[dict[str, Any]] = [{"poll": 0}, {"every": 10**20}, {"retry_max": YEAR + 1}]
+    changes: list[dict[str, Any]] = [
+        {"poll": 0},
+        {"every": 10**20},
+        {"retry_max": YEAR + 1},
+        {"http": ("127.0.0.1", 70000)},
+    ]
     for change in changes:
         with pytest.raises(ValidationError):
             dataclasses.replace(daemon, **change)

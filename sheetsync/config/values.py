@@ -241,7 +241,7 @@ class DaemonConfig:
     retry_max: Seconds = 3600
     stale_after: Seconds = 1800
     state_file: str | None = None
-    http: tuple[str, int] | None = None
+    http: tuple[str, Port] | None = None
     token_env: str = "SHEETSYNC_TOKEN"
     quota: QuotaConfig = QuotaConfig()
 
