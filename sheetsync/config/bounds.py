@@ -19,6 +19,13 @@ EVERY_MIN = 30
 POLL_MIN = 10
 """The shortest `daemon.poll`: each look at the checkbox is a read, and one a second would
 spend the whole process's default read quota (54 a minute) on it."""
+CONFIG_MAX_BYTES = 256 * 1024
+"""The largest config file read (the example with every key and its comments is 9 KB)."""
+MAX_VALUES = 10_000
+"""The most values (texts, numbers, lists, mappings; each use of an alias counted as a copy of
+what it names) in a config; the example with every key has 261."""
+MAX_DEPTH = 20
+"""The deepest nesting of lists and mappings (the config's own keys go 3 deep)."""
 MAX_TEXT = 4096
 """The longest text in the config, in characters (a path may be this long on Linux)."""
 PORT_MAX = 65535

@@ -9,8 +9,8 @@ text: Google credentials are given as a file path (or come from the environment,
 
 Reading is bounded, so that no file can exhaust the machine: only a regular file is read (a
 named pipe, a device like /dev/zero or a folder is refused without waiting), of at most
-`MAX_BYTES`; the YAML has a budget of values, a depth limit and a length limit on text
-(`yamlread`).
+`bounds.CONFIG_MAX_BYTES`; the YAML has a budget of values, a depth limit and a length limit
+on text (`yamlread`).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from sheetsync.boundedfile import FileRefused, TooLarge, read_regular, size_text
+from sheetsync.config.bounds import CONFIG_MAX_BYTES
 from sheetsync.config.build import build_config
 from sheetsync.config.model import ConfigFile
 from sheetsync.config.translate import config_error
@@ -27,15 +28,12 @@ from sheetsync.config.values import Config
 from sheetsync.config.yamlread import decode_config, load_yaml
 from sheetsync.errors import ConfigError
 
-MAX_BYTES = 256 * 1024
-"""The largest config file read (the example with every key and its comments is 9 KB)."""
-
 
 def load_config(path: str | Path) -> Config:
     """Read and validate the config file at `path`."""
     file = Path(path)
     try:
-        data = read_regular(file, MAX_BYTES)
+        data = read_regular(file, CONFIG_MAX_BYTES)
     except FileRefused as exc:
         raise ConfigError(str(file), "", _refusal(exc)) from None
     except FileNotFoundError:
@@ -59,6 +57,6 @@ def parse_config(text: str, file: Path) -> Config:
 
 def _refusal(exc: FileRefused) -> str:
     if isinstance(exc, TooLarge):
-        return (f"is larger than {size_text(MAX_BYTES)}, the most a config file may be (the "
-                "example with every key is 9 KB); is this the config file?")  # fmt: skip
+        return (f"is larger than {size_text(CONFIG_MAX_BYTES)}, the most a config file may be "
+                "(the example with every key is 9 KB); is this the config file?")  # fmt: skip
     return f"{exc.problem}; give the path of the config file itself"

@@ -5,7 +5,7 @@
 * YAML: the safe loader, with dates left as text (so a bad date gets our message, not a crash) and
   each key allowed once per mapping (a repeated key is an error naming both lines, never "the
   last one wins"). Merge keys (`<<: *anchor`) work as in YAML 1.1: explicit keys override merged.
-* Bounds, checked while the YAML is read, before anything is built from it: at most
+* Bounds (`bounds`), checked while the YAML is read, before anything is built from it: at most
   `MAX_VALUES` values, where each use of an alias (`*name`) counts as a copy of all it names (so
   an alias bomb, which names lists of lists of copies, stops at once), no alias inside what it
   names, lists and mappings nested at most `MAX_DEPTH` deep, and no text (a value or a key)
@@ -21,6 +21,7 @@ from typing import Any, NoReturn
 
 import yaml
 
+from sheetsync.config.bounds import MAX_DEPTH, MAX_TEXT, MAX_VALUES
 from sheetsync.config.rules import ROTATE, key_material
 from sheetsync.errors import ConfigError
 
@@ -33,13 +34,6 @@ _WIDE_BOMS = (  # UTF-32 first: its little-endian mark starts with UTF-16's
     (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16"),
 )  # fmt: skip
 _MERGE_TAG = "tag:yaml.org,2002:merge"
-MAX_VALUES = 10_000
-"""The most values (texts, numbers, lists, mappings; aliases counted as copies) in a config;
-the example with every key has about 300."""
-MAX_DEPTH = 20
-"""The deepest nesting of lists and mappings (the config's own keys go 4 deep)."""
-MAX_TEXT = 4096
-"""The longest text, in characters (a path may be this long on Linux)."""
 
 
 def decode_config(data: bytes, file: str) -> str:
@@ -116,7 +110,7 @@ class _Loader(yaml.SafeLoader):
             return super().compose_node(parent, index)
         if len(self.where) > MAX_DEPTH:
             self._refuse(path, event, f"lists and mappings nested more than {MAX_DEPTH} deep; "
-                         "a config needs 4 levels at most")  # fmt: skip
+                         "a config needs 4 at most")  # fmt: skip
         if isinstance(event, yaml.ScalarEvent) and len(event.value) > MAX_TEXT:
             self._refuse(path, event, f"a text of {len(event.value):,} characters; at most "
                          f"{MAX_TEXT:,} are allowed")  # fmt: skip
