@@ -43,11 +43,11 @@ def error_of(text: str) -> ConfigError:
         ("source: null", "source: is required (a mapping)"),
         (
             "source: {type: xlsx, path: a.xlsx, limits: {ratio: '5'}}",
-            "source.limits.ratio: expected a number from 1 to 1e+12, got '5'",
+            "source.limits.ratio: expected a number from 1 to 10000, got '5'",
         ),
         (
             "source: {type: xlsx, path: a.xlsx, limits: {ratio: 0}}",
-            "source.limits.ratio: must be from 1 to 1e+12, got 0",
+            "source.limits.ratio: must be from 1 to 10000, got 0",
         ),
         ("status: {on_track: true}", "status.on_track: expected a number from 0 to 10, got True"),
         ("status: {on_track: null}", "status.on_track: expected a number from 0 to 10, got None"),

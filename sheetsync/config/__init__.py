@@ -4,8 +4,11 @@ validated by pydantic models of the file (`model`, with the types of `fields` an
 `translate` words every problem as a `ConfigError` naming the file, the key path and what is
 allowed. `schema` is the file's JSON Schema.
 
+`bounds` holds every range a value must lie in.
+
 May import: `sheetsync.errors`, `sheetsync.spreadsheet`, `sheetsync.i18n` (the languages' tab
-names and weekday names), pydantic, `holidays` (`countries`). Every other stage reads the
+names and weekday names), `sheetsync.boundedfile` (reading the file, bounded), pydantic,
+`holidays` (`countries`). Every other stage reads the
 config; the config reads nothing of theirs.
 """
 

@@ -1,7 +1,8 @@
 """The `daemon:` section: how often `sheetsync daemon` refreshes a spreadsheet, when it takes
 History snapshots, and the process-wide settings (HTTP trigger, API quota).
 
-Durations are a number and a unit: `30s`, `5m`, `1h` (or `90 minutes`). Snapshot schedules:
+Durations are a number and a unit: `30s`, `5m`, `1h`, `2d` (or `90 minutes`), from a second
+(`every`: 30 seconds, `poll`: 10) to a year (365 days; see `bounds`). Snapshot schedules:
 `daily at 18:00`, `weekly on friday at 17:30`, `monthly on 1 at 07:00` (days 1 to 28, so
 every month has the day), or false. Times are in the config's `calendar.timezone`.
 """
@@ -9,11 +10,13 @@ every month has the day), or false. Times are in the config's `calendar.timezone
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
 
 from sheetsync.config import rules
+from sheetsync.config.bounds import EVERY_MIN, POLL_MIN, YEAR, PerMinute, Share
 from sheetsync.config.fields import OptionalText, Text
 from sheetsync.config.section import Section
 from sheetsync.config.values import DaemonConfig, QuotaConfig, SnapshotSchedule
@@ -21,7 +24,7 @@ from sheetsync.config.values import DaemonConfig, QuotaConfig, SnapshotSchedule
 __all__ = ["DaemonConfig", "DaemonFile", "QuotaConfig", "SnapshotSchedule", "daemon_config"]
 
 UNITS = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600,
-         "hour": 3600}  # fmt: skip
+         "hour": 3600, "d": 86400, "day": 86400}  # fmt: skip
 DURATION = re.compile(r"^\s*(\d+)\s*([a-z]+?)s?\s*$")
 SCHEDULE = re.compile(
     r"^\s*(?:(daily)|(weekly)\s+on\s+(\w+)|(monthly)\s+on\s+(\d{1,2}))\s+at\s+(\d{1,2}):(\d{2})\s*$"
@@ -41,27 +44,45 @@ def seconds(value: Any) -> int:
     return int(match.group(1)) * unit
 
 
-def at_least(minimum: int) -> Any:
-    def check(value: int) -> int:
-        if value < minimum:
-            raise rules.problem(f"must be at least {minimum} seconds, got {value}")
+def within(low: int, off: str = "") -> Callable[[int | None], int | None]:
+    """A check that a duration is from `low` seconds to a year (None passes: switched off);
+    `off`: how to switch the setting off, said in the message."""
+
+    def check(value: int | None) -> int | None:
+        if value is not None and not low <= value <= YEAR:
+            raise rules.problem(f"must be from {_span(low)} to {_span(YEAR)}, got {value} "
+                                f"seconds{off}")  # fmt: skip
         return value
 
     return check
+
+
+def _span(value: int) -> str:
+    """`1 second`, `30 seconds`, `365 days`."""
+    if value % 86400 == 0:
+        return f"{value // 86400} days"
+    return "1 second" if value == 1 else f"{value} seconds"
 
 
 def optional_seconds(value: Any) -> int | None:
     return None if value is None or value is False else seconds(value)
 
 
-DURATION_SCHEMA = {"anyOf": [{"type": "integer", "minimum": 1},
-                             {"type": "string", "pattern": DURATION.pattern}]}  # fmt: skip
-Duration = Annotated[int, BeforeValidator(seconds), AfterValidator(at_least(1)),
-                     WithJsonSchema(DURATION_SCHEMA)]  # fmt: skip
-Interval = Annotated[int, BeforeValidator(seconds), AfterValidator(at_least(30)),
-                     WithJsonSchema(DURATION_SCHEMA)]  # fmt: skip
-POLL_SCHEMA = {"anyOf": [DURATION_SCHEMA, {"const": False}]}
-PollInterval = Annotated[int | None, BeforeValidator(optional_seconds), WithJsonSchema(POLL_SCHEMA)]
+def duration_schema(low: int) -> dict[str, Any]:
+    """A duration's JSON Schema: seconds from `low` to a year, or text like 5m."""
+    return {"anyOf": [{"type": "integer", "minimum": low, "maximum": YEAR},
+                      {"type": "string", "pattern": DURATION.pattern}]}  # fmt: skip
+
+
+Duration = Annotated[int, BeforeValidator(seconds), AfterValidator(within(1)),
+                     WithJsonSchema(duration_schema(1))]  # fmt: skip
+Interval = Annotated[int, BeforeValidator(seconds), AfterValidator(within(EVERY_MIN)),
+                     WithJsonSchema(duration_schema(EVERY_MIN))]  # fmt: skip
+POLL_SCHEMA = {"anyOf": [duration_schema(POLL_MIN), {"const": False}]}
+PollInterval = Annotated[
+    int | None, BeforeValidator(optional_seconds),
+    AfterValidator(within(POLL_MIN, "; false switches polling off")), WithJsonSchema(POLL_SCHEMA),
+]  # fmt: skip
 
 
 def snapshot_schedule(value: Any) -> SnapshotSchedule | None:
@@ -110,7 +131,6 @@ HostPort = Annotated[
     WithJsonSchema({"anyOf": [{"type": "string", "pattern": HOST_PORT.pattern},
                               {"const": False}, {"type": "null"}]}),
 ]  # fmt: skip
-PerMinute = Annotated[int, Field(ge=1, le=100_000)]
 
 
 class QuotaFile(Section):
@@ -121,7 +141,7 @@ class QuotaFile(Section):
     """Read requests a minute the process may send."""
     writes_per_minute: PerMinute = 60
     """Write requests a minute the process may send."""
-    margin: Annotated[float, Field(gt=0, le=1)] = 0.9
+    margin: Share = 0.9
     """The share of each budget used, so that other tools of the same account keep some."""
 
 
@@ -132,19 +152,21 @@ class DaemonFile(Section):
     """The spreadsheet's name in logs, metrics and `POST /refresh/<name>`; default: the config
     file's name without .yaml."""
     every: Interval = 300
-    """How often to refresh: 5m, 1h... (at least 30s)."""
+    """How often to refresh: 5m, 1h... (30s to 365d)."""
     snapshot: Schedule = SnapshotSchedule("day", 18, 0)
     """When to add a History snapshot: 'daily at 18:00', 'weekly on friday at 17:30',
     'monthly on 1 at 07:00', or false."""
     poll: PollInterval = 60
-    """How often to look at the Sync status tab's "Refresh now" checkbox (one cheap read), or
-    false."""
+    """How often to look at the Sync status tab's "Refresh now" checkbox (one cheap read; 10s
+    to 365d), or false."""
     retry_first: Duration = 60
-    """The wait before retrying a failed refresh; it doubles with each failure in a row."""
+    """The wait before retrying a failed refresh; it doubles with each failure in a row (1s to
+    365d)."""
     retry_max: Duration = 3600
-    """The longest wait between retries."""
+    """The longest wait between retries (1s to 365d)."""
     stale_after: Duration = 1800
-    """GET /healthz answers 503 when a spreadsheet has failed for longer than this."""
+    """GET /healthz answers 503 when a spreadsheet has failed for longer than this (1s to
+    365d)."""
     state_file: OptionalText = None
     """Where the daemon keeps what it last wrote (default: .<config name>.state.json beside the
     config)."""

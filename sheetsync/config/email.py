@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field, WithJsonSchema
 
 from sheetsync.config import rules
+from sheetsync.config.bounds import Port, SmtpTimeout
 from sheetsync.config.daemon import SCHEDULE, snapshot_schedule
 from sheetsync.config.fields import OptionalText, Text
 from sheetsync.config.section import Section
@@ -46,7 +47,7 @@ class SmtpFile(Section):
 
     host: Text
     """The SMTP server's host name."""
-    port: Annotated[int, Field(ge=1, le=65535)] | None = None
+    port: Port | None = None
     """Default: 587 with starttls, 465 with tls, 25 with none."""
     security: Literal["starttls", "tls", "none"] = "starttls"
     """starttls (port 587), tls (implicit TLS, port 465), or none (a local relay only)."""
@@ -54,8 +55,8 @@ class SmtpFile(Section):
     """The login; default: no login."""
     password_env: Text = "SHEETSYNC_SMTP_PASSWORD"
     """The environment variable holding the password (never put it in the config)."""
-    timeout: Annotated[float, Field(gt=0, le=600)] = 30.0
-    """Seconds to wait for the server."""
+    timeout: SmtpTimeout = 30.0
+    """Seconds to wait for the server (1 to 600)."""
 
 
 class EmailFile(Section):

@@ -12,6 +12,13 @@ from annotated_types import Ge, Le
 from pydantic import AfterValidator, BeforeValidator, Strict, StringConstraints, WithJsonSchema
 
 from sheetsync.config import rules
+from sheetsync.config.bounds import (
+    CELLS_PER_TAB_MAX,
+    MAX_TEXT,
+    PART_MB_MAX,
+    RATIO_MAX,
+    UNPACKED_MB_MAX,
+)
 from sheetsync.config.values import HISTORY_MAX_ROWS
 from sheetsync.i18n import LANGUAGES
 
@@ -21,13 +28,16 @@ def _any_case(words: tuple[str, ...]) -> str:
     return "^\\s*(" + "|".join("".join(f"[{c.upper()}{c}]" for c in w) for w in words) + ")"
 
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-ListItem = Annotated[str, StringConstraints(strip_whitespace=True)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT)]
+ListItem = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_TEXT)]
 OptionalText = Annotated[
     Text | None,
     BeforeValidator(rules.off_if_false, json_schema_input_type=Text | Literal[False] | None),
 ]
-Limit = Annotated[float, Strict(), Ge(1), Le(10**12)]
+UnpackedMb = Annotated[float, Strict(), Ge(1), Le(UNPACKED_MB_MAX)]
+PartMb = Annotated[float, Strict(), Ge(1), Le(PART_MB_MAX)]
+Ratio = Annotated[float, Strict(), Ge(1), Le(RATIO_MAX)]
+CellsPerTab = Annotated[float, Strict(), Ge(1), Le(CELLS_PER_TAB_MAX)]
 Threshold = Annotated[float, Strict(), Ge(0.0), Le(10.0)]
 Weight = Annotated[float, Strict(), Ge(0.0), Le(1000.0)]
 Cap = Annotated[float, Strict(), Ge(0.01), Le(100.0)]

@@ -28,22 +28,26 @@ from pydantic import (
 )
 
 from sheetsync.config import crossrules, rules
+from sheetsync.config.bounds import DEADLINE
 from sheetsync.config.daemon import DaemonFile
 from sheetsync.config.email import EmailFile
 from sheetsync.config.fields import (
     Cap,
+    CellsPerTab,
     CountryCode,
     DateFormats,
     Dates,
     HistoryRows,
     KpiKey,
     LanguageCode,
-    Limit,
     Month,
     OptionalText,
     OutputTab,
+    PartMb,
+    Ratio,
     Text,
     Threshold,
+    UnpackedMb,
     Weekdays,
     Weight,
 )
@@ -57,7 +61,7 @@ SpreadsheetRef = Annotated[
 KeyFilePath = Annotated[
     OptionalText, BeforeValidator(rules.not_a_key(rules.KEY_FILE, rules.KEY_FILE_HINT))
 ]
-DeadlineSeconds = Annotated[float, Strict(), Ge(10), Le(3600)]
+DeadlineSeconds = Annotated[float, Strict(), Ge(DEADLINE[0]), Le(DEADLINE[1])]
 
 
 def _false_too(schema: dict[str, Any]) -> None:
@@ -68,15 +72,18 @@ def _false_too(schema: dict[str, Any]) -> None:
 class XlsxLimitsFile(Section):
     """xlsx: a workbook past these limits is refused before it is read."""
 
-    unpacked_mb: Limit = 2048
-    """Refuse a package unpacking to more MB than this."""
-    part_mb: Limit = 512
-    """Refuse a package with one part (a tab, the shared strings) over this many MB."""
-    ratio: Limit = 200
+    unpacked_mb: UnpackedMb = 2048
+    """Refuse a package unpacking to more MB than this, or a workbook file larger than this
+    (1 to 16384)."""
+    part_mb: PartMb = 512
+    """Refuse a package with one part (a tab, the shared strings) over this many MB (1 to
+    4096)."""
+    ratio: Ratio = 200
     """Refuse a part over 1 MB unpacking to more than this many times its packed size (zip
-    bombs; real tabs pack 5 to 20 times)."""
-    cells_per_tab: Limit = 50_000_000
-    """Read a tab cell by cell when its first-to-last-cell area is larger than this."""
+    bombs; real tabs pack 5 to 20 times; 1 to 10000)."""
+    cells_per_tab: CellsPerTab = 50_000_000
+    """Read a tab cell by cell when its first-to-last-cell area is larger than this (1 to
+    250000000)."""
 
 
 class SourceFile(Section):

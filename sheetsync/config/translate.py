@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, Union, get_args, get_origin
 
-from annotated_types import Ge, Le
+from annotated_types import Ge, Gt, Le, Lt
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
@@ -100,13 +100,16 @@ def _problem(error: ErrorDetails, place: _Place) -> str:
         return f"expected text, got {show(value)}"
     if kind == "string_too_short":
         return "must not be empty"
+    if kind == "string_too_long":
+        limit = error.get("ctx", {}).get("max_length")
+        return f"a text of {len(str(value)):,} characters; at most {limit:,} are allowed"
     if kind in _MAPPING_ERRORS:
         return f"expected a mapping of keys to values, got {show(value)}"
-    low, high = _bounds(metadata)
-    if kind in _NUMBER_ERRORS and low is not None:
-        return f"expected a number from {low:g} to {high:g}, got {show(value)}"
-    if kind in _RANGE_ERRORS and low is not None:
-        return f"must be from {low:g} to {high:g}, got {value!r}"
+    allowed = _range(metadata)
+    if kind in _NUMBER_ERRORS and allowed:
+        return f"expected a number {allowed}, got {show(value)}"
+    if kind in _RANGE_ERRORS and allowed:
+        return f"must be {allowed}, got {value!r}"
     return str(error["msg"])
 
 
@@ -119,7 +122,19 @@ def _required(core: Any) -> str:
     return "is required (text)"
 
 
-def _bounds(metadata: tuple[Any, ...]) -> tuple[Any, Any]:
-    low = next((m.ge for m in metadata if isinstance(m, Ge)), None)
-    high = next((m.le for m in metadata if isinstance(m, Le)), None)
-    return low, high
+def _range(metadata: tuple[Any, ...]) -> str:
+    """`from 1 to 4096`, `above 0 and at most 1`: the range of a number's metadata, or ""."""
+    low = next((f"from {_number(m.ge)}" for m in metadata if isinstance(m, Ge)), None)
+    low = low or next((f"above {_number(m.gt)}" for m in metadata if isinstance(m, Gt)), None)
+    high = next((_number(m.le) for m in metadata if isinstance(m, Le)), None)
+    below = next((_number(m.lt) for m in metadata if isinstance(m, Lt)), None)
+    if low is None or (high is None and below is None):
+        return ""
+    if high is not None:
+        return f"{low} to {high}" if low.startswith("from") else f"{low} and at most {high}"
+    return f"{low} and below {below}"
+
+
+def _number(value: Any) -> str:
+    """A bound as the YAML would hold it: whole numbers without an exponent."""
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"

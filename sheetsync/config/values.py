@@ -18,9 +18,24 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Annotated, Literal
 
+from annotated_types import Ge, Le
 from pydantic import AfterValidator, ConfigDict
 from pydantic.dataclasses import dataclass
 
+from sheetsync.config.bounds import (
+    CELLS_PER_TAB_MAX,
+    PART_MB_MAX,
+    RATIO_MAX,
+    UNPACKED_MB_MAX,
+    Deadline,
+    Every,
+    PerMinute,
+    Poll,
+    Port,
+    Seconds,
+    Share,
+    SmtpTimeout,
+)
 from sheetsync.errors import ConfigError
 
 KpiKind = Literal["sum", "count", "count_distinct", "ratio"]
@@ -150,10 +165,10 @@ class XlsxLimits:
     is read cell by cell (slower, never a dense block of the empty cells in between).
     """
 
-    unpacked_mb: int = 2048
-    part_mb: int = 512
-    ratio: int = 200
-    cells_per_tab: int = 50_000_000
+    unpacked_mb: Annotated[int, Ge(1), Le(UNPACKED_MB_MAX)] = 2048
+    part_mb: Annotated[int, Ge(1), Le(PART_MB_MAX)] = 512
+    ratio: Annotated[int, Ge(1), Le(RATIO_MAX)] = 200
+    cells_per_tab: Annotated[int, Ge(1), Le(CELLS_PER_TAB_MAX)] = 50_000_000
 
 
 @dataclass(frozen=True, config=_VALUES)
@@ -166,7 +181,7 @@ class SourceConfig:
     spreadsheet: str | None = None
     credentials_file: Path | None = None
     limits: XlsxLimits = XlsxLimits()
-    deadline_seconds: float = 120.0
+    deadline_seconds: Deadline = 120.0
     """google: the seconds a whole refresh may take, retries and their waits included."""
 
 
@@ -176,7 +191,7 @@ class OutputConfig:
     what people read in them (a code of `sheetsync.i18n.LANGUAGES`)."""
 
     tabs: TextMap
-    history_max_rows: int = 250_000
+    history_max_rows: Annotated[int, Ge(1), Le(HISTORY_MAX_ROWS)] = 250_000
     language: str = "en"
 
     def title(self, key: str) -> str | None:
@@ -200,24 +215,24 @@ class SnapshotSchedule:
 
 @dataclass(frozen=True, config=_VALUES)
 class QuotaConfig:
-    reads_per_minute: int = 60
-    writes_per_minute: int = 60
-    margin: float = 0.9
+    reads_per_minute: PerMinute = 60
+    writes_per_minute: PerMinute = 60
+    margin: Share = 0.9
 
 
 @dataclass(frozen=True, config=_VALUES)
 class DaemonConfig:
-    """The `daemon:` section's values (see DaemonFile for each key)."""
+    """The `daemon:` section's values (see DaemonFile for each key; the ranges are `bounds`')."""
 
     name: str = "sheetsync"
-    every: int = 300
+    every: Every = 300
     snapshot: SnapshotSchedule | None = SnapshotSchedule("day", 18, 0)
-    poll: int | None = 60
-    retry_first: int = 60
-    retry_max: int = 3600
-    stale_after: int = 1800
+    poll: Poll | None = 60
+    retry_first: Seconds = 60
+    retry_max: Seconds = 3600
+    stale_after: Seconds = 1800
     state_file: str | None = None
-    http: tuple[str, int] | None = None
+    http: tuple[str, Port] | None = None
     token_env: str = "SHEETSYNC_TOKEN"
     quota: QuotaConfig = QuotaConfig()
 
@@ -225,11 +240,11 @@ class DaemonConfig:
 @dataclass(frozen=True, config=_VALUES)
 class SmtpConfig:
     host: str
-    port: int
+    port: Port
     security: Literal["starttls", "tls", "none"] = "starttls"
     username: str | None = None
     password_env: str = "SHEETSYNC_SMTP_PASSWORD"
-    timeout: float = 30.0
+    timeout: SmtpTimeout = 30.0
 
 
 @dataclass(frozen=True, config=_VALUES)

@@ -5,6 +5,11 @@
 * YAML: the safe loader, with dates left as text (so a bad date gets our message, not a crash) and
   each key allowed once per mapping (a repeated key is an error naming both lines, never "the
   last one wins"). Merge keys (`<<: *anchor`) work as in YAML 1.1: explicit keys override merged.
+* Bounds (`bounds`), checked while the YAML is read, before anything is built from it: at most
+  `MAX_VALUES` values, where each use of an alias (`*name`) counts as a copy of all it names (so
+  an alias bomb, which names lists of lists of copies, stops at once), no alias inside what it
+  names, lists and mappings nested at most `MAX_DEPTH` deep, and no text (a value or a key)
+  longer than `MAX_TEXT` characters.
 """
 
 from __future__ import annotations
@@ -12,10 +17,11 @@ from __future__ import annotations
 import codecs
 from collections import deque
 from collections.abc import Hashable
-from typing import Any
+from typing import Any, NoReturn
 
 import yaml
 
+from sheetsync.config.bounds import MAX_DEPTH, MAX_TEXT, MAX_VALUES
 from sheetsync.config.rules import ROTATE, key_material
 from sheetsync.errors import ConfigError
 
@@ -84,12 +90,64 @@ def load_yaml(text: str, file: str) -> Any:
 
 
 class _Loader(yaml.SafeLoader):
-    """Safe YAML with dates left as text and each key allowed once per mapping."""
+    """Safe YAML with dates left as text, each key allowed once per mapping, and the bounds of
+    the module docstring."""
 
     def __init__(self, text: str, file: str) -> None:
         super().__init__(text)
         self.file = file
         self.paths: dict[int, str] = {}
+        self.spent = 0  # values composed so far, each alias counted as a copy of its node
+        self.weights: dict[int, int] = {}  # a finished node's values (itself and all below)
+        self.where: list[str] = [""]  # the key path of each node being composed, innermost last
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        """PyYAML's node, within the bounds: counted, its depth and its text's length checked."""
+        path = _child_path(self.where[-1], parent, index)
+        event: yaml.Event = self.peek_event()  # type: ignore[no-untyped-call]
+        if isinstance(event, yaml.AliasEvent):
+            self._spend_alias(path, event)
+            return super().compose_node(parent, index)
+        if len(self.where) > MAX_DEPTH:
+            self._refuse(path, event, f"lists and mappings nested more than {MAX_DEPTH} deep; "
+                         "a config needs 4 at most")  # fmt: skip
+        if isinstance(event, yaml.ScalarEvent) and len(event.value) > MAX_TEXT:
+            self._refuse(path, event, f"a text of {len(event.value):,} characters; at most "
+                         f"{MAX_TEXT:,} are allowed")  # fmt: skip
+        start = self.spent
+        self._spend(path, event, 1)
+        self.where.append(path)
+        try:
+            node = super().compose_node(parent, index)
+        finally:
+            self.where.pop()
+        self.weights[id(node)] = self.spent - start
+        return node
+
+    def _spend_alias(self, path: str, event: yaml.Event) -> None:
+        anchor = getattr(event, "anchor", None)
+        node = self.anchors.get(anchor)
+        if node is None:  # an undefined alias: PyYAML's own error
+            return
+        weight = self.weights.get(id(node))
+        if weight is None:
+            self._refuse(path, event, f"the alias *{anchor} is inside what &{anchor} names, "
+                         "so it would hold itself without end")  # fmt: skip
+        self._spend(path, event, weight)
+
+    def _spend(self, path: str, event: yaml.Event, values: int) -> None:
+        self.spent += values
+        if self.spent > MAX_VALUES:
+            self._refuse(path, event, f"the config holds more than {MAX_VALUES:,} values, "
+                         "counting each use of an alias (*name) as a copy of what it names; "
+                         "a config needs far fewer")  # fmt: skip
+
+    def _refuse(self, path: str, event: yaml.Event, problem: str) -> NoReturn:
+        mark = event.start_mark
+        line = f"line {mark.line + 1}" if mark else "the YAML"
+        if path:
+            raise ConfigError(self.file, path, f"{problem} ({line})")
+        raise ConfigError(self.file, line, problem)
 
     def construct_document(self, node: yaml.Node) -> Any:
         self.paths = _key_paths(node)
@@ -135,6 +193,16 @@ def _key_paths(root: yaml.Node) -> dict[int, str]:
         for key, value in node.value:
             todo.append((value, path if key.tag == _MERGE_TAG else _join(path, key)))
     return paths
+
+
+def _child_path(path: str, parent: yaml.Node | None, index: Any) -> str:
+    """The key path of the node PyYAML composes as `parent`'s `index`: a mapping's value has
+    its key node as index, a list's item its position; a key (index None) gets the mapping's."""
+    if isinstance(parent, yaml.SequenceNode) and isinstance(index, int):
+        return f"{path}[{index}]"
+    if isinstance(parent, yaml.MappingNode) and isinstance(index, yaml.Node):
+        return path if index.tag == _MERGE_TAG else _join(path, index)
+    return path
 
 
 def _join(path: str, key: yaml.Node) -> str:

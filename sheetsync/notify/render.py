@@ -41,6 +41,7 @@ from jinja2.nodes import EvalContext
 from sheetsync.config.values import Config
 from sheetsync.errors import ConfigError
 from sheetsync.i18n import Language
+from sheetsync.notify.teamtemplates import TeamTemplates
 
 __all__ = [
     "KINDS", "Rendered", "Renderer", "filters", "phrases", "template_folder", "variables",
@@ -88,7 +89,7 @@ class Renderer:
         loaders: list[jinja2.BaseLoader] = [jinja2.PackageLoader("sheetsync.notify", "templates")]
         folder = template_folder(config)
         if folder is not None:
-            loaders.insert(0, jinja2.FileSystemLoader(folder))
+            loaders.insert(0, TeamTemplates(folder))
         self.env = jinja2.Environment(
             loader=jinja2.ChoiceLoader(loaders),
             autoescape=jinja2.select_autoescape(enabled_extensions=("html", "htm"),

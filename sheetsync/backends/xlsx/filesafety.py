@@ -24,6 +24,8 @@ from typing import BinaryIO
 
 import filelock
 
+from sheetsync.boundedfile import NotARegularFile, TooLarge, open_regular, read_capped, size_text
+from sheetsync.config.values import XlsxLimits
 from sheetsync.errors import WorkbookError
 
 CHUNK = 1 << 20
@@ -41,12 +43,15 @@ class Snapshot:
     data: bytes = field(repr=False)
 
 
-def snapshot(path: Path) -> Snapshot:
+def snapshot(path: Path, max_bytes: int = XlsxLimits.unpacked_mb << 20) -> Snapshot:
     """Read `path` once: the hash is of exactly the bytes returned. If the file changes while it
     is being read (size or mtime differ before and after), it is read again, up to three times,
-    then WorkbookError. A missing or unreadable file is a WorkbookError naming it."""
+    then WorkbookError. A missing or unreadable file is a WorkbookError naming it, and so is
+    anything but a regular file (a named pipe is refused without waiting for a writer, a device
+    like /dev/zero without reading it) and a file over `max_bytes` (at most that many bytes and
+    one more are read; default: the default `source.limits.unpacked_mb`)."""
     for _attempt in range(3):
-        snap = _read_once(path)
+        snap = _read_once(path, max_bytes)
         if snap is not None:
             return snap
     raise WorkbookError(
@@ -55,13 +60,21 @@ def snapshot(path: Path) -> Snapshot:
     )
 
 
-def _read_once(path: Path) -> Snapshot | None:
+def _read_once(path: Path, max_bytes: int) -> Snapshot | None:
     """One consistent read, or None when the file changed during it."""
     try:
-        with open(path, "rb") as handle:
+        with open_regular(path) as handle:
             before = os.fstat(handle.fileno())
-            data = handle.read()
+            data = read_capped(handle, max_bytes)
             after = os.fstat(handle.fileno())
+    except NotARegularFile as exc:
+        raise WorkbookError(f"{path}: {exc.problem}; point the config at an .xlsx workbook "
+                            "file") from None  # fmt: skip
+    except TooLarge:
+        raise WorkbookError(f"{path}: refused before reading: the file is larger than "
+                            f"{size_text(max_bytes)}, the most source.limits.unpacked_mb "
+                            "allows. If the workbook is genuine, raise source.limits."
+                            "unpacked_mb in the config") from None  # fmt: skip
     except FileNotFoundError:
         raise WorkbookError(f"{path}: workbook not found") from None
     except OSError as exc:
