@@ -176,3 +176,30 @@ def test_a_team_template_that_is_not_a_small_file_is_refused(case: str, tmp_path
         Renderer(config, language("en")).render("team_digest", {})
     assert str(caught.value) == (f"{tmp_path / 'team.yaml'}: email.templates: "
                                  f"team_digest_subject.txt: {template}: {problem}")  # fmt: skip
+
+
+def test_a_sent_log_that_is_a_pipe_is_refused_not_waited_for(tmp_path: Path) -> None:
+    """`email.sent_log` is read like the config: a named pipe there is a clear error at once
+    (the child would hang on it before; the timeout turns a hang into a failure)."""
+    log = tmp_path / "sent.json"
+    os.mkfifo(log)
+    script = ("import sys; from pathlib import Path; from sheetsync.errors import ConfigError\n"
+              "from sheetsync.notify.ledger import read_entries\n"
+              "try:\n    read_entries(Path(sys.argv[1]))\n"
+              "except ConfigError as exc:\n    print(exc)\n")  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", script, str(log)], cwd=REPO,
+                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert done.stdout.strip() == (
+        f"{log}: email.sent_log: the sent log cannot be read (is a named pipe (FIFO), not a "
+        "regular file); nothing was sent. Repair it, or move it aside to allow every message "
+        "of this period to be sent again"
+    ), done.stderr
+
+
+def test_a_manager_address_with_a_second_address_is_a_config_error(tmp_path: Path) -> None:
+    managers = "managers: ['walter@example.com,victim']"
+    email = f"email: {{sender: a@example.com, smtp: {{host: mail}}, {managers}}}\n"
+    with pytest.raises(ConfigError) as caught:
+        parse_config(BASE + email, tmp_path / "team.yaml")
+    assert "email.managers[0]" in str(caught.value)
+    assert "more than one e-mail address" in str(caught.value)

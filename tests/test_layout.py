@@ -11,9 +11,8 @@ import pytest
 PACKAGE = Path(__file__).parent.parent / "sheetsync"
 # The pipeline's order; a module may import its own stage or an earlier one.
 STAGES = {
-    "boundedfile": 0, "config": 0, "i18n": 0, "periods": 1, "sync": 1, "context": 1, "kpi": 2,
-    "report": 3,
-    "backends": 4,
+    "addresses": 0, "boundedfile": 0, "config": 0, "i18n": 0, "periods": 1, "sync": 1,
+    "context": 1, "kpi": 2, "report": 3, "backends": 4,
     "templates": 5, "changes": 5, "jsonfile": 5, "pipeline": 5, "demo": 6, "notify": 6,
     "daemon": 7, "console": 7, "cli": 8, "__main__": 9, "testing": 9,
 }  # fmt: skip

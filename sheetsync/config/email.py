@@ -7,11 +7,11 @@ the config text.
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, WithJsonSchema
 
+from sheetsync.addresses import one_address
 from sheetsync.config import rules
 from sheetsync.config.bounds import Port, SmtpTimeout
 from sheetsync.config.daemon import SCHEDULE, snapshot_schedule
@@ -21,14 +21,13 @@ from sheetsync.config.values import EmailConfig, SmtpConfig, SnapshotSchedule
 
 __all__ = ["EmailFile", "email_config"]
 
-ADDRESS = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
-
 
 def address(value: Any) -> str:
-    text = str(value).strip()
-    if not ADDRESS.match(text):
-        raise rules.problem(f"{value!r} is not an e-mail address like anna@example.com")
-    return text
+    """Exactly one plain address (sheetsync.addresses), as the digest sends to it."""
+    try:
+        return one_address(str(value))
+    except ValueError as exc:
+        raise rules.problem(f"{value!r}: {exc}; write one address like anna@example.com") from None
 
 
 def addresses(value: Any) -> Any:

@@ -17,9 +17,9 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
+from sheetsync.addresses import one_address
 from sheetsync.notify.headers import POLICY, address_header, text_header
 from sheetsync.notify.render import Rendered
-from sheetsync.sync.address import one_address
 
 __all__ = ["compose", "preview_name"]
 
@@ -29,7 +29,7 @@ def compose(
 ) -> EmailMessage:
     """The message `rendered` from `sender` (name, address) to the address `to` (shown with
     `name` when given). A ValueError when an address is not exactly one plain e-mail address
-    (sync.address)."""
+    (sheetsync.addresses)."""
     message = EmailMessage(policy=POLICY)
     message["From"] = address_header("From", sender[0], _sender(sender[1]))
     message["To"] = address_header("To", name or "", one_address(to))

@@ -6,7 +6,7 @@
 Who gets what: every address in `email.managers` gets the team digest; with
 `email.scorecards`, every active Roster rep with an e-mail address gets their own scorecard.
 An address that is not exactly one plain ASCII e-mail address (`anna@example.com`;
-sync.address), or that the Roster gives to more than one rep, gets nothing and is reported in
+sheetsync.addresses), or that the Roster gives to more than one rep, gets nothing and is reported in
 `refused`.
 
 With `preview`, the messages are written to that folder as `.eml` files and nothing is sent
@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from sheetsync.addresses import one_address
 from sheetsync.backends.google import spreadsheet_id
 from sheetsync.config.values import Config, EmailConfig
 from sheetsync.errors import ConfigError, SheetsyncError, UsageError
@@ -50,7 +51,6 @@ from sheetsync.notify.scorecard import scorecard
 from sheetsync.notify.send import Mailer, smtp_password
 from sheetsync.notify.team import Link, team_digest
 from sheetsync.report.plan import value
-from sheetsync.sync.address import one_address
 
 if TYPE_CHECKING:
     from sheetsync.pipeline import Report
@@ -188,7 +188,7 @@ def _unique(addresses: tuple[str, ...]) -> list[str]:
 
 
 def _usable(address: str, where: str, result: DigestResult) -> bool:
-    """Whether `address` is exactly one plain ASCII e-mail address (sync.address: others
+    """Whether `address` is exactly one plain ASCII e-mail address (sheetsync.addresses: others
     need SMTPUTF8, which not every server offers); if not, the reason goes to
     `result.refused`."""
     try:

@@ -7,7 +7,7 @@ addresses in To, which mail programs show as recipients; and a word longer than 
 written unbroken (a 5,000-character name made a 5,001-octet line; RFC 5322 allows 998). So
 these three headers are written here, from parsed values only:
 
-- the address is one that `sync.address.one_address` accepted, written as `<local@domain>`;
+- the address is one that `addresses.one_address` accepted, written as `<local@domain>`;
 - a word of plain characters (atext in a name, any printable ASCII in a subject), at most
   `WORD` long and without `=?`, is written as it is;
 - every other run of words, control characters replaced by spaces, is written as UTF-8
@@ -64,7 +64,7 @@ POLICY = _Policy(refold_source="none")
 
 def address_header(name: str, display: str, address: str) -> Written:
     """`display <address>` (just `address` without a display name) for header `name`;
-    `address` must be one that sync.address.one_address accepted."""
+    `address` must be one that addresses.one_address accepted."""
     tokens = _tokens(display, _NAME_WORD)
     return _fold(name, [*tokens, f"<{address}>"] if tokens else [address])
 

@@ -32,6 +32,7 @@ from typing import Any, Literal
 
 from filelock import FileLock, Timeout
 
+from sheetsync.boundedfile import FileRefused, read_regular
 from sheetsync.config.values import Config, EmailConfig
 from sheetsync.errors import ConfigError, UsageError
 from sheetsync.jsonfile import write_atomically
@@ -129,12 +130,19 @@ def open_ledger(path: Path) -> Iterator[Ledger]:
         lock.release()
 
 
+MAX_LOG_BYTES = 128 * 1024 * 1024
+"""The largest sent log read: far more than years of digests to a big team (a message's entry
+is about 200 bytes); a device or a pipe in its place is refused, never read."""
+
+
 def read_entries(path: Path) -> dict[str, dict[str, Any]]:
     """The recorded messages; a ConfigError when the file exists but cannot be used."""
     try:
-        data = json.loads(path.read_text("utf-8"))
+        data = json.loads(read_regular(path, MAX_LOG_BYTES).decode("utf-8"))
     except FileNotFoundError:
         return {}
+    except FileRefused as exc:
+        raise _unreadable(path, str(exc)) from None
     except (OSError, ValueError) as exc:
         raise _unreadable(path, str(exc)) from exc
     if not isinstance(data, dict) or data.get("version") != VERSION:

@@ -3,8 +3,8 @@ holidays) and data issues, every row counted or rejected.
 
 `stage.sync` is the entry; `cells` and `columns` read values by the locale (one cell, or a
 whole column at once); `activity` reads activity tabs; `roster_goals` the roster, goals and
-holidays (`address`: a Roster e-mail cell must be exactly one plain address); `issues` is
-the Data issues row.
+holidays (a Roster e-mail cell must be exactly one plain address: `sheetsync.addresses`);
+`issues` is the Data issues row.
 
 May import: the config, `sheetsync.errors`, `sheetsync.spreadsheet`, `sheetsync.periods` (goal
 periods), and the seam types of

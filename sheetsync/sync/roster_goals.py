@@ -12,12 +12,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sheetsync.addresses import one_address
 from sheetsync.backends.base import Grid
 from sheetsync.config.values import Config
 from sheetsync.periods import parse_period
 from sheetsync.spreadsheet import a1, norm, tidy
 from sheetsync.sync.activity import find_header, header_columns
-from sheetsync.sync.address import one_address
 from sheetsync.sync.cells import is_blank, parse_number_text
 from sheetsync.sync.columns import Column
 from sheetsync.sync.issues import Issue, shown
