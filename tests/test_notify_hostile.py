@@ -46,8 +46,7 @@ def hostile(folder: Path, port: int) -> tuple[Config, Report]:
     names the rep."""
     (folder / "mail").mkdir()
     (folder / "mail" / "scorecard_subject.txt").write_text("Scorecard of {{ rep }}\n", "utf-8")
-    cfg = email_config(folder, port, templates="mail",
-                       managers=["boss@example.com", "coach@example.com,victim"])  # fmt: skip
+    cfg = email_config(folder, port, templates="mail", managers=["boss@example.com"])
     tabs = workbook()
     more = [
         [ENCODED, "mallory@example.com", "North", "yes"],
@@ -108,7 +107,7 @@ def test_a_5000_character_name_is_folded_into_lines_within_998_octets(
     assert len(long_headers) > 2 * 5000 // 39  # To and Subject: 39 bytes per encoded word
 
 
-def test_a_roster_cell_or_a_manager_with_two_addresses_gets_nothing_and_is_reported(
+def test_a_roster_cell_with_two_addresses_gets_nothing_and_is_reported(
     tmp_path: Path, start: Callable[[str], Server], trusted: ssl.SSLContext
 ) -> None:
     sent = send(tmp_path, start, trusted)
@@ -120,8 +119,6 @@ def test_a_roster_cell_or_a_manager_with_two_addresses_gets_nothing_and_is_repor
         "mallory@example.com", "script@example.com",
     ]  # fmt: skip
     assert sent.result.refused == {
-        "coach@example.com,victim": "more than one e-mail address, or an address with other "
-                                    "text (email.managers)",
         "eve-at-example.com": "not an e-mail address (Roster, Eve Bad)",
         WALTER: "more than one e-mail address, or an address with other text (Roster, Walter "
                 "White)",
