@@ -168,8 +168,9 @@ def test_a_failing_spreadsheet_backs_off_while_the_others_keep_their_interval(
     assert [o.reason for o in tried][:3] == ["start", "retry", "retry"]
     assert 5 <= len(tried) <= 6
     assert "gone.xlsx" in str(daemon.sheets["bad"].state.last_error)
-    healthy, text = daemon.health()
-    assert not healthy and "bad failing for" in text
+    health = daemon.health()
+    assert not health.healthy and health.summary == "failing: 1 of 2 spreadsheets"
+    assert "bad failing for" in health.details[0] and "gone.xlsx" in health.details[0]
 
 
 def test_a_trigger_runs_exactly_one_refresh_and_unknown_names_are_refused(demo: Config) -> None:
