@@ -136,6 +136,15 @@ class DeadlineConnection(HTTPConnection):
         super().__init__(server, sock, files)
         self.limits, self.clock = server.limits, server.clock
 
+    def close(self) -> None:
+        """cheroot leaves a connection it refused (503) to the garbage collector, so that the
+        client can read the answer; close it now, after dropping what the client sent (closing
+        over unread bytes would reset the connection and could lose the answer)."""
+        if self.linger:
+            self.linger = False
+            drop_unread(self.socket)
+        super().close()
+
     def communicate(self) -> bool:
         """Read and answer one request, the deadline counted from now."""
         self.rfile.arm(self.clock() + self.limits.deadline)
@@ -143,6 +152,16 @@ class DeadlineConnection(HTTPConnection):
             return bool(super().communicate())  # type: ignore[no-untyped-call]
         finally:
             self.rfile.arm(None)
+
+
+def drop_unread(sock: socket.socket, most: int = 64 * 1024) -> None:
+    """Read and drop what has already arrived on `sock` (at most `most` bytes), not waiting."""
+    try:
+        sock.setblocking(False)
+        while most > 0 and (chunk := sock.recv(min(most, 16 * 1024))):
+            most -= len(chunk)
+    except OSError:  # nothing more (or it is gone): all the same here
+        pass
 
 
 class DeadlineReader(StreamReader):
