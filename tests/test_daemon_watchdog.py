@@ -1,7 +1,8 @@
 """The daemon's loop and its trigger over real HTTP on 127.0.0.1: a POST that arrives while a
 refresh runs makes exactly one more refresh after it (never lost, never two), and a schedule
 loop that stops ticking turns /healthz to 503 (the watchdog reads the injected clock).
-A fault is injected at a chosen step (a run or a tick held on an event); nothing sleeps."""
+A fault is injected at a chosen step (a run or a tick held on an event); waits poll an
+observable condition with a bound."""
 
 from __future__ import annotations
 
@@ -23,8 +24,8 @@ from sheetsync.daemon.http import ControlServer
 from sheetsync.daemon.loop import Daemon
 from sheetsync.daemon.metrics import Metrics
 from sheetsync.daemon.runner import Outcome
-from sheetsync.daemon.serving import Limits
 from sheetsync.daemon.service import Service
+from sheetsync.daemon.serving import Limits
 from sheetsync.demo import make_demo
 from tests.test_daemon_process import free_port
 

@@ -11,11 +11,12 @@ cheroot enforces, as set from `Limits` here:
 - a timeout on each read (`read_timeout`), and 400 for a malformed request line, header or
   Content-Length.
 
-This module adds what cheroot does not have: a **whole-request deadline**. From the first read
-of a request, its line, headers and body must have arrived within `deadline` seconds; a client
-that trickles a byte at a time is answered 408 and cut off then, instead of holding a worker
-thread for as long as it keeps sending (every read is given at most the time left). The clock
-is injectable for tests.
+This module adds what cheroot does not have: a **whole-request deadline**. A request's line,
+headers and body must have arrived within `deadline` seconds of the connection being accepted
+(time spent waiting in the queue counts; for a later request on a keep-alive connection, from
+when a worker starts reading it); a client that trickles a byte at a time is answered 408 and
+cut off then, instead of holding a worker thread for as long as it keeps sending (every read is
+given at most the time left). The clock is injectable for tests.
 
 So a connection costs at most a worker thread for `deadline` seconds, and the server holds at
 most `threads + queue + idle` connections, whatever clients do. TLS: cheroot's builtin adapter
@@ -135,6 +136,7 @@ class DeadlineConnection(HTTPConnection):
 
         super().__init__(server, sock, files)
         self.limits, self.clock = server.limits, server.clock
+        self.rfile.arm(self.clock() + self.limits.deadline)  # the first request: from accept()
 
     def close(self) -> None:
         """cheroot leaves a connection it refused (503) to the garbage collector, so that the
@@ -146,8 +148,11 @@ class DeadlineConnection(HTTPConnection):
         super().close()
 
     def communicate(self) -> bool:
-        """Read and answer one request, the deadline counted from now."""
-        self.rfile.arm(self.clock() + self.limits.deadline)
+        """Read and answer one request: the first within the deadline from when the connection
+        was accepted (time spent waiting for a worker counts), a later one (keep-alive) from
+        now."""
+        if not self.rfile.armed():
+            self.rfile.arm(self.clock() + self.limits.deadline)
         try:
             return bool(super().communicate())  # type: ignore[no-untyped-call]
         finally:
@@ -175,6 +180,9 @@ class DeadlineReader(StreamReader):
 
     def arm(self, deadline: float | None) -> None:
         self.deadline_io.deadline = deadline
+
+    def armed(self) -> bool:
+        return self.deadline_io.deadline is not None
 
 
 class DeadlineIO(socket.SocketIO):
