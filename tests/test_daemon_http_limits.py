@@ -1,22 +1,28 @@
 """The control server within limits, spoken to over real sockets on 127.0.0.1: a malformed
 Content-Length is a 400 (not a traceback), headers past the cap and a body past the cap are
 refused before they are read, a client that trickles bytes is cut off at the whole-request
-deadline, and many connections cost a fixed number of threads (the rest are answered 503)."""
+deadline, and many connections cost a fixed number of threads (the rest are answered 503);
+over TLS too."""
 
 from __future__ import annotations
 
 import logging
 import select
 import socket
+import ssl
 import threading
 import time
+import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+import trustme
+from cheroot.ssl.builtin import BuiltinSSLAdapter
 
 from sheetsync.daemon.health import Health
-from sheetsync.daemon.http import ControlServer
-from sheetsync.daemon.serving import Limits
+from sheetsync.daemon.http import ControlApp, ControlServer, Routes
+from sheetsync.daemon.serving import BoundedServer, Limits
 
 TOKEN = "s3cret-T0ken-4f9a"
 # small figures so that a test is quick; stop() noticed at once
@@ -184,3 +190,32 @@ def test_many_connections_cost_a_fixed_number_of_threads(server: ControlServer) 
     # with 408 at the deadline
     assert len(statuses) == 30 and set(statuses) <= {503, 408} and 503 in statuses
     assert healthz(server) == 200
+
+
+# ------------------------------------------------------------------ over TLS
+
+
+def test_over_tls_the_same_server_answers_and_keeps_the_deadline(tmp_path: Path) -> None:
+    """The Sheets API emulator will serve HTTPS from this server: cheroot's builtin adapter."""
+    ca = trustme.CA()
+    issued = ca.issue_cert("127.0.0.1")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    issued.cert_chain_pems[0].write_to_path(str(cert))
+    issued.private_key_pem.write_to_path(str(key))
+    app = ControlApp(Routes(TOKEN, "SHEETSYNC_TOKEN", lambda name: False, healthy, lambda: b""))
+    server = BoundedServer(("127.0.0.1", 0), app, limits=LIMITS)
+    server.ssl_adapter = BuiltinSSLAdapter(str(cert), str(key))
+    server.start()
+    try:
+        context = ssl.create_default_context()
+        ca.configure_trust(context)
+        url = f"https://127.0.0.1:{server.address[1]}/healthz"
+        with urllib.request.urlopen(url, context=context, timeout=WAIT) as answer:
+            assert (answer.status, answer.read()) == (200, b"ok: 1 spreadsheets\n")
+        raw = socket.create_connection(server.address, timeout=WAIT)
+        with context.wrap_socket(raw, server_hostname="127.0.0.1") as sock:
+            sock.sendall(b"GET /healthz HTTP/1.1\r\nX-Slow: ")
+            sent, answer_ = feed(sock, iter([b"a"] * 400), pause=0.05)
+        assert sent < 400 and (answer_ == b"" or status_of(answer_) == 408)
+    finally:
+        server.stop()
