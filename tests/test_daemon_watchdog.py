@@ -101,7 +101,7 @@ def test_a_post_during_a_run_makes_exactly_one_more_run_after_it(
         release.set()
         until(lambda: len(outcomes) >= 2, "a second refresh")
         worker = daemon.workers["team"]
-        assert worker.queue.empty() and not worker.waiting  # and no third one to come
+        assert worker.queue.empty() and not worker.queued  # and no third one to come
     daemon.stop()
     assert [(o.reason, o.result) for o in outcomes] == [("http", "written"), ("http", "written")]
 

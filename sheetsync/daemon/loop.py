@@ -59,7 +59,7 @@ class Worker:
         self.listener = listener
         self.after = after
         self.queue: queue.Queue[Run | None] = queue.Queue()
-        self.waiting: set[Run] = set()
+        self.queued: set[Run] = set()
         self.lock = threading.Lock()
         self.thread = threading.Thread(target=self._loop, name=f"sheetsync-{sheet.name}",
                                        daemon=True) if threaded else None  # fmt: skip
@@ -68,9 +68,9 @@ class Worker:
 
     def submit(self, run: Run) -> None:
         with self.lock:
-            if run in self.waiting:
+            if run in self.queued:
                 return
-            self.waiting.add(run)
+            self.queued.add(run)
         if self.thread is None:
             self._take(run)
         else:
@@ -80,7 +80,7 @@ class Worker:
         """Drop the waiting runs and end the thread once the run under way (if any) is done;
         return at once (`join` waits)."""
         with self.lock:
-            self.waiting.clear()
+            self.queued.clear()
         while not self.queue.empty():
             self.queue.get_nowait()
         if self.thread is not None:
@@ -100,9 +100,9 @@ class Worker:
 
     def _take(self, run: Run) -> None:
         with self.lock:
-            if run not in self.waiting:  # dropped by stop()
+            if run not in self.queued:  # dropped by stop()
                 return
-            self.waiting.discard(run)
+            self.queued.discard(run)
         try:
             self._do(run)
         except Exception:  # a bug must not end the worker: this spreadsheet would never run again
