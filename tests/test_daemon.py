@@ -168,8 +168,9 @@ def test_a_failing_spreadsheet_backs_off_while_the_others_keep_their_interval(
     assert [o.reason for o in tried][:3] == ["start", "retry", "retry"]
     assert 5 <= len(tried) <= 6
     assert "gone.xlsx" in str(daemon.sheets["bad"].state.last_error)
-    healthy, text = daemon.health()
-    assert not healthy and "bad failing for" in text
+    health = daemon.health()
+    assert not health.healthy and health.summary == "failing: 1 of 2 spreadsheets"
+    assert "bad failing for" in health.details[0] and "gone.xlsx" in health.details[0]
 
 
 def test_a_trigger_runs_exactly_one_refresh_and_unknown_names_are_refused(demo: Config) -> None:
@@ -199,6 +200,19 @@ def test_two_configs_with_one_name_are_refused(demo: Config) -> None:
 
     with pytest.raises(ConfigError, match=r"daemon\.name"):
         Daemon([named(demo, "x"), named(demo, "x")], threaded=False)
+
+
+@pytest.mark.parametrize(("key", "seconds"), [("poll", 0), ("every", 0)])
+def test_an_interval_the_scheduler_cannot_keep_is_refused_before_it_spins(
+    demo: Config, key: str, seconds: int
+) -> None:
+    from sheetsync.daemon.loop import check_configs
+    from sheetsync.errors import ConfigError
+
+    config = named(demo, "x", **{key: seconds})
+    with pytest.raises(ConfigError, match=rf"daemon\.{key}: .*at least 1s"):
+        check_configs([config])  # Daemon() checks first: `schedule` never returns from 0s
+    check_configs([named(demo, "x", poll=1, every=1)])
 
 
 @pytest.fixture(autouse=True)

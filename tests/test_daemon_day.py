@@ -148,8 +148,8 @@ def test_a_day_with_faults_keeps_every_spreadsheet_fresh(
     assert sum(1 for r in fake.requests if r.status == 429) <= injected
     for kind in ("read", "write"):
         assert most_in_a_minute([t for t, k in sim.sent if k == kind]) <= 54
-    healthy, text = daemon.health()
-    assert not healthy and text.startswith("team3 failing for")
+    health = daemon.health()
+    assert not health.healthy and health.details[0].startswith("team3 failing for")
 
 
 @pytest.mark.parametrize("busy", [False, True])

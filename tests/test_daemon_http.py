@@ -14,11 +14,14 @@ import pytest
 from prometheus_client import CONTENT_TYPE_LATEST
 from prometheus_client.parser import text_string_to_metric_families
 
+from sheetsync.daemon.health import Health
 from sheetsync.daemon.http import ControlServer
 from sheetsync.daemon.metrics import Metrics
+from sheetsync.daemon.serving import Limits
 
 TOKEN = "s3cret-T0ken-4f9a"
 TOKEN_ENV = "SHEETSYNC_HTTP_TOKEN"
+SECRET = "workbook /srv/team/north.xlsx not found; robot@acme-prod.iam.gserviceaccount.com"
 
 
 @dataclass
@@ -36,8 +39,11 @@ class Daemon:
         self.triggered.append(name)
         return True
 
-    def health(self) -> tuple[bool, str]:
-        return (True, "ok: 2 spreadsheets") if self.healthy else (False, "north failing 2 h")
+    def health(self) -> Health:
+        if self.healthy:
+            return Health(True, "ok: 2 spreadsheets")
+        details = (f"north failing for 7200s: {SECRET}",)
+        return Health(False, "failing: 1 of 2 spreadsheets", details)
 
 
 @dataclass(frozen=True)
@@ -52,10 +58,13 @@ def daemon() -> Daemon:
     return Daemon()
 
 
+FAST = Limits(tick=0.02)  # stop() is noticed at once
+
+
 def serve(daemon: Daemon, token: str | None) -> ControlServer:
     return ControlServer("127.0.0.1", 0, token=token, token_env=TOKEN_ENV,
                          trigger=daemon.trigger, health=daemon.health,
-                         metrics=daemon.metrics.render)  # fmt: skip
+                         metrics=daemon.metrics.render, limits=FAST)  # fmt: skip
 
 
 @pytest.fixture
@@ -131,11 +140,17 @@ def test_without_a_configured_token_the_trigger_is_refused_naming_the_variable(
 # ------------------------------------------------------------------ health and metrics
 
 
-def test_healthz_says_200_or_503_with_the_reason(server: ControlServer, daemon: Daemon) -> None:
+def test_healthz_says_200_or_503_and_the_details_only_with_the_token(
+    server: ControlServer, daemon: Daemon
+) -> None:
     assert call(server, "GET", "/healthz") == Reply(200, "ok: 2 spreadsheets\n", ANY_HEADERS)
     daemon.healthy = False
-    reply = call(server, "GET", "/healthz")
-    assert (reply.status, reply.body) == (503, "north failing 2 h\n")
+    for token in (None, "wrong"):  # the error can name a path or an account: not for anyone
+        reply = call(server, "GET", "/healthz", token)
+        assert (reply.status, reply.body) == (503, "failing: 1 of 2 spreadsheets\n")
+    reply = call(server, "GET", "/healthz", TOKEN)
+    assert (reply.status, reply.body) == (
+        503, f"failing: 1 of 2 spreadsheets\nnorth failing for 7200s: {SECRET}\n")  # fmt: skip
 
 
 def test_metrics_are_served_in_the_prometheus_text_format(
@@ -185,11 +200,12 @@ def test_a_query_string_does_not_change_the_route(server: ControlServer, daemon:
 
 
 def test_a_failing_callback_is_a_500_that_says_little(daemon: Daemon) -> None:
-    def broken() -> tuple[bool, str]:
+    def broken() -> Health:
         raise RuntimeError("scheduler state lost")
 
     with ControlServer("127.0.0.1", 0, token=TOKEN, token_env=TOKEN_ENV, trigger=daemon.trigger,
-                       health=broken, metrics=daemon.metrics.render) as server:  # fmt: skip
+                       health=broken, metrics=daemon.metrics.render,
+                       limits=FAST) as server:  # fmt: skip
         reply = call(server, "GET", "/healthz")
     assert reply.status == 500 and "scheduler state lost" not in reply.body
 
@@ -239,7 +255,7 @@ def test_port_zero_binds_a_free_port_on_the_given_host(daemon: Daemon) -> None:
 def test_a_busy_port_is_an_error_from_start(server: ControlServer, daemon: Daemon) -> None:
     second = ControlServer(*server.address, token=TOKEN, token_env=TOKEN_ENV,
                            trigger=daemon.trigger, health=daemon.health,
-                           metrics=daemon.metrics.render)  # fmt: skip
+                           metrics=daemon.metrics.render, limits=FAST)  # fmt: skip
     with pytest.raises(OSError):
         second.start()
 

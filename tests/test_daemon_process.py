@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -137,3 +138,106 @@ def test_sighup_reloads_and_a_broken_config_keeps_the_old_one_running(
     assert child.returncode == 0, err
     assert "reload refused, the old configs keep running" in err and "daemon.every" in err
     assert "reloaded 1 configs" in err
+
+
+# ------------------------------------------------------------------ signals at any moment
+
+
+def catches(pid: int, signum: int) -> bool:
+    """Whether process `pid` has a handler for `signum` (Linux: SigCgt in /proc/<pid>/status)."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    mask = next(line.split()[1] for line in status.splitlines() if line.startswith("SigCgt:"))
+    return bool(int(mask, 16) >> (signum - 1) & 1)
+
+
+class Lines:
+    """A child's stderr, read line by line as it comes, by a thread of its own."""
+
+    def __init__(self, child: subprocess.Popen[str]) -> None:
+        assert child.stderr is not None
+        self.stream, self.lines = child.stderr, list[str]()
+        self.changed = threading.Condition()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        for line in self.stream:
+            with self.changed:
+                self.lines.append(line)
+                self.changed.notify_all()
+
+    def wait_for(self, text: str, timeout: float = 60) -> str:
+        """The first line holding `text`; fails when none came within `timeout` seconds."""
+        with self.changed:
+            found = self.changed.wait_for(lambda: self._find(text), timeout)
+        assert found, f"no line with {text!r} in:\n{''.join(self.lines)}"
+        return found
+
+    def _find(self, text: str) -> str | None:
+        return next((line for line in self.lines if text in line), None)
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc (Linux)")
+def test_sigterm_while_the_daemon_starts_exits_0_before_its_first_run(
+    demo: tuple[Path, int],
+) -> None:
+    config, _ = demo
+    workbook = config.parent / "demo-team.xlsx"
+    before = workbook.read_bytes()
+    child = start(config)
+    deadline = time.monotonic() + 60
+    while not catches(child.pid, signal.SIGTERM):  # caught before the slow imports
+        assert child.poll() is None and time.monotonic() < deadline
+        time.sleep(0.001)
+    child.send_signal(signal.SIGTERM)
+    _, err = child.communicate(timeout=60)
+    assert child.returncode == 0, err  # not -15
+    assert "SIGTERM (while starting) received" in err
+    assert "reason=start" not in err and workbook.read_bytes() == before  # nothing ran
+
+
+def test_a_poll_interval_the_scheduler_cannot_keep_is_a_config_error(
+    demo: tuple[Path, int],
+) -> None:
+    config, _ = demo
+    config.write_text(config.read_text() + "  poll: 0s\n")
+    child = start(config)
+    try:
+        _, err = child.communicate(timeout=60)  # before: 100% CPU in the scheduler, forever
+    finally:
+        child.kill()
+    assert child.returncode == 2 and "daemon.poll" in err
+
+
+def test_after_a_refused_reload_it_still_runs_triggers_and_stops_on_sigterm(
+    demo: tuple[Path, int],
+) -> None:
+    config, port = demo
+    child = start(config)
+    log = Lines(child)
+    try:
+        wait_healthy(port, child)
+        log.wait_for("reason=start")
+        good = config.read_text()
+        config.write_text(good + "  poll: 0s\n")
+        child.send_signal(signal.SIGHUP)
+        assert "daemon.poll" in log.wait_for("reload refused, the old configs keep running")
+        assert get(port, "/healthz")[0] == 200
+        auth = {"Authorization": f"Bearer {TOKEN}"}
+        assert get(port, "/refresh/team", method="POST", headers=auth)[0] == 202
+        log.wait_for("reason=http")  # the old configs really run
+        config.write_text(good.replace("every: 30s", "every: 45s"))
+        child.send_signal(signal.SIGHUP)
+        log.wait_for("reloaded 1 configs")
+        assert get(port, "/refresh/team", method="POST", headers=auth)[0] == 202
+        assert len([line for line in log.lines if "reason=http" in line]) >= 1
+        child.send_signal(signal.SIGTERM)
+        assert child.wait(timeout=60) == 0
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+        log.reader.join(10)
+        for stream in (child.stdout, child.stderr):
+            assert stream is not None
+            stream.close()

@@ -3,9 +3,15 @@ metrics, the HTTP trigger and signals.
 
 - One daemon per config at a time: a lock file beside the config's state file (filelock: an
   OS lock, so a daemon killed with SIGKILL leaves nothing to clean up).
-- SIGTERM and SIGINT: the runs under way finish (a write is never cut short), then exit 0.
-- SIGHUP: the configs are read again; a config that no longer loads keeps the old ones running
-  and the reason is logged.
+- SIGTERM and SIGINT: the runs under way finish (a write is never cut short), then exit 0;
+  one that comes while the daemon is still starting makes it exit 0 before its first run, and
+  one during `--once` lets no further spreadsheet start (daemon/signals.py).
+- SIGHUP: the configs are read again; a config that no longer loads (or that the scheduler
+  cannot keep) keeps the old ones running and the reason is logged. The loop never waits for
+  a run during a reload: each spreadsheet's new worker starts once the old one's run is done.
+- The loop ticks at least once a second and never spins (it waits at least MIN_WAIT between
+  ticks); a watchdog on the injected clock makes /healthz say 503 when it has not ticked for
+  WATCHDOG_SECONDS (daemon/health.py).
 - Process-wide settings (`daemon.http`, `daemon.token_env`, `daemon.quota`) come from the
   first config; another config that sets them differently is a config error.
 """
@@ -14,28 +20,32 @@ from __future__ import annotations
 
 import logging
 import os
-import signal
 import threading
 import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING
 
 from filelock import FileLock, Timeout
 
 from sheetsync.config.loading import load_config
 from sheetsync.config.values import Config
+from sheetsync.daemon.health import Health, Watchdog
 from sheetsync.daemon.loop import Daemon
 from sheetsync.daemon.metrics import Metrics
 from sheetsync.daemon.pacing import Pacer
 from sheetsync.daemon.runner import Clock, Outcome, utc_now
+from sheetsync.daemon.signals import handled
 from sheetsync.daemon.state import state_path
 from sheetsync.errors import ConfigError, UsageError
 
+if TYPE_CHECKING:
+    from sheetsync.daemon.http import ControlServer
+
 log = logging.getLogger("sheetsync.daemon")
 PROCESS_KEYS = ("http", "token_env", "quota")
+MIN_WAIT, MAX_WAIT = 0.05, 1.0  # seconds between two ticks of the loop
 
 
 def load_configs(paths: Sequence[Path], shard: tuple[int, int] = (1, 1)) -> list[Config]:
@@ -95,30 +105,40 @@ class Service:
         self.metrics = Metrics()
         self.stopping = threading.Event()
         self.reloading = threading.Event()
+        self.watchdog = Watchdog(now)
+        self.server: ControlServer | None = None
         self.daemon = self._daemon(self.configs)
 
     def once(self) -> int:
         """Each spreadsheet's due job once; 0 when every run succeeded, else 1."""
-        with held(self.configs):
-            outcomes = self.daemon.run_once()
+        with held(self.configs), handled(self._stop, self.reloading.set):
+            outcomes = self.daemon.run_once(self.stopping.is_set)
         return 0 if all(o.result != "failed" for o in outcomes) else 1
 
     def run(self) -> int:
         """Run until SIGTERM or SIGINT; SIGHUP reloads the configs."""
-        with held(self.configs), self._server(), _signals(self):
-            self.daemon.start()
+        with held(self.configs), self._server(), handled(self._stop, self.reloading.set):
+            if not self.stopping.is_set():
+                self.daemon.start()
+            self.watchdog.beat()
             while not self.stopping.is_set():
                 if self.reloading.is_set():
                     self.reloading.clear()
                     self._reload()
-                self.stopping.wait(min(self.daemon.tick(), 1.0))
+                wait = self.daemon.tick()
+                self.watchdog.beat()
+                self.stopping.wait(min(max(wait, MIN_WAIT), MAX_WAIT))
             log.info("stopping: letting the runs under way finish")
             self.daemon.stop()
         return 0
 
-    def _daemon(self, configs: Sequence[Config]) -> Daemon:
+    def _stop(self, why: str) -> None:
+        log.info("%s received", why)
+        self.stopping.set()
+
+    def _daemon(self, configs: Sequence[Config], previous: Daemon | None = None) -> Daemon:
         return Daemon(configs, now=self.now, threaded=self.threaded, listener=self._record,
-                      pacer=self.pacer)  # fmt: skip
+                      previous=previous, pacer=self.pacer)  # fmt: skip
 
     def _record(self, outcome: Outcome) -> None:
         if outcome.reason != "digest" and outcome.result in ("written", "unchanged", "failed"):
@@ -126,16 +146,19 @@ class Service:
                                 outcome.rows, self.now().timestamp())  # fmt: skip
 
     def _reload(self) -> None:
+        """The new configs on a new scheduler; the old one's runs under way finish first (its
+        workers hand over), without holding up the loop."""
         try:
             configs = load_configs(self.paths, self.shard)
             if [c.daemon.name for c in configs] != [c.daemon.name for c in self.configs]:
                 raise UsageError("the set of spreadsheets changed; restart the daemon for that")
+            daemon = self._daemon(configs, previous=self.daemon)
         except (ConfigError, UsageError) as exc:
             log.error("reload refused, the old configs keep running: %s", exc)
             return
-        self.daemon.stop()
-        self.configs, self.daemon = configs, self._daemon(configs)
-        self.daemon.start()
+        old, self.configs, self.daemon = self.daemon, configs, daemon
+        old.stop(wait=False)
+        daemon.start()
         log.info("reloaded %d configs", len(configs))
 
     @contextmanager
@@ -151,45 +174,25 @@ class Service:
                                token_env=settings.token_env, trigger=self._trigger,
                                health=self._health, metrics=self.metrics.render)  # fmt: skip
         server.start()
+        self.server = server
         log.info("listening on http://%s:%d", *server.address)
         try:
             yield
         finally:
+            self.server = None
             server.stop()
 
     def _trigger(self, name: str) -> bool:
         return self.daemon.trigger(name)
 
-    def _health(self) -> tuple[bool, str]:
+    def _health(self) -> Health:
         if self.stopping.is_set():
-            return False, "stopping"
+            return Health(False, "stopping")
+        stalled = self.watchdog.stalled()
+        if stalled is not None:
+            return Health(False, f"stalled: the schedule loop has not run for {int(stalled)}s")
         return self.daemon.health()
 
 
 def _sleep(seconds: float) -> None:
     threading.Event().wait(seconds)
-
-
-@contextmanager
-def _signals(service: Service) -> Iterator[None]:
-    """SIGTERM/SIGINT stop, SIGHUP reloads (main thread only; restored afterwards)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def stop(signum: int, frame: FrameType | None) -> None:
-        log.info("%s received", signal.Signals(signum).name)
-        service.stopping.set()
-
-    def reload(signum: int, frame: FrameType | None) -> None:
-        service.reloading.set()
-
-    wanted: dict[int, Any] = {signal.SIGTERM: stop, signal.SIGINT: stop}
-    if hasattr(signal, "SIGHUP"):
-        wanted[signal.SIGHUP] = reload
-    previous = {signum: signal.signal(signum, handler) for signum, handler in wanted.items()}
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
