@@ -7,16 +7,21 @@ from __future__ import annotations
 import json
 import math
 from datetime import date
+from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 
 from sheetsync.backends.base import Grid, RawWorkbook
+from sheetsync.backends.xlsx import XlsxBackend
 from sheetsync.console import report_json
 from sheetsync.i18n.numfmt import Separators, render_number
 from sheetsync.pipeline import Report, refresh
 from sheetsync.sync.stage import SyncResult, sync
+from sheetsync.testing import FakeSheetsApi
 from tests.helpers import MemoryBackend, activity, config, team_workbook
+from tests.test_google_backend import google_config
 
 TAB = "Rep - Anna Nowak"
 MAX = 1.7976931348623157e308  # the largest double: what a spreadsheet cell can hold
@@ -165,3 +170,57 @@ def test_a_score_past_the_largest_double_still_ranks_last() -> None:
     assert ranks == {"Ben Carter": 1, "Anna Nowak": 2}
     # (-1e308 x 2 + 10 / 100 x 1) / 3 = -6.67e307
     assert scores["Anna Nowak"] == pytest.approx(-1e308 / 3 * 2)
+
+
+def extreme_workbook() -> dict[str, Grid]:
+    tabs = team_workbook()
+    tabs["Rep - Anna Nowak"] = activity(
+        ["2026-11-02", 1e30, DENORMAL, 1, MAX, "Acme"],  # E2: too large, left out
+        ["2026-11-03", -1e30, 2, 0, -DENORMAL, "Globex"],
+    )
+    tabs["Goals"][1] = ["2026-11", "Anna Nowak", DENORMAL, 1e100]
+    return tabs
+
+
+def numbers_written(tabs: dict[str, list[list[Any]]]) -> list[float]:
+    return [float(v) for rows in tabs.values() for row in rows for v in row
+            if isinstance(v, float | int) and not isinstance(v, bool)]  # fmt: skip
+
+
+def total_calls(rows: list[list[Any]]) -> Any:
+    """The Rep KPIs tab's actual of the total's calls this month."""
+    header = rows[0]
+    return next(r[header.index("Actual")] for r in rows[1:]
+                if r[:4] == ["2026-11", "total", "Total", "Calls"])  # fmt: skip
+
+
+OUTPUTS = ("Summary", "Ranking", "Meeting brief", "Rep KPIs", "Data issues", "Sync status")
+
+
+def test_extreme_numbers_are_written_finite_to_an_xlsx_workbook(tmp_path: Path) -> None:
+    path = tmp_path / "team.xlsx"
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title, rows in extreme_workbook().items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    book.save(path)
+    report = refresh(config(folder=tmp_path), as_of=date(2026, 11, 3), backend=XlsxBackend(path))
+    assert "Rep - Anna Nowak!E2" in {f"{i.tab}!{i.cell}" for i in report.issues}
+    written = openpyxl.load_workbook(path)
+    tabs = {t: [[c.value for c in r] for r in written[t].iter_rows()] for t in OUTPUTS}
+    assert all(math.isfinite(n) for n in numbers_written(tabs))
+    assert total_calls(tabs["Rep KPIs"]) == 5  # 1e30 - 1e30 + Ben's 5
+
+
+def test_extreme_numbers_are_written_finite_through_the_google_api(
+    fake: FakeSheetsApi, tmp_path: Path
+) -> None:
+    sid = fake.create_spreadsheet("Team", extreme_workbook())
+    key = fake.service_account_file(tmp_path)
+    report = refresh(google_config(key, sid), as_of=date(2026, 11, 3))
+    assert "Rep - Anna Nowak!E2" in {f"{i.tab}!{i.cell}" for i in report.issues}
+    tabs = {title: fake.values(sid, title) for title in OUTPUTS}
+    assert all(math.isfinite(n) for n in numbers_written(tabs))
+    assert total_calls(tabs["Rep KPIs"]) == 5
