@@ -17,10 +17,11 @@ from sheetsync.backends.base import Grid, RawWorkbook
 from sheetsync.backends.xlsx import XlsxBackend
 from sheetsync.console import report_json
 from sheetsync.i18n.numfmt import Separators, render_number
+from sheetsync.kpi.history import history_table
 from sheetsync.pipeline import Report, refresh
 from sheetsync.sync.stage import SyncResult, sync
 from sheetsync.testing import FakeSheetsApi
-from tests.helpers import MemoryBackend, activity, config, team_workbook
+from tests.helpers import MemoryBackend, activity, config, serial, team_workbook
 from tests.test_google_backend import google_config
 
 TAB = "Rep - Anna Nowak"
@@ -93,6 +94,15 @@ def test_a_goal_too_large_to_use_is_a_bad_goal() -> None:
     assert math.isnan(float(targets[("2026-11", "rep", "Anna Nowak", "calls")]))
 
 
+def test_history_numbers_past_any_double_read_as_blanks() -> None:
+    day = serial("2026-11-02")
+    table = history_table([[day, "2026-11", "rep", "Anna Nowak", "calls", 10**400, MAX,
+                            math.inf, DENORMAL, "On track", 1]])  # fmt: skip
+    record = table.to_dict("records")[0]
+    assert math.isnan(record["actual"]) and math.isnan(record["attainment"])
+    assert (record["target"], record["pace"]) == (MAX, DENORMAL)
+
+
 def plan_numbers(report: Report) -> list[tuple[str, int, int, float]]:
     """Every number the refresh would write: (tab, row, column, value)."""
     found = []
@@ -146,8 +156,13 @@ def test_huge_values_are_computed_and_shown_in_every_tab() -> None:
 def test_a_denormal_goal_or_denominator_leaves_its_ratio_blank_not_infinite() -> None:
     tabs = team_workbook()
     tabs["Goals"][1] = ["2026-11", "Anna Nowak", DENORMAL, 10000]
+    tabs["Goals"].append(["2026-11", "Total", DENORMAL, 15000])
     tabs["Rep - Ben Carter"] = activity(["2026-11-02", 5, DENORMAL, 2, 3000, "Acme"])
     report = extreme_refresh(tabs)
+    summary = report.plan.tab("summary")
+    assert summary is not None
+    chart = [row for row in summary.rows if row and row[0].value == "Calls"][-1]
+    assert chart[1].value is None  # 35 calls / a goal of 5e-324: no bar
     kpis = kpi_table(report)
     anna_calls = kpis[("2026-11", "rep", "Anna Nowak", "calls")]
     assert anna_calls["target"] == DENORMAL  # the goal is shown as it is
