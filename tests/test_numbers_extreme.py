@@ -239,3 +239,24 @@ def test_extreme_numbers_are_written_finite_through_the_google_api(
     tabs = {title: fake.values(sid, title) for title in OUTPUTS}
     assert all(math.isfinite(n) for n in numbers_written(tabs))
     assert total_calls(tabs["Rep KPIs"]) == 5
+
+
+def test_a_change_since_the_last_snapshot_past_the_largest_double_is_blank() -> None:
+    tabs = team_workbook()
+    # the team's win rate: 1e100 deals / 1e-208 meetings = 1e308; History says it was -MAX
+    tabs["Rep - Anna Nowak"] = activity(["2026-11-03", 10, 1e-208, 1e100, 1000, "Acme"])
+    tabs["Rep - Ben Carter"] = activity(["2026-11-02", 5, 0, 0, 3000, "Acme"])
+    tabs["KPI history"] = [
+        ["Date", "Period", "Level", "Name", "KPI", "Actual", "Target", "Attainment", "Pace",
+         "Status", "Rank"],
+        [serial("2026-11-02"), "2026-11", "total", "Total", "win_rate", -MAX, None, None, None,
+         None, None],
+    ]  # fmt: skip
+    weighted = config("ranking: {period: month, weights: {win_rate: 1}}\n")
+    backend = MemoryBackend(tabs, owned={"KPI history"})
+    report = refresh(weighted, as_of=date(2026, 11, 3), backend=backend)
+    assert [n for n in plan_numbers(report) if not math.isfinite(n[3])] == []
+    brief = report.plan.tab("meeting_brief")
+    assert brief is not None
+    row = next(r for r in brief.rows if [c.value for c in r[:2]] == ["Total", "Win rate"])
+    assert [c.value for c in row[2:5]] == [-MAX, 1e308, None]  # then, now, change: blank

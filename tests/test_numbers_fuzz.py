@@ -37,6 +37,7 @@ GOAL_KPIS = ("Calls", "Meetings", "Revenue", "Win rate")
 GOAL_KEYS = {"Calls": "calls", "Meetings": "meetings", "Revenue": "revenue", "Win rate": "win_rate"}
 SCOPES = {"Anna Nowak": "rep", "Ben Carter": "rep", "North": "team", "Total": "total"}
 HISTORY_TITLE = "KPI history"
+CONFIG = config("ranking: {period: month, weights: {revenue: 2, calls: 1, win_rate: 1}}\n")
 NOT_FINITE = re.compile(r"\b(inf|infinity|nan)\b", re.IGNORECASE)
 
 extreme = st.one_of(
@@ -99,6 +100,8 @@ def books(draw: st.DrawFn) -> Book:
          range(4)), "On track", 1],
         [serial("2026-11-02"), "2026-11", "total", "Total", "revenue", *(draw(number) for _ in
          range(4)), "Behind", None],
+        [serial("2026-11-02"), "2026-11", "total", "Total", "win_rate", *(draw(number) for _ in
+         range(4)), None, None],
     ]  # fmt: skip
     return Book(tabs, as_of, cells, goal_cells)
 
@@ -115,22 +118,22 @@ def check_written(report: Report) -> None:
     for where, value in written_values(report):
         if isinstance(value, float | int) and not isinstance(value, bool):
             assert math.isfinite(value), (where, value)
-    json.dumps(report_json(config(), report), allow_nan=False)
+    json.dumps(report_json(CONFIG, report), allow_nan=False)
     assert not NOT_FINITE.search(" ".join(printed(report)))
 
 
 def printed(report: Report) -> list[str]:
     """What the command line prints and what the e-mails say about this refresh."""
-    link = spreadsheet_link(config(), report)
+    link = spreadsheet_link(CONFIG, report)
     texts = [
-        *headline_lines(config(), report),
+        *headline_lines(CONFIG, report),
         *plan_lines(report),
         outcome_line(report),
         *issue_lines(report.issues, "Data issues"),
-        repr(team_digest(config(), report, link)),
+        repr(team_digest(CONFIG, report, link)),
     ]
     for rep, team in (("Anna Nowak", "North"), ("Ben Carter", "South")):
-        texts.append(repr(scorecard(config(), report, rep, team, link)))
+        texts.append(repr(scorecard(CONFIG, report, rep, team, link)))
     return texts
 
 
@@ -171,7 +174,7 @@ def check_goals(book: Book, report: Report, reported: set[tuple[str, str]]) -> N
 def test_extreme_numbers_are_counted_or_reported_and_never_written_infinite(book: Book) -> None:
     backend = MemoryBackend(book.tabs, owned={HISTORY_TITLE})
     try:
-        report = refresh(config(), as_of=book.as_of, backend=backend, snapshot=True)
+        report = refresh(CONFIG, as_of=book.as_of, backend=backend, snapshot=True)
     except SheetsyncError:  # a clear error is a result; an internal one fails the test
         return
     check_written(report)
