@@ -85,7 +85,7 @@ def test_a_number_too_large_to_add_up_is_a_data_issue_on_its_cell() -> None:
 
 def test_a_goal_too_large_to_use_is_a_bad_goal() -> None:
     tabs = team_workbook()
-    tabs["Goals"][1] = ["2026-11", "Anna Nowak", 1e300, -(10**400)]  # an int past any double
+    tabs["Goals"][1] = ["2026-11", "Anna Nowak", 1e300, -(2**1024 - 1)]  # an int past any double
     report = refresh(config(), as_of=date(2026, 11, 3), dry_run=True, backend=MemoryBackend(tabs))
     goal_issues = [(i.cell, i.severity, i.action) for i in report.issues if i.tab == "Goals"
                    and i.severity == "error"]  # fmt: skip
@@ -96,7 +96,7 @@ def test_a_goal_too_large_to_use_is_a_bad_goal() -> None:
 
 def test_history_numbers_past_any_double_read_as_blanks() -> None:
     day = serial("2026-11-02")
-    table = history_table([[day, "2026-11", "rep", "Anna Nowak", "calls", 10**400, MAX,
+    table = history_table([[day, "2026-11", "rep", "Anna Nowak", "calls", 2**1024 - 1, MAX,
                             math.inf, DENORMAL, "On track", 1]])  # fmt: skip
     record = table.to_dict("records")[0]
     assert math.isnan(record["actual"]) and math.isnan(record["attainment"])

@@ -7,14 +7,13 @@ a label changes); `rank` is set on the rep rows of the ranked period.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 import pandas as pd
 
-from sheetsync.spreadsheet import day_of
+from sheetsync.spreadsheet import day_of, finite_number
 
 __all__ = ["HISTORY_COLUMNS", "history_table", "snapshot_table"]
 
@@ -70,13 +69,5 @@ def _record(row: Sequence[Any]) -> dict[str, Any]:
         text = record[column]
         record[column] = None if text is None or text == "" else str(text).strip()
     for column in (*_NUMBERS, "rank"):
-        record[column] = _number(record[column])
+        record[column] = finite_number(record[column])
     return record
-
-
-def _number(raw: Any) -> float | None:
-    """A finite number; None for text, a boolean, an infinity or an int past any double."""
-    if not isinstance(raw, int | float) or isinstance(raw, bool):
-        return None
-    number = float(raw) if abs(raw) < 2**1024 else math.inf
-    return number if math.isfinite(number) else None

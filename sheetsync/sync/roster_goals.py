@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -15,7 +14,7 @@ import pandas as pd
 from sheetsync.backends.base import Grid
 from sheetsync.config.values import Config
 from sheetsync.periods import parse_period
-from sheetsync.spreadsheet import a1, norm, tidy
+from sheetsync.spreadsheet import a1, finite_number, norm, tidy
 from sheetsync.sync.activity import find_header, header_columns
 from sheetsync.sync.cells import LARGEST, TOO_LARGE, is_blank, parse_number_text
 from sheetsync.sync.columns import Column
@@ -259,10 +258,8 @@ def _goal_targets(
 def _goal_number(value: Any, config: Config) -> float | None:
     if isinstance(value, bool):
         return None
-    if isinstance(value, int):  # an int too big for a double is no number
-        return float(value) if abs(value) < 2**1024 else None
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
+    if isinstance(value, int | float):  # an int past the largest double is no number
+        return finite_number(value)
     return parse_number_text(str(value), config.locale)
 
 
