@@ -1,10 +1,12 @@
 """What every spreadsheet shares, for every stage: A1 cell references, serial dates (days since
 1899-12-30, as Excel and Google Sheets store them) and the loose matching of names and tab titles
-(case and spacing ignored, glob patterns). Imports nothing else from sheetsync.
+(case and spacing ignored, glob patterns), and a cell's number as a finite float. Imports nothing
+else from sheetsync.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -74,6 +76,18 @@ def _char_set(body: str) -> str:
     negate = body.startswith("!")
     chars = "".join(c if c == "-" else re.escape(c) for c in body[negate:])
     return f"[{'^' if negate else ''}{chars}]"
+
+
+def finite_number(value: object) -> float | None:
+    """A cell's int or float as a finite float; None for anything else: text, a boolean, NaN,
+    an infinity, or an int past the largest double (`float()` would raise OverflowError)."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
 
 
 def date_to_serial(value: date) -> float | int:

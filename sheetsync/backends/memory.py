@@ -21,7 +21,7 @@ from sheetsync.backends.base import (
 )
 from sheetsync.backends.history import plan_edit
 from sheetsync.errors import WorkbookError
-from sheetsync.report.plan import CellValue, HistorySnapshot, OutputPlan, TabPlan
+from sheetsync.report.plan import CellValue, HistorySnapshot, OutputPlan, TabPlan, fit_text
 from sheetsync.spreadsheet import cell_position, date_to_serial, day_of
 
 
@@ -119,5 +119,8 @@ class MemoryBackend:
 
 
 def _raw(value: CellValue) -> RawValue:
-    """A written value as a spreadsheet gives it back: dates as serial numbers."""
+    """A written value as a spreadsheet gives it back: dates as serial numbers, text cut to fit
+    a cell."""
+    if isinstance(value, str):
+        return fit_text(value)
     return date_to_serial(value) if isinstance(value, date) else value

@@ -6,13 +6,18 @@ section for negatives, `General`. It writes the digits with the separators it is
 language's: `1,234.50` in English, `1 234,50` in Polish), so a number inside a sentence reads
 like the same number in a formatted cell seen in that language's locale. Rounding is half
 away from zero, as in Excel and Google Sheets. Dates and times are not number formats here.
+
+A number whose whole part has more than 15 digits (what a spreadsheet keeps of a number; a
+double can be up to 1.8e308) is shown as Excel shows a number too wide for its cell, in
+scientific notation with two decimals and the format's own text around it: `1.00E+30`,
+`$1.80E+308`; `General` shows it as `1E+30`.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 
 __all__ = ["Separators", "is_plain", "render_number"]
 
@@ -26,6 +31,10 @@ class Separators:
 
 
 ENGLISH = Separators()
+WIDEST = Decimal(10) ** 15
+"""From this size on a number is shown in scientific notation: its digits past the 15th are
+not kept by a spreadsheet (nor by a double) and would only be noise."""
+_HUNDREDTH = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -112,7 +121,8 @@ def _number_section(prefix: str, suffix: str, digits: str, percent: int) -> _Sec
 def _digits(amount: Decimal, section: _Section, separators: Separators) -> str:
     """The absolute value's digits, rounded half away from zero, grouped and padded."""
     places = len(section.fraction)
-    rounded = amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    exact = Context(prec=len(str(WIDEST)) + places)  # every digit kept: amount < WIDEST
+    rounded = amount.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP, exact)
     whole, _, decimals = f"{rounded:f}".partition(".")
     minimum = section.integer.count("0")
     whole = whole.lstrip("0").rjust(minimum, "0")
@@ -127,10 +137,20 @@ def _digits(amount: Decimal, section: _Section, separators: Separators) -> str:
     return whole + (separators.decimal + decimals if decimals else "")
 
 
+def _scientific(amount: Decimal, separators: Separators) -> str:
+    """`1.00E+30`: a positive amount as Excel's `0.00E+00` shows it (half away from zero)."""
+    exponent = amount.adjusted()
+    mantissa = amount.scaleb(-exponent).quantize(_HUNDREDTH, rounding=ROUND_HALF_UP)
+    if mantissa >= 10:  # 9.996E+40 rounds up to 10.00E+40: 1.00E+41
+        mantissa, exponent = Decimal("1.00"), exponent + 1
+    sign = "+" if exponent >= 0 else "-"
+    return f"{mantissa}".replace(".", separators.decimal) + f"E{sign}{abs(exponent):02d}"
+
+
 def _general(number: float, separators: Separators) -> str:
-    if number.is_integer():
+    if number.is_integer() and abs(number) < WIDEST:
         return str(int(number))
-    return format(number, ".10g").replace(".", separators.decimal)
+    return format(number, ".10G").replace(".", separators.decimal)
 
 
 def render_number(
@@ -150,7 +170,9 @@ def render_number(
     amount = Decimal(repr(abs(float(number))))
     amount = amount * Decimal(100) ** section.percent / Decimal(1000) ** section.scale
     sign = "-" if negative and not own_negative else ""
-    return sign + section.prefix + _digits(amount, section, separators) + section.suffix
+    wide = amount >= WIDEST
+    digits = _scientific(amount, separators) if wide else _digits(amount, section, separators)
+    return sign + section.prefix + digits + section.suffix
 
 
 def is_plain(number_format: str | None) -> bool:

@@ -16,6 +16,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from sheetsync.config.values import KpiDef
+from sheetsync.kpi.finite import quotient
 from sheetsync.periods import Period
 
 FloatArray = npt.NDArray[np.float64]
@@ -240,8 +241,7 @@ def _ratio(
     kpi = kpis[key]
     numerator = _ratio(str(kpi.numerator), kpis, values, (*path, key))
     denominator = _ratio(str(kpi.denominator), kpis, values, (*path, key))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(denominator != 0, numerator / denominator, np.nan)
+    ratio = quotient(numerator, denominator)  # blank by 0, or past the largest double
     values[key] = ratio
     return ratio
 

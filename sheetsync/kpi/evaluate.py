@@ -35,6 +35,7 @@ from sheetsync.kpi.actuals import (
     period_mask,
     scope_actuals,
 )
+from sheetsync.kpi.finite import quotient, rounded
 from sheetsync.kpi.targets import Level, TargetResolver, goal_lookup
 from sheetsync.periods import Period, WorkCalendar, elapsed_working_days, working_days
 
@@ -111,15 +112,15 @@ def _pace_columns(
 
     Additive and count_distinct KPIs: expected = target x elapsed / total working days. Ratio
     KPIs: expected = target and pace = attainment (a rate does not accrue over time). Projection
-    = actual x total / elapsed, additive KPIs only.
+    = actual x total / elapsed, additive KPIs only. A quotient past the largest double (a
+    goal of 5e-324) is blank, as one with nothing to divide by is (`finite.quotient`).
     """
-    with np.errstate(divide="ignore", invalid="ignore"):
-        attainment = np.where(target != 0, actual / target, np.nan)
-        share = elapsed / total if total else np.nan
-        expected = np.where(ratio, target, target * share)
-        pace = np.where(expected != 0, actual / expected, np.nan)
-        projection = actual * total / elapsed if elapsed else np.full_like(actual, np.nan)
-    projection = np.where(additive, projection, np.nan)
+    attainment = quotient(actual, target)
+    share = elapsed / total if total else np.nan
+    expected = np.where(ratio, target, target * share)
+    pace = quotient(actual, expected)
+    with np.errstate(over="ignore"):  # a ratio's actual may be near the largest double
+        projection = np.where(additive, quotient(actual * total, elapsed), np.nan)
     return {"attainment": attainment, "expected": expected, "pace": pace, "projection": projection}
 
 
@@ -139,8 +140,8 @@ def status(
     against the thresholds. Values are rounded to 9 decimals first, so hitting the target
     exactly is Achieved / On track despite floating-point error.
     """
-    att = np.round(attainment, _DECIMALS)
-    rounded = np.round(pace, _DECIMALS)
+    att = rounded(attainment, _DECIMALS)
+    rounded_pace = rounded(pace, _DECIMALS)
     blank = np.isnan(att)
     if over:
         choices = [(blank, None), (att >= 1, ACHIEVED), (att < 1, MISSED)]
@@ -148,10 +149,10 @@ def status(
         choices = [(blank, None), (~blank, NOT_STARTED)]
     else:
         choices = [
-            (blank | np.isnan(rounded), None),
-            (rounded >= thresholds.on_track, ON_TRACK),
-            (rounded >= thresholds.at_risk, AT_RISK),
-            (rounded < thresholds.at_risk, BEHIND),
+            (blank | np.isnan(rounded_pace), None),
+            (rounded_pace >= thresholds.on_track, ON_TRACK),
+            (rounded_pace >= thresholds.at_risk, AT_RISK),
+            (rounded_pace < thresholds.at_risk, BEHIND),
         ]
     conditions = [condition for condition, _ in choices]
     labels = np.array([label for _, label in choices], dtype=object)

@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from sheetsync.spreadsheet import day_of
+from sheetsync.spreadsheet import day_of, finite_number
 
 __all__ = ["HISTORY_COLUMNS", "history_table", "snapshot_table"]
 
@@ -69,6 +69,5 @@ def _record(row: Sequence[Any]) -> dict[str, Any]:
         text = record[column]
         record[column] = None if text is None or text == "" else str(text).strip()
     for column in (*_NUMBERS, "rank"):
-        if not isinstance(record[column], int | float) or isinstance(record[column], bool):
-            record[column] = None
+        record[column] = finite_number(record[column])
     return record

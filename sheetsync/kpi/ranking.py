@@ -22,11 +22,14 @@ import numpy.typing as npt
 import pandas as pd
 
 from sheetsync.config.values import KpiDef, RankingConfig
+from sheetsync.kpi.finite import rounded as finite_rounded
 
 __all__ = ["RANKING_COLUMNS", "movement", "places_up", "rank"]
 
 RANKING_COLUMNS = ("rank", "rep", "team", "score", "movement", "reason")
 _DECIMALS = 4
+_LARGEST_DOUBLE = float(np.finfo(np.float64).max)
+"""A weighted mean of attainments (each at least -1.8e308) is no lower, though its sum may be."""
 _UP = re.compile(r"up (\d+)")
 FloatArray = npt.NDArray[np.float64]
 
@@ -109,8 +112,11 @@ def _weighted(
     has = ~np.isnan(values)
     capped = np.where(has, np.minimum(values, cap), 0.0)
     weight_sum = (has * weights).sum(axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         score = np.where(weight_sum > 0, (capped * weights).sum(axis=1) / weight_sum, np.nan)
+        if np.isinf(score).any():  # attainments near -1.8e308: weigh each by its share first
+            shares = (capped * (weights / weight_sum[:, None])).sum(axis=1)
+            score = np.maximum(np.where(np.isinf(score), shares, score), -_LARGEST_DOUBLE)
     reasons: list[str | None] = []
     for row in has:
         missing = [label for label, present in zip(labels, row, strict=True) if not present]
@@ -139,7 +145,7 @@ def _by_actual(actual: pd.DataFrame, label: str, when: str) -> tuple[FloatArray,
 
 def _competition_rank(score: pd.Series) -> pd.Series:
     """1, 2, 2, 4 ranking of scores rounded to 4 decimals, highest first; NaN is unranked."""
-    rounded = score.round(_DECIMALS)
+    rounded = pd.Series(finite_rounded(score.to_numpy(dtype=float), _DECIMALS), index=score.index)
     ranks = rounded.rank(method="min", ascending=False)
     return ranks.astype("Int64")
 

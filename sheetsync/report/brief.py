@@ -250,7 +250,7 @@ class _Brief(BriefFacts):
             if then is None:
                 continue
             now, was = number(record["actual"]), number(then["actual_then"])
-            change = None if now is None or was is None else now - was
+            change = None if now is None or was is None else number(now - was)  # finite or blank
             rows.append((Cell(value(record["name"])), Cell(kpi.label),
                          Cell(value(then["actual_then"]), kpi.number_format),
                          *_measures(kpi, record, "actual"), Cell(change, kpi.number_format),

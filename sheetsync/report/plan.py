@@ -17,6 +17,22 @@ from sheetsync.spreadsheet import column_letter
 
 CellValue = str | float | int | bool | date | datetime | None
 PERCENT = "0.0%"
+CELL_TEXT_LIMIT = 32_767
+"""The most characters (UTF-16 code units, as Excel counts them) a cell's text may have: Excel's
+limit (Google Sheets takes 50,000). Every backend writes longer text cut to fit (`fit_text`)."""
+CUT_MARK = "\u2026"
+
+
+def fit_text(text: str) -> str:
+    """`text` as a cell can hold it: longer than CELL_TEXT_LIMIT, it is cut to end in "…"."""
+    if len(text) <= CELL_TEXT_LIMIT // 2:  # fits whatever its characters
+        return text
+    units = text.encode("utf-16-le")
+    if len(units) <= 2 * CELL_TEXT_LIMIT:
+        return text
+    # a character cut in half (an emoji's first surrogate) is dropped whole
+    kept = units[: 2 * (CELL_TEXT_LIMIT - 1)].decode("utf-16-le", errors="ignore")
+    return kept + CUT_MARK
 
 
 def value(raw: Any) -> CellValue:

@@ -10,6 +10,7 @@ every number is Rep KPIs.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -19,6 +20,7 @@ import pandas as pd
 
 from sheetsync.config.values import DEFAULT_TOTAL_LABEL, Config, KpiDef
 from sheetsync.i18n import Language
+from sheetsync.kpi.finite import quotient
 from sheetsync.periods import Period
 from sheetsync.report.look import band_rule, fit_widths, kpi_cells, status_rules
 from sheetsync.report.plan import (
@@ -184,6 +186,12 @@ def _number(raw: Any) -> float | None:
     return float(number)
 
 
+def _share(part: Any, whole: float) -> float | None:
+    """part / whole for the chart; None (a blank cell) when no finite number (a goal of 5e-324)."""
+    shared = float(quotient(float(part), whole))
+    return None if math.isnan(shared) else shared
+
+
 def _chart(
     config: Config,
     lang: Language,
@@ -204,8 +212,8 @@ def _chart(
     for kpi in kpis:
         record = by_key[(month.label, "total", config.total_label, kpi.key)]
         target = float(record["target"])
-        rows.append((Cell(kpi.label), Cell(float(record["actual"]) / target, PERCENT),
-                     Cell(float(record["expected"]) / target, PERCENT)))  # fmt: skip
+        rows.append((Cell(kpi.label), Cell(_share(record["actual"], target), PERCENT),
+                     Cell(_share(record["expected"], target), PERCENT)))  # fmt: skip
     first, last = top + 1, top + 1 + len(kpis)
     chart = ChartPlan(
         title=f"{lang.text('summary.chart.title')} ({month.label})",

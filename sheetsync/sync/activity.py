@@ -17,6 +17,7 @@ import pandas as pd
 from sheetsync.backends.base import Grid
 from sheetsync.config.values import Config
 from sheetsync.spreadsheet import a1, norm, tidy
+from sheetsync.sync.cells import LARGEST, TOO_LARGE
 from sheetsync.sync.columns import BoolArray, Column, ObjectArray, columns_of
 from sheetsync.sync.issues import Issue, Severity, shown
 
@@ -229,10 +230,15 @@ def _parse_numbers(
             ))  # fmt: skip
             continue
         numbers, bad = column.numbers(config.locale)
-        arrays[key] = numbers
-        tab.report("warning", header, bad & keep, column.raw,
-                   lambda v: f"expected a number, got {v!r}",
-                   "cell left out; the rest of the row counted")  # fmt: skip
+        huge = np.abs(numbers) > LARGEST  # NaN (blank or bad) is not
+        arrays[key] = np.where(huge, np.nan, numbers) if huge.any() else numbers
+        _report_numbers(tab, header, bad & keep, column, "expected a number")
+        _report_numbers(tab, header, huge & keep, column, TOO_LARGE)
+
+
+def _report_numbers(tab: _Tab, header: str, mask: BoolArray, column: Column, problem: str) -> None:
+    tab.report("warning", header, mask, column.raw, lambda v: f"{problem}, got {v!r}",
+               "cell left out; the rest of the row counted")  # fmt: skip
 
 
 def _take_texts(tab: _Tab, arrays: dict[str, npt.NDArray[Any]], config: Config) -> None:

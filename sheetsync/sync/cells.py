@@ -12,6 +12,13 @@ from typing import Any
 
 from sheetsync.config.values import LocaleConfig
 
+LARGEST = 1e100
+"""The largest size (either sign) a number cell may have to be counted or used as a goal. Far
+past any real amount, and far enough below the largest double (1.8e308) that no sum, roll-up or
+projection of such numbers can overflow, however many rows there are: a larger number is a
+data issue on its cell, too large to add up, and is left out."""
+TOO_LARGE = "too large to add up (over 1E+100)"
+
 
 def is_blank(value: Any) -> bool:
     if value is None:

@@ -28,6 +28,6 @@ def shown(value: Any) -> str:
     """A cell value as it is shown in the Data issues tab (text, never a formula)."""
     if value is None:
         return ""
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
-    return str(value)
+    return repr(value) if isinstance(value, float) else str(value)

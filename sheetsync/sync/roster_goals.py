@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -16,9 +15,9 @@ from sheetsync.addresses import one_address
 from sheetsync.backends.base import Grid
 from sheetsync.config.values import Config
 from sheetsync.periods import parse_period
-from sheetsync.spreadsheet import a1, norm, tidy
+from sheetsync.spreadsheet import a1, finite_number, norm, tidy
 from sheetsync.sync.activity import find_header, header_columns
-from sheetsync.sync.cells import is_blank, parse_number_text
+from sheetsync.sync.cells import LARGEST, TOO_LARGE, is_blank, parse_number_text
 from sheetsync.sync.columns import Column
 from sheetsync.sync.issues import Issue, shown
 
@@ -259,9 +258,10 @@ def _goal_targets(
         if is_blank(value):
             continue
         target = _goal_number(value, config)
-        if target is None:
+        if target is None or abs(target) > LARGEST:
+            problem = "expected a number" if target is None else TOO_LARGE
             goals.issues.append(Issue("error", title, a1(col, number),
-                                      f"expected a number, got {shown(value)!r}", shown(value),
+                                      f"{problem}, got {shown(value)!r}", shown(value),
                                       "goal ignored"))  # fmt: skip
             continue
         period, level, scope = head
@@ -273,8 +273,8 @@ def _goal_targets(
 def _goal_number(value: Any, config: Config) -> float | None:
     if isinstance(value, bool):
         return None
-    if isinstance(value, int | float):
-        return float(value) if math.isfinite(value) else None
+    if isinstance(value, int | float):  # an int past the largest double is no number
+        return finite_number(value)
     return parse_number_text(str(value), config.locale)
 
 

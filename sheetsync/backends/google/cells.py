@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sheetsync.report.plan import Cell
+from sheetsync.report.plan import CELL_TEXT_LIMIT, Cell, fit_text
 from sheetsync.spreadsheet import date_to_serial
 
 JsonDict = dict[str, Any]
@@ -29,8 +29,9 @@ DATETIME_PATTERN = "yyyy-mm-dd hh:mm"
 LOCALE_TAG = re.compile(r"\[\$-[0-9A-Fa-f]+\]")
 CURRENCY_MARKS = ("$", "€", "£", "¥", "₹", "zł", "[$", "¤")
 EXACT_INTEGERS = 2.0**53  # every integer below this is exactly a float (IEEE 754 double)
-PLAIN = frozenset({str, int, bool})
-"""Plan value types a values read gives back as they are."""
+PLAIN = frozenset({int, bool})
+"""Plan value types a values read gives back as they are (and text that surely fits a cell)."""
+_SHORT = CELL_TEXT_LIMIT // 2
 
 
 class FormatKey(NamedTuple):
@@ -91,26 +92,31 @@ def user_entered_value(value: Any) -> JsonDict | None:
         return {"numberValue": short_number(value)} if math.isfinite(value) else None
     if isinstance(value, datetime | date):
         return {"numberValue": short_number(date_to_serial(value))}
-    return {"stringValue": str(value)}
+    return {"stringValue": fit_text(str(value))}
 
 
 def read_back(value: Any) -> str | float | int | bool | None:
     """A plan value as an unformatted values read gives it back once written: text, a
     boolean or a number as it is, a date as its serial number, a number that is not finite as
-    nothing (it is written as an empty cell), anything else as its text."""
-    if value is None or isinstance(value, str | int):  # bool is an int
+    nothing (it is written as an empty cell), anything else as its text, cut to fit a cell."""
+    if value is None or isinstance(value, int):  # bool is an int
         return value
+    if isinstance(value, str):
+        return fit_text(value)
     if isinstance(value, float):
         return value if math.isfinite(value) else None
     if isinstance(value, datetime | date):
         return date_to_serial(value)
-    return str(value)
+    return fit_text(str(value))
 
 
 def read_backs(values: Iterable[Any]) -> list[Any]:
     """`read_back` of each value; text, whole numbers and booleans (most cells) as they are
     without a call."""
-    return [v if v.__class__ in PLAIN else read_back(v) for v in values]
+    return [
+        v if v.__class__ in PLAIN or (v.__class__ is str and len(v) <= _SHORT) else read_back(v)
+        for v in values
+    ]
 
 
 def same_read(planned: Sequence[Any], held: Sequence[Any]) -> bool:

@@ -19,7 +19,7 @@ from datetime import date, datetime
 from xml.sax.saxutils import escape
 
 from sheetsync.backends.xlsx.look import DxfIndex, conditional_xml
-from sheetsync.report.plan import Cell, TabPlan
+from sheetsync.report.plan import Cell, TabPlan, fit_text
 from sheetsync.spreadsheet import column_letter, date_to_serial
 
 DATE_FORMAT = "yyyy-mm-dd"
@@ -158,7 +158,7 @@ def _cell(ref: str, cell: Cell, style: StyleIndex, header: bool) -> str:
     if value is None:
         return f'<c r="{ref}" s="{s}"/>'
     if isinstance(value, str):
-        text = escape(NOT_IN_XML.sub("", value))
+        text = escape(NOT_IN_XML.sub("", fit_text(value)))
         space = ' xml:space="preserve"' if text != text.strip() else ""
         return f'<c r="{ref}" s="{s}" t="inlineStr"><is><t{space}>{text}</t></is></c>'
     if isinstance(value, bool):
