@@ -60,7 +60,7 @@ def test_scientific_notation_uses_the_languages_decimal_separator() -> None:
 
 def run(grid: Grid) -> SyncResult:
     tabs = {TAB: grid}
-    return sync(RawWorkbook(tuple(tabs), tabs, frozenset()), config())
+    return sync(RawWorkbook(tuple(tabs), tabs, {}), config())
 
 
 def test_a_number_too_large_to_add_up_is_a_data_issue_on_its_cell() -> None:
@@ -253,7 +253,7 @@ def test_a_change_since_the_last_snapshot_past_the_largest_double_is_blank() -> 
          None, None],
     ]  # fmt: skip
     weighted = config("ranking: {period: month, weights: {win_rate: 1}}\n")
-    backend = MemoryBackend(tabs, owned={"KPI history"})
+    backend = MemoryBackend(tabs, owned={"KPI history": "history"})
     report = refresh(weighted, as_of=date(2026, 11, 3), backend=backend)
     assert [n for n in plan_numbers(report) if not math.isfinite(n[3])] == []
     brief = report.plan.tab("meeting_brief")

@@ -129,7 +129,7 @@ def printed(report: Report) -> list[str]:
         *headline_lines(CONFIG, report),
         *plan_lines(report),
         outcome_line(report),
-        *issue_lines(report.issues, "Data issues"),
+        *issue_lines(report.issues, "Data issues", report.context.lang),
         repr(team_digest(CONFIG, report, link)),
     ]
     for rep, team in (("Anna Nowak", "North"), ("Ben Carter", "South")):
@@ -172,7 +172,7 @@ def check_goals(book: Book, report: Report, reported: set[tuple[str, str]]) -> N
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 @given(book=books())
 def test_extreme_numbers_are_counted_or_reported_and_never_written_infinite(book: Book) -> None:
-    backend = MemoryBackend(book.tabs, owned={HISTORY_TITLE})
+    backend = MemoryBackend(book.tabs, owned={HISTORY_TITLE: "history"})
     try:
         report = refresh(CONFIG, as_of=book.as_of, backend=backend, snapshot=True)
     except SheetsyncError:  # a clear error is a result; an internal one fails the test
