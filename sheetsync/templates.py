@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 
+from sheetsync.config import EXAMPLE_CONFIG
 from sheetsync.config.values import Config
 from sheetsync.errors import UsageError
-from sheetsync.config import EXAMPLE_CONFIG
 from sheetsync.pipeline import make_backend
 from sheetsync.report.plan import Cell, TabPlan
 from sheetsync.sync.stage import find_tab, rep_tabs
