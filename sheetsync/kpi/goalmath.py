@@ -212,8 +212,11 @@ def team_chance(ratios: FloatArray, threshold: float) -> float | None:
 
 def rounded(value: float) -> float:
     """Three significant digits, a whole number at least: 43,217 -> 43,200; 226.4 -> 226;
-    8.4 -> 8; halves up."""
+    8.4 -> 9: below 100, up to the next whole number (a count reaches 8.4 only at 9); halves up
+    otherwise."""
     if not math.isfinite(value) or value <= 0:
         return 0.0
     step = max(1.0, 10.0 ** (math.floor(math.log10(value)) - 2))
+    if step == 1.0 and value < 100:
+        return float(math.ceil(value - 1e-9))
     return math.floor(value / step + 0.5) * step
