@@ -91,10 +91,12 @@ def grids(goals: list[list[Any]] | None = None) -> dict[str, Grid]:
     for rep, team, active, _base, start in REPS:
         roster.append([rep, None, team, "yes" if active else "no",
                        date_to_serial(start) if start else None])  # fmt: skip
+    holidays: Grid = [["Date"]]
+    holidays += [[float(date_to_serial(day))] for day in HOLIDAYS]
     found: dict[str, Grid] = {
         "Roster": roster,
         "Goals": [list(GOAL_HEADERS), *(goals if goals is not None else default_goals())],
-        "Holidays": [["Date"], *([date_to_serial(day)] for day in HOLIDAYS)],
+        "Holidays": holidays,
     }
     for rep, day, calls, meetings, deals in activity_rows():
         tab = found.setdefault(f"Rep - {rep}", [["Date", "Calls", "Meetings", "Deals"]])

@@ -39,7 +39,7 @@ def _monthly() -> tuple[pd.DataFrame, dict[pd.Period, int]]:
 TABLE, DAYS = _monthly()
 TEAM = TABLE.groupby(level="month").sum()
 FIRST_MONTH = pd.Period("2025-01", "M")
-CELLS = {(rep, month, kpi): float(TABLE.at[(rep, month), kpi])
+CELLS = {(rep, month, kpi): float(TABLE.at[(rep, month), kpi])  # type: ignore[arg-type]
          for rep, month in TABLE.index for kpi in KPIS}  # fmt: skip
 REPS_WITH_ROWS = sorted(set(TABLE.index.get_level_values("rep")))
 
@@ -68,7 +68,7 @@ def oracle_expected(rep: str, kpi: str, cutoff: pd.Period, months: list[pd.Perio
         last3 = [cutoff - 1, cutoff - 2, cutoff - 3]
         recent = sum(actual(rep, m, kpi) for m in last3) / sum(DAYS[m] for m in last3)
         trend = min(max(1 + 0.5 * (recent / rate - 1), 0.8), 1.25) if rate else 1.0
-    return rate * trend * sum(season(kpi, cutoff, p) * DAYS[p] for p in months)
+    return float(rate * trend * sum(season(kpi, cutoff, p) * DAYS[p] for p in months))
 
 
 def season(kpi: str, cutoff: pd.Period, month: pd.Period) -> float:
@@ -80,7 +80,7 @@ def season(kpi: str, cutoff: pd.Period, month: pd.Period) -> float:
         before -= 12
     that = TEAM[kpi].get(before, 0.0) / DAYS[before]
     average = sum(TEAM[kpi].get(m, 0.0) for m in year) / sum(DAYS[m] for m in year)
-    return min(max(that / average, 0.5), 1.5)
+    return float(min(max(that / average, 0.5), 1.5))
 
 
 @cache
@@ -101,7 +101,7 @@ def oracle_round(value: float) -> float:
     if value < 100:
         return float(math.ceil(value - 1e-9))
     step = 10 ** (math.floor(math.log10(value)) - 2)
-    return math.floor(value / step + 0.5) * step
+    return float(math.floor(value / step + 0.5) * step)
 
 
 def oracle_target(rep: str, kpi: str, months: list[pd.Period], aim: float) -> tuple[float, float]:
@@ -113,7 +113,7 @@ def oracle_target(rep: str, kpi: str, months: list[pd.Period], aim: float) -> tu
     n = len(months)
     qn = middle * (q1 / middle) ** (1 / math.sqrt(n))
     guess = oracle_expected(rep, kpi, cutoff, months)
-    target = oracle_round(guess * qn)
+    target = oracle_round(float(guess * qn))
     t = middle * (target / guess / middle) ** math.sqrt(n)
     own = ratios.get(rep, [])
     own_share = sum(r >= t - 1e-12 for r in own) / len(own)
@@ -167,7 +167,7 @@ def test_a_hand_checked_figure_of_the_oracle() -> None:
 def test_the_calibration_is_the_pooled_quantile_narrowed_by_the_square_root_of_the_months() -> None:
     ratios = np.array([0.7, 0.8, 0.9, 1.0, 1.0, 1.1, 1.2, 1.3, 1.5])
     middle, q = spread(ratios, 0.75)
-    assert (middle, q) == (1.0, pytest.approx(0.9))  # the 25% quantile, interpolated
+    assert middle == 1.0 and q == pytest.approx(0.9)  # the 25% quantile, interpolated
     month, quarter = run("2026-03").found.calibration, run("2026-Q2").found.calibration
     assert month.months == 1 and quarter.months == 3
     for key in KPIS:
@@ -177,7 +177,8 @@ def test_the_calibration_is_the_pooled_quantile_narrowed_by_the_square_root_of_t
 
 
 def test_a_young_pool_assumes_the_spread() -> None:
-    assert spread(np.array([1.0, 1.2]), 0.65) == (1.0, pytest.approx(0.908164, abs=1e-6))
+    middle, q = spread(np.array([1.0, 1.2]), 0.65)
+    assert middle == 1.0 and q == pytest.approx(0.908164, abs=1e-6)
     assert spread(np.array([]), 0.5) == (1.0, 1.0)
 
 
@@ -197,7 +198,7 @@ def test_a_new_rep_is_ramped_from_the_teams_median() -> None:
     peers = ["Anna Nowak", "Ben Carter", "Chloe Martin"]  # North's established reps
     for kpi in KPIS:
         median = float(np.median([found[rep].targets[kpi] for rep in peers]))
-        assert gosia.targets[kpi] == oracle_round(median / 22 * 22 / 3)
+        assert gosia.targets[kpi] == oracle_round(float(median) / 22 * 22 / 3)
     april = {s.rep: s for s in run("2026-04").found.reps}["Gosia Wójcik"]
     assert april.basis == "ramp"  # two thirds of April, still less than three months
     may = {s.rep: s for s in run("2026-Q2").found.reps}["Gosia Wójcik"]

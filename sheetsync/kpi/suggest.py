@@ -37,7 +37,8 @@ class RepSuggestion:
     """One rep's suggestion for every KPI (`targets`: KPI key -> target, empty for none).
 
     `basis`: history (their own), ramp (a new rep: the team's median, ramped), none (`why`).
-    `expected`, `rate`, `trend`, `chance`: per KPI (NaN where there is none); `last_year`: the
+    `expected` (of a new rep: the ramped suggestion before any top-down scaling), `rate`,
+    `trend`, `chance`: per KPI (NaN where there is none); `last_year`: the
     actual in the same period a year before (NaN when the history does not cover it)."""
 
     rep: str
@@ -157,7 +158,7 @@ def _ramped(
                for m in months)  # fmt: skip
     targets = {key: rounded(float(np.median([s.targets[key] for s in peers])) / guess.days * ramp)
                if guess.days else 0.0 for key in grid.kpis}  # fmt: skip
-    return RepSuggestion(found.rep, found.team, "ramp", targets,
+    return RepSuggestion(found.rep, found.team, "ramp", targets, expected=dict(targets),
                          last_year=_last_year(grid, r, months))  # fmt: skip
 
 

@@ -130,8 +130,7 @@ def _figure(
     factors: Mapping[tuple[str, str, str], float],
 ) -> GroupFigure:  # fmt: skip
     value = sum(s.targets.get(key, 0.0) for s in members)
-    guess = sum(s.expected[key] if s.basis == "history" else s.targets.get(key, 0.0)
-                for s in members)  # fmt: skip
+    guess = sum(s.expected.get(key, 0.0) for s in members)
     goal = goals.get((group.level, group.name, key))
     ratios = found.pool.group(mask, k)
     middle = float(np.median(ratios)) if len(ratios) else 1.0
