@@ -17,6 +17,7 @@ from sheetsync.backends.memory import MemoryBackend
 from sheetsync.backends.xlsx import XlsxBackend
 from sheetsync.cli import main
 from sheetsync.goals import SuggestReport, suggest_goals
+from sheetsync.kpi.topdown import apportioned
 from sheetsync.pipeline import refresh
 from sheetsync.report.plan import Cell, TabPlan
 from sheetsync.sync.stage import sync
@@ -78,6 +79,15 @@ def test_reps_are_scaled_to_the_team_and_total_goals_exactly() -> None:
         "the team's best month of the last year, at this pace, gives 30.",
         "No suggestion for Win rate: not a sum or a count (set them by hand).",
     ]
+
+
+def test_scaled_suggestions_are_rounded_to_sum_to_the_goal() -> None:
+    small = {"a": 4 * 10 / 18, "b": 4 * 10 / 18, "c": 4 * 10 / 18, "d": 3 * 10 / 18,
+             "e": 3 * 10 / 18}  # fmt: skip
+    assert apportioned(small, 10) == {"a": 2, "b": 2, "c": 2, "d": 2, "e": 2}
+    big = {"a": 35_912.4, "b": 29_087.1, "c": 215_000.5}
+    assert apportioned(big, 280_000) == {"a": 35_900, "b": 29_100, "c": 215_000}
+    assert apportioned({"a": 101.4, "b": 202.3}, 303.7) == {"a": 101, "b": 202.7}
 
 
 def test_a_goal_within_reach_is_not_called_far_above() -> None:

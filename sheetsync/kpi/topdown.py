@@ -92,9 +92,7 @@ def _spread_goal(
     if total <= 0 or goal <= 0:
         return None
     factor = goal / total
-    new = {rep: rounded(reps[rep].targets[key] * factor) for rep in free}
-    largest = max(free, key=lambda rep: (new[rep], rep))
-    new[largest] += goal - sum(new.values())
+    new = apportioned({rep: reps[rep].targets[key] * factor for rep in free}, goal)
     k = grid.kpis.index(key)
     for rep in free:
         old = reps[rep]
@@ -107,6 +105,23 @@ def _spread_goal(
         reps[rep] = dataclasses.replace(old, targets={**old.targets, key: new[rep]},
                                         chance=chances)  # fmt: skip
     return factor
+
+
+def apportioned(values: Mapping[str, float], goal: float) -> dict[str, float]:
+    """`values` (that sum to `goal`) rounded so that they still sum to it exactly. Under 100
+    each: whole numbers, the ones with the largest fractions rounded up (a team goal of 10
+    new customers over five reps gives 2 each, never 0 to one of them); otherwise three
+    significant digits, the largest taking the difference."""
+    if max(values.values()) < 100:
+        new = {rep: float(math.floor(value)) for rep, value in values.items()}
+        order = sorted(values, key=lambda rep: (new[rep] - values[rep], rep))
+        for rep in order[: max(round(goal - sum(new.values())), 0)]:
+            new[rep] += 1
+        return new
+    new = {rep: rounded(value) for rep, value in values.items()}
+    largest = max(new, key=lambda rep: (new[rep], rep))
+    new[largest] += goal - sum(new.values())
+    return new
 
 
 def group_figures(
