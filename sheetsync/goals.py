@@ -131,6 +131,10 @@ def backtest_goals(
     check_aim(aim)
     _, data = _inputs(config, backend or make_backend(config), as_of, now)
     chosen = period_range(periods, config)
+    early = [p.label for p in chosen if month_index(p.start) <= data.grid.first]
+    if early:
+        raise UsageError(f"--periods: {', '.join(early)} has no full month of activity before "
+                         "it to suggest from")  # fmt: skip
     late = [p.label for p in chosen if month_index(p.end) >= data.grid.end]
     if late:
         day = data.ctx.as_of.isoformat()

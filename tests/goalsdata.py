@@ -18,6 +18,7 @@ from sheetsync.backends.base import Grid
 from sheetsync.config.loading import parse_config
 from sheetsync.config.values import Config
 from sheetsync.spreadsheet import date_to_serial
+from tests.helpers import with_extra
 
 FIRST = date(2025, 1, 1)
 LAST = date(2026, 2, 28)
@@ -52,7 +53,7 @@ kpis:
 
 
 def team_config(folder: Path = Path("."), extra: str = "") -> Config:
-    return parse_config(CONFIG + extra, folder / "sheetsync.yaml")
+    return parse_config(with_extra(extra, CONFIG), folder / "sheetsync.yaml")
 
 
 def _working_days() -> list[date]:

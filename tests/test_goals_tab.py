@@ -16,6 +16,7 @@ from sheetsync.backends.base import OWNER_KEY, Grid
 from sheetsync.backends.memory import MemoryBackend
 from sheetsync.backends.xlsx import XlsxBackend
 from sheetsync.cli import main
+from sheetsync.errors import ConfigError
 from sheetsync.goals import SuggestReport, suggest_goals
 from sheetsync.kpi.topdown import apportioned
 from sheetsync.pipeline import refresh
@@ -284,7 +285,21 @@ def test_google_writes_the_tab_in_one_batch_and_marks_it(
     markers = [m for m in fake.developer_metadata(sid) if m["metadataKey"] == OWNER_KEY]
     assert [m["metadataValue"].split()[-1] for m in markers] == ["goal_suggestions"]
     assert fake.sheet_titles(sid) == [*grids, "Propozycje celów"]
+    assert fake.api_calls == 3  # the metadata, the values, one batchUpdate
     assert fake.values(sid, "Goals")[1][:3] == ["2026-02", "Anna Nowak", 200]
+
+
+def test_a_fiscal_quarter_and_a_switched_off_tab(tmp_path: Path) -> None:
+    fiscal = "calendar: {timezone: UTC, holidays_tab: Holidays, fiscal_year_start: April}\n"
+    report = run("FY2026-Q4", extra=fiscal)  # January to March 2026
+    assert report.found.months == (2026 * 12 + 0, 2026 * 12 + 1, 2026 * 12 + 2)
+    assert block(rows_of(report))[1][:2] == ["FY2026-Q4", "Anna Nowak"]
+    with pytest.raises(ConfigError) as error:
+        run(extra="output: {goal_suggestions: false}\n")
+    assert str(error.value) == (
+        "sheetsync.yaml: output.goal_suggestions: the Goal suggestions tab is switched off; give "
+        "it a name"
+    )
 
 
 def trimmed(row: list[Any]) -> list[Any]:
@@ -354,6 +369,10 @@ def test_backtest_command(team_file: Path, capsys: pytest.CaptureFixture[str]) -
     shown = json.loads(capsys.readouterr().out)
     assert [row["kpi"] for row in shown] == ["calls", "deals", "entries"]
     assert shown[0]["set_goals"]["count"] == 5  # the five February goals
+    assert main([*args, "--periods", "2025-01"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "sheetsync: --periods: 2025-01 has no full month of activity before it to suggest from"
+    )
     assert main([*args, "--periods", "2026-02..2026-03"]) == 2
     assert capsys.readouterr().err.strip() == (
         "sheetsync: --periods: 2026-03 is not over by the as-of date 2026-02-28; a backtest "
