@@ -177,17 +177,17 @@ def test_english_tab() -> None:
     assert (tab.key, tab.title, tab.header_rows, tab.frozen_columns) == (
         "goal_suggestions", "Goal suggestions", 1, 2)  # fmt: skip
     rests = rows[rows.index(["What each suggestion rests on"]) + 1 :]
-    assert rests[0] == ["Scope", "Team", "KPI", "Suggested", "Basis", "Same period last year",
+    assert rests[0] == ["Scope", "Team", "KPI", "Basis", "Suggested", "Same period last year",
                         "Per working day", "Working days", "Trend", "Season", "Expected",
                         "Chance", "Note"]  # fmt: skip
     hanna = next(row for row in rests if row[0] == "Hanna Zięba")
-    assert hanna[4:] == [
+    assert hanna[3:] == [
         "none",
-        *[None] * 7,
+        *[None] * 8,
         "no activity before 2026-03 and no start date in the Roster tab",
     ]
     gosia = next(row for row in rests if row[0] == "Gosia Wójcik")
-    assert gosia[4] == "ramp (new rep)"
+    assert gosia[3] == "ramp (new rep)"
     assert gosia[12] == "the team's median per working day, ramped over the first 3 months"
     anna = next(row for row in rests if row[0] == "Anna Nowak" and row[2] == "Calls")
     assert anna[7] == 22  # the working days of March 2026
@@ -200,9 +200,9 @@ def test_polish_tab() -> None:
     assert report.plan.tabs[0].title == "Propozycje celów"
     assert ["Na czym opiera się każda propozycja"] in rows
     rests = rows[rows.index(["Na czym opiera się każda propozycja"]) + 1 :]
-    assert rests[0][:5] == ["Zakres", "Zespół", "KPI", "Propozycja", "Podstawa"]
+    assert rests[0][:5] == ["Zakres", "Zespół", "KPI", "Podstawa", "Propozycja"]
     hanna = next(row for row in rests if row[0] == "Hanna Zięba")
-    assert hanna[4] == "brak"
+    assert hanna[3] == "brak"
     assert hanna[12] == "brak aktywności przed 2026-03 i brak daty rozpoczęcia w zakładce Roster"
     assert lines(rows)[1] == (
         "North, Calls, 2026-03: cel 900 to +16% względem tego, co historia czyni "

@@ -4,7 +4,7 @@ rests on, and the notes (the aim, top-down goals, goals far above the history).
     Period | Scope | <the Goals tab's KPI columns>      one row per rep, team and the total
     (blank row)
     What each suggestion rests on
-    Scope | Team | KPI | Suggested | Basis | Same period last year | Per working day | ...
+    Scope | Team | KPI | Basis | Suggested | Same period last year | Per working day | ...
     (blank row)
     notes, one per line
 """
@@ -23,7 +23,7 @@ from sheetsync.report.look import fit_widths
 from sheetsync.report.plan import PERCENT, Cell, TabPlan
 
 KEY = "goal_suggestions"
-REST_COLUMNS = ("scope", "team", "kpi", "suggested", "basis", "last_year", "per_day", "days",
+REST_COLUMNS = ("scope", "team", "kpi", "basis", "suggested", "last_year", "per_day", "days",
                 "trend", "season", "expected", "chance", "note")  # fmt: skip
 Row = tuple[Cell, ...]
 
@@ -128,7 +128,7 @@ def _cells(
     basis: str, note: str,
 ) -> Row:  # fmt: skip
     middle = list(figures) if figures is not None else [Cell(None)] * 7
-    return (Cell(scope), Cell(team), Cell(kpi), suggested or Cell(None), Cell(basis),
+    return (Cell(scope), Cell(team), Cell(kpi), Cell(basis), suggested or Cell(None),
             *middle, Cell(note))  # fmt: skip
 
 
