@@ -153,26 +153,32 @@ def make_workbook(
     as_of: date = AS_OF,
     bad_fraction: float = 0.001,
     ragged: bool = True,
+    first: date | None = None,
+    drift: bool = False,
 ) -> RawWorkbook:
-    """A workbook with `rows` activity rows over `reps` per-rep tabs, dated Jan 1 .. `as_of`.
+    """A workbook with `rows` activity rows over `reps` per-rep tabs, dated `first` (default
+    Jan 1 of the as-of year) .. `as_of`.
 
     About 3% of the reps are inactive (at least one), one rep tab has a name the roster does not
-    know, and one tab title spells its rep in a different case and spacing.
+    know, and one tab title spells its rep in a different case and spacing. With `drift`, the
+    activity has a season (a summer and a December dip) and each rep a trend of -20% to +20% a
+    year, as real teams do (for the goal suggestions' backtest, benchmarks/backtest_goals.py).
     """
     if reps < 2 or not 1 <= teams <= len(TEAMS) or rows < reps:
         raise ValueError("need reps >= 2, 1 <= teams <= 8 and rows >= reps")
     rng = np.random.default_rng(seed)
     people = _people(rng, reps, teams)
-    days = _working_serials(date(as_of.year, 1, 1), as_of)
+    days = _working_serials(first or date(as_of.year, 1, 1), as_of)
     per_tab = np.full(reps, rows // reps)
     per_tab[: rows % reps] += 1
     customers = [f"{w} {s}" for w in CUSTOMER_WORDS for s in CUSTOMER_SUFFIXES]
     grids: dict[str, Grid] = {
         "Roster": _roster_grid(people[:-1]),  # the last rep is missing from the roster
         "Goals": _goals_grid(rng, people[:-1], teams, as_of.year),
-        "Holidays": [["Date"], *_holiday_rows(as_of.year)],
-    }
-    bodies = [_activity_body(rng, rep, int(n), days, customers) for rep, n in zip(
+        "Holidays": [["Date"], *(row for year in range((first or as_of).year, as_of.year + 1)
+                                 for row in _holiday_rows(year))],
+    }  # fmt: skip
+    bodies = [_activity_body(rng, rep, int(n), days, customers, drift) for rep, n in zip(
         people, per_tab, strict=True)]  # fmt: skip
     _plant_bad_cells(rng, bodies, bad_fraction)
     for rep, body in zip(people, bodies, strict=True):
@@ -210,7 +216,7 @@ def _people(rng: np.random.Generator, count: int, teams: int) -> list[_Rep]:
 
 
 def _working_serials(start: date, end: date) -> np.ndarray[Any, np.dtype[np.float64]]:
-    holidays = set(_holidays(start.year))
+    holidays = {day for year in range(start.year, end.year + 1) for day in _holidays(year)}
     days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
     return np.array([date_to_serial(d) for d in days if d.weekday() < 5 and d not in holidays],
                     dtype=np.float64)  # fmt: skip
@@ -256,11 +262,14 @@ def _goals_grid(rng: np.random.Generator, people: Sequence[_Rep], teams: int, ye
 
 def _activity_body(
     rng: np.random.Generator, rep: _Rep, count: int, days: np.ndarray[Any, Any],
-    customers: Sequence[str],
+    customers: Sequence[str], drift: bool = False,
 ) -> list[list[RawValue]]:  # fmt: skip
     """`count` activity rows for one rep, in date order, as Python values."""
     dates = np.sort(rng.choice(days, size=count))
-    calls = rng.poisson(8 * rep.skill, size=count)
+    rate: Any = 8 * rep.skill
+    if drift:
+        rate = rate * _drift(dates, rep.skill)
+    calls = rng.poisson(rate, size=count)
     meetings = rng.binomial(calls, 0.13)
     deals = rng.binomial(meetings, 0.3)
     revenue = deals * rng.integers(3, 12, size=count) * 500.0
@@ -279,6 +288,20 @@ def _activity_body(
         revenue.tolist(), new.tolist(), repeat.tolist(), customer, notes,
     ]  # fmt: skip
     return [list(row) for row in zip(*columns, strict=True)]
+
+
+SEASON = (1.0, 1.05, 1.1, 1.05, 1.0, 0.95, 0.75, 0.8, 1.1, 1.1, 1.05, 0.85)
+"""With `drift`: how busy each calendar month is."""
+
+
+def _drift(serials: np.ndarray[Any, Any], skill: float) -> np.ndarray[Any, Any]:
+    """The season of each row's month times the rep's own trend (from -20% to +20% a year,
+    set by their skill's decimals so it is fixed for a seed)."""
+    days = np.asarray(serials, dtype=np.int64).astype("timedelta64[D]")
+    months = (np.datetime64("1899-12-30") + days).astype("datetime64[M]").astype(np.int64) % 12
+    yearly = (skill * 1000 % 1) * 0.4 - 0.2
+    years = (serials - serials.min()) / 365.25 if len(serials) else serials
+    return np.asarray(SEASON)[months] * (1 + yearly * years)
 
 
 _BAD_DATES = ("iso", "dotted", "31.02.2026", "n/a", None, "")

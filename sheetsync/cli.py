@@ -112,10 +112,45 @@ def _parser() -> argparse.ArgumentParser:
                       help="folder for the demo workbook and config")  # fmt: skip
     demo.add_argument("--as-of", type=_date, help="the demo's 'today' (default: today)")
     demo.set_defaults(run=_demo)
+    _goals_parser(commands)
     schema = commands.add_parser("config-schema", help="print the config file's JSON Schema, for "
                                  "completion and checking in an editor")  # fmt: skip
     schema.set_defaults(run=_config_schema)
     return parser
+
+
+def _goals_parser(commands: Any) -> None:
+    goals = commands.add_parser("goals", help="suggest goals for a coming period, or backtest "
+                                "the suggestions (see docs/goals.md)")  # fmt: skip
+    what = goals.add_subparsers(required=True, metavar="ACTION")
+    suggest = what.add_parser("suggest", help="write the Goal suggestions tab for a period")
+    _config_args(suggest)
+    suggest.add_argument(
+        "--period",
+        required=True,
+        help="a month (2027-01), quarter (2027-Q1) or year (2027, FY2027)",
+    )
+    _aim_arg(suggest)
+    suggest.add_argument("--dry-run", action="store_true", help="compute and show, write nothing")
+    suggest.add_argument("--json", action="store_true", help="print the suggestions as JSON")
+    suggest.set_defaults(run=_goals_suggest)
+    back = what.add_parser("backtest", help="suggest past periods from the data before each "
+                           "and count who reached the suggestion")  # fmt: skip
+    _config_args(back)
+    back.add_argument(
+        "--periods",
+        required=True,
+        help="past periods, like 2026-01..2026-10 (months, quarters or years)",
+    )
+    _aim_arg(back)
+    back.add_argument("--json", action="store_true", help="print the table as JSON")
+    back.set_defaults(run=_goals_backtest)
+
+
+def _aim_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--aim", type=float, default=0.65,
+                        help="the share of reps expected to reach their goal, 0.3 to 0.95 "
+                        "(default 0.65)")  # fmt: skip
 
 
 def _output_args(parser: argparse.ArgumentParser) -> None:
@@ -265,6 +300,36 @@ def _digest(args: argparse.Namespace) -> int:
         return 0
     _say(console.digest_lines(result, lang))
     return 1 if result.refused else 0
+
+
+def _goals_suggest(args: argparse.Namespace) -> int:
+    from sheetsync.config.loading import load_config
+    from sheetsync.goals import check_aim, suggest_goals
+    from sheetsync.goals_console import suggest_json, suggest_lines
+
+    check_aim(args.aim)
+    config = load_config(args.config)
+    report = suggest_goals(config, args.period, args.aim, args.as_of, args.dry_run)
+    if args.json:
+        print(json.dumps(suggest_json(report), ensure_ascii=False, indent=1))
+    else:
+        _say(suggest_lines(report))
+    return 0
+
+
+def _goals_backtest(args: argparse.Namespace) -> int:
+    from sheetsync.config.loading import load_config
+    from sheetsync.goals import backtest_goals, check_aim
+    from sheetsync.goals_console import backtest_json, backtest_lines
+
+    check_aim(args.aim)
+    config = load_config(args.config)
+    results = backtest_goals(config, args.periods, args.aim, args.as_of)
+    if args.json:
+        print(json.dumps(backtest_json(config, results), ensure_ascii=False, indent=1))
+    else:
+        _say(backtest_lines(config, args.periods, results))
+    return 0
 
 
 def _demo(args: argparse.Namespace) -> int:

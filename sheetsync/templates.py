@@ -6,7 +6,7 @@ Polish or any other sheet gets its own names:
 * activity: an example rep tab named from the `rep_tabs` pattern (`Rep - *` -> `Rep - Example`,
   only when no tab matches the pattern yet) and/or the shared log tab with its rep column;
 * Goals: `Period | Scope | <one column per KPI label>`;
-* Roster: `Rep | Email | Team | Active` (when a roster tab is configured);
+* Roster: `Rep | Email | Team | Active | Start` (when a roster tab is configured);
 * Holidays: `Date | Holiday` (when a holidays tab is configured).
 
 Existing tabs are never touched: only the missing ones are added, in one step (Google: one
@@ -72,8 +72,8 @@ def input_layout(config: Config, titles: Sequence[str] = ()) -> tuple[InputTab, 
     roster = config.roster
     if roster.tab:
         headers = (roster.rep_column, roster.email_column, roster.team_column,
-                   roster.active_column)  # fmt: skip
-        tabs.append(InputTab(roster.tab, headers, "who is who: team, e-mail, active"))
+                   roster.active_column, roster.start_column)  # fmt: skip
+        tabs.append(InputTab(roster.tab, headers, "who is who: team, e-mail, active, start"))
     if config.calendar.holidays_tab:
         tabs.append(InputTab(config.calendar.holidays_tab, HOLIDAY_HEADERS, "days off"))
     return tuple(tabs)

@@ -147,7 +147,8 @@ def test_the_shipped_example_configs_load() -> None:
 def test_the_brief_and_history_are_on_by_default_and_can_be_switched_off() -> None:
     assert error_of(with_extra("output: {colours: true}\n")) == (
         "team.yaml: output.colours: unknown key; allowed here: language, summary, ranking, "
-        "meeting_brief, rep_kpis, data_issues, sync_status, history, history_max_rows"
+        "meeting_brief, rep_kpis, data_issues, sync_status, history, goal_suggestions, "
+        "history_max_rows"
     )
     problem = error_of(with_extra("output: {history_max_rows: 10}\n"))
     assert problem.startswith("team.yaml: output.history_max_rows: ")

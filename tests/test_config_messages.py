@@ -113,7 +113,7 @@ def error_of(text: str) -> ConfigError:
         (
             "roster: {email: Mail}",
             "roster.email: unknown key; allowed here: tab, rep_column, email_column, team_column, "
-            "active_column",
+            "active_column, start_column",
         ),
         (
             "1: one",
@@ -147,6 +147,7 @@ def test_null_means_the_default_and_false_or_null_switches_off() -> None:
     assert dict(cfg.output.tabs) == {
         "meeting_brief": "Meeting brief", "rep_kpis": "2026", "data_issues": "Data issues",
         "sync_status": "Sync status", "history": "KPI history",
+        "goal_suggestions": "Goal suggestions",
     }  # fmt: skip
 
 

@@ -28,7 +28,7 @@ def test_the_layout_comes_from_the_config() -> None:
         "Rep - Example": ACTIVITY,
         "Log": ["Rep", *ACTIVITY],
         "Goals": GOALS,
-        "Roster": ["Rep", "Email", "Team", "Active"],
+        "Roster": ["Rep", "Email", "Team", "Active", "Start"],
     }
     assert example_rep_tab("Aktywność: *") == "Aktywność: Example"
     existing = input_layout(config(), ["Rep - Anna"])

@@ -25,6 +25,7 @@ POLISH_TABS = {
     "summary": "Podsumowanie", "ranking": "Ranking", "meeting_brief": "Odprawa zespołu",
     "rep_kpis": "KPI handlowców", "data_issues": "Problemy z danymi",
     "sync_status": "Stan synchronizacji", "history": "Historia KPI",
+    "goal_suggestions": "Propozycje celów",
 }  # fmt: skip
 
 

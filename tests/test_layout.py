@@ -13,8 +13,9 @@ PACKAGE = Path(__file__).parent.parent / "sheetsync"
 STAGES = {
     "addresses": 0, "boundedfile": 0, "config": 0, "i18n": 0, "periods": 1, "sync": 1,
     "context": 1, "kpi": 2, "report": 3, "backends": 4,
-    "templates": 5, "changes": 5, "jsonfile": 5, "pipeline": 5, "demo": 6, "notify": 6,
-    "daemon": 7, "console": 7, "cli": 8, "__main__": 9, "testing": 9,
+    "templates": 5, "changes": 5, "goals": 5, "jsonfile": 5, "pipeline": 5, "demo": 6,
+    "notify": 6, "daemon": 7, "console": 7, "goals_console": 7, "cli": 8, "__main__": 9,
+    "testing": 9,
 }  # fmt: skip
 # Importable from anywhere: the error tree, spreadsheet conventions, the package's version,
 # and the two seams (the grid types a backend hands to sync, the plan report hands to a backend).

@@ -219,6 +219,8 @@ class RosterFile(Section):
     """The header of the reps' teams."""
     active_column: Text = "Active"
     """yes/no; inactive reps count in team totals but are not ranked."""
+    start_column: Text = "Start"
+    """Optional: the day the rep started (goal suggestions ramp new reps up from it)."""
 
 
 class KpiFile(Section):
@@ -321,6 +323,8 @@ class OutputFile(Section):
     history: OutputTab = "KPI history"
     """Snapshots of the KPI table, added by `refresh --snapshot` (one per day; Excel reserves
     the name "History")."""
+    goal_suggestions: OutputTab = "Goal suggestions"
+    """Suggested goals for a coming period, written by `sheetsync goals suggest` only."""
     history_max_rows: HistoryRows = 250_000
     """The most data rows History keeps; past it, a snapshot drops the oldest days whole."""
 

@@ -43,6 +43,7 @@ PeriodKind = Literal["week", "month", "quarter", "year"]
 PERIOD_KINDS: tuple[PeriodKind, ...] = ("week", "month", "quarter", "year")
 OUTPUT_KEYS = (
     "summary", "ranking", "meeting_brief", "rep_kpis", "data_issues", "sync_status", "history",
+    "goal_suggestions",
 )  # fmt: skip
 DEFAULT_TOTAL_LABEL = "Total"
 """The Goals tab's scope for the whole team unless `total_label` says otherwise."""
@@ -152,6 +153,7 @@ class RosterConfig:
     email_column: str = "Email"
     team_column: str = "Team"
     active_column: str = "Active"
+    start_column: str = "Start"
 
 
 @dataclass(frozen=True, config=_VALUES)

@@ -15,13 +15,13 @@ from sheetsync.addresses import one_address
 from sheetsync.backends.base import Grid
 from sheetsync.config.values import Config
 from sheetsync.periods import parse_period
-from sheetsync.spreadsheet import a1, finite_number, norm, tidy
+from sheetsync.spreadsheet import a1, day_of, finite_number, norm, tidy
 from sheetsync.sync.activity import find_header, header_columns
-from sheetsync.sync.cells import LARGEST, TOO_LARGE, is_blank, parse_number_text
+from sheetsync.sync.cells import LARGEST, TOO_LARGE, is_blank, parse_date_text, parse_number_text
 from sheetsync.sync.columns import Column
 from sheetsync.sync.issues import Issue, shown
 
-ROSTER_COLUMNS = ("rep", "email", "team", "active")
+ROSTER_COLUMNS = ("rep", "email", "team", "active", "start")
 GOAL_COLUMNS = ("period", "level", "scope", "kpi", "target", "cell")
 TRUE_WORDS = {"yes", "y", "true", "1", "x", "active", "tak", "ja", "oui", "si", "sí"}
 FALSE_WORDS = {"no", "n", "false", "0", "inactive", "nie", "nein", "non"}
@@ -69,11 +69,12 @@ def read_roster(title: str | None, grid: Grid | None, config: Config) -> Roster:
     columns = header_columns(grid[header])
     index = {key: columns.get(norm(h)) for key, h in (
         ("rep", cfg.rep_column), ("email", cfg.email_column),
-        ("team", cfg.team_column), ("active", cfg.active_column))}  # fmt: skip
+        ("team", cfg.team_column), ("active", cfg.active_column),
+        ("start", cfg.start_column))}  # fmt: skip
     roster = Roster(empty)
     records: dict[str, dict[str, Any]] = {}
     for number, row in enumerate(grid[header + 1 :], start=header + 2):
-        record = _roster_row(title, row, number, index, roster.issues)
+        record = _roster_row(title, row, number, index, roster.issues, config)
         if record is None:
             continue
         key = norm(record["rep"])
@@ -91,8 +92,9 @@ def read_roster(title: str | None, grid: Grid | None, config: Config) -> Roster:
 
 
 def _roster_row(
-    title: str, row: list[Any], number: int, index: dict[str, int | None], issues: list[Issue]
-) -> dict[str, Any] | None:
+    title: str, row: list[Any], number: int, index: dict[str, int | None], issues: list[Issue],
+    config: Config,
+) -> dict[str, Any] | None:  # fmt: skip
     rep = _cell(row, index["rep"])
     if is_blank(rep):
         if any(not is_blank(v) for v in row):
@@ -106,6 +108,9 @@ def _roster_row(
         "email": _email(title, email, a1(index["email"] or 0, number), issues),
         "team": None if is_blank(team) else tidy(str(team)),
         "active": _active(title, _cell(row, index["active"]), number, index, issues),
+        "start": _start(
+            title, _cell(row, index["start"]), a1(index["start"] or 0, number), issues, config
+        ),
     }
 
 
@@ -121,6 +126,17 @@ def _email(title: str, value: Any, cell: str, issues: list[Issue]) -> str | None
         issues.append(Issue("warning", title, cell, f"{exc}: {text!r}", text,
                             "no e-mail is sent to this rep"))  # fmt: skip
     return text
+
+
+def _start(title: str, value: Any, cell: str, issues: list[Issue], config: Config) -> Any:
+    """The rep's start date (None when blank); a data issue when the cell is not a date."""
+    if is_blank(value):
+        return None
+    day = day_of(value) if not isinstance(value, str) else parse_date_text(value, config.locale)
+    if day is None:
+        issues.append(Issue("warning", title, cell, f"expected a date, got {shown(value)!r}",
+                            shown(value), "start date not used"))  # fmt: skip
+    return day
 
 
 def _active(
