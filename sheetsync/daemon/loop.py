@@ -34,7 +34,6 @@ from sheetsync.errors import ConfigError
 
 log = logging.getLogger("sheetsync.daemon")
 CHECK_SECONDS = 10
-MIN_INTERVAL = 1  # seconds: `schedule` never returns from a job of a 0-second interval
 Listener = Callable[[Outcome], None]
 
 
@@ -124,8 +123,8 @@ class Daemon:
     for tests that drive the schedule with a fake clock. `previous`: the daemon this one
     replaces (a reload): each spreadsheet's new worker waits for the old one's run under way.
 
-    A config whose `daemon.every` or `daemon.poll` is under MIN_INTERVAL is a ConfigError,
-    whatever the config loader allows: `schedule` loops forever on a 0-second interval.
+    `schedule` loops forever on a 0-second interval; no config can hold one: `daemon.every`
+    and `daemon.poll` are bounded in the config's values themselves (config/bounds.py).
     """
 
     workers: dict[str, Worker]
@@ -206,7 +205,7 @@ class Daemon:
                 self.listener(outcomes[-1])
         return outcomes
 
-    def _schedule(self, sheet: Sheet) -> None:  # intervals checked by check_configs
+    def _schedule(self, sheet: Sheet) -> None:  # intervals bounded by the config (bounds.py)
         worker, daemon = self.workers[sheet.name], sheet.config.daemon
         self.scheduler.every(daemon.every).seconds.do(worker.submit, Run("scheduled"))
         self.scheduler.every(CHECK_SECONDS).seconds.do(self._check, sheet, worker)
@@ -223,15 +222,9 @@ class Daemon:
 
 
 def check_configs(configs: Sequence[Config]) -> None:
-    """One name per config, and intervals the scheduler can keep (ConfigError otherwise)."""
+    """One name per config (ConfigError otherwise)."""
     names = [config.daemon.name for config in configs]
     twice = sorted({name for name in names if names.count(name) > 1})
     if twice:
         raise ConfigError(str(configs[0].path), "daemon.name", f"two configs are named "
                           f"{twice[0]!r}; give each a daemon.name of its own")  # fmt: skip
-    for config in configs:
-        for key in ("every", "poll"):
-            seconds = getattr(config.daemon, key)
-            if seconds is not None and not seconds >= MIN_INTERVAL:
-                why = f"{seconds}s is too short for the daemon's scheduler; give at least "
-                raise ConfigError(str(config.path), f"daemon.{key}", f"{why}{MIN_INTERVAL}s")
