@@ -263,11 +263,10 @@ def _write_example(path: Path) -> int:
 
 
 def _config_schema(args: argparse.Namespace) -> int:
-    import json
+    from importlib.resources import files
 
-    from sheetsync.config.schema import json_schema
-
-    print(json.dumps(json_schema(), indent=2))
+    # the copy shipped in the package (sheetsync/config/schema.py): no pydantic to import
+    print(files("sheetsync").joinpath("data/config-schema.json").read_text("utf-8"), end="")
     return 0
 
 

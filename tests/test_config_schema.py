@@ -13,7 +13,7 @@ from jsonschema import Draft7Validator, Draft202012Validator
 
 from sheetsync.cli import main
 from sheetsync.config.loading import parse_config
-from sheetsync.config.schema import json_schema
+from sheetsync.config.schema import json_schema, schema_text
 from sheetsync.config.yamlread import load_yaml
 from sheetsync.errors import ConfigError
 from tests.helpers import BASE_CONFIG, with_extra
@@ -107,3 +107,10 @@ def test_the_readme_shows_how_to_use_it_in_an_editor() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "sheetsync config-schema > sheetsync.schema.json" in readme
     assert "# yaml-language-server: $schema=./sheetsync.schema.json" in readme
+
+
+def test_the_shipped_schema_is_the_models_schema() -> None:
+    """`config-schema` prints a copy shipped in the package (it starts without pydantic); it
+    must be exactly what the models give. To update it: python -m sheetsync.config.schema"""
+    shipped = (ROOT / "sheetsync" / "data" / "config-schema.json").read_text("utf-8")
+    assert shipped == schema_text(), "run: python -m sheetsync.config.schema"
