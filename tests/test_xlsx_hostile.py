@@ -119,6 +119,22 @@ def test_bombs_are_refused_before_parsing_in_bounded_memory(
     assert path.read_bytes() == before
 
 
+def test_a_stored_part_over_the_limit_is_refused_before_the_file_is_read(tmp_path: Path) -> None:
+    """A big part kept uncompressed makes a big file: its declared size, in the zip directory
+    at the end of the file, refuses it before the file is read into memory (it was read whole
+    first: 1.3 GB of memory for a 600 MB part)."""
+    path = team_xlsx(tmp_path)
+    with zipfile.ZipFile(path, "a") as package:
+        package.writestr("xl/media/video.bin", bytes(150 * 1024 * 1024), zipfile.ZIP_STORED)
+    limits = "source: {type: xlsx, path: team.xlsx, limits: {part_mb: 100}}"
+    text = BASE_CONFIG.replace("source: {type: xlsx, path: team.xlsx}", limits)
+    (tmp_path / "sheetsync.yaml").write_text(text, "utf-8")
+    code, err, peak = run_cli(tmp_path)
+    assert code == 4, err
+    assert "its part xl/media/video.bin unpacks to 150 MB, over the 100 MB limit" in err
+    assert peak < 150  # MB: the 150 MB file was never read
+
+
 def test_a_dtd_in_a_part_is_refused_as_an_xml_bomb(tmp_path: Path) -> None:
     path = team_xlsx(tmp_path)
     part = sheet_parts(path)["Rep - Ben Carter"]

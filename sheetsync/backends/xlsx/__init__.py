@@ -41,7 +41,7 @@ from sheetsync.backends.xlsx.filesafety import (
     snapshot,
 )
 from sheetsync.backends.xlsx.historyread import HistoryScan, read_history
-from sheetsync.backends.xlsx.package import MIB, Package, open_package
+from sheetsync.backends.xlsx.package import MIB, Package, check_declared, open_package
 from sheetsync.backends.xlsx.read import read_tabs
 from sheetsync.backends.xlsx.splice import Splice, empty_package
 from sheetsync.backends.xlsx.zippackage import write_package
@@ -178,6 +178,7 @@ class XlsxBackend:
         self._target = None
 
     def _open(self, path: Path) -> _Opened:
+        check_declared(path, self.limits)
         snap = snapshot(path, self.limits.unpacked_mb * MIB)
         return _Opened(snap, open_package(path, snap.data, self.limits))
 

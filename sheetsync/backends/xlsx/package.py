@@ -27,6 +27,7 @@ from defusedxml import DefusedXmlException, ElementTree
 
 from sheetsync.backends.base import OWNER_KEY
 from sheetsync.backends.xlsx.marks import marks_of
+from sheetsync.boundedfile import FileRefused, open_regular
 from sheetsync.config.values import XlsxLimits
 from sheetsync.errors import WorkbookError
 
@@ -103,6 +104,18 @@ def _owned(
         return owned
     titles = {s.title for s in sheets}
     return {t: None for t in _owned_titles(path, archive, names) if t in titles}
+
+
+def check_declared(path: Path, limits: XlsxLimits) -> None:
+    """Refuse a package whose declared sizes pass the limits from its zip directory alone (the
+    end of the file: a few KB are read), before the file itself is read into memory. Anything
+    this cannot open (a missing file, not a zip, not a regular file) is left to the full read,
+    whose messages say what it is."""
+    try:
+        with open_regular(path) as file, zipfile.ZipFile(file) as archive:
+            check_limits(path, archive, limits)
+    except (FileRefused, OSError, zipfile.BadZipFile, EOFError, ValueError):
+        return
 
 
 def _zip(path: Path, data: bytes) -> zipfile.ZipFile:
