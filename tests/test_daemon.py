@@ -277,3 +277,21 @@ def test_the_daemon_takes_a_daily_snapshot_once_a_day_across_the_spring_dst_chan
     # Saturday, 03:00 on Sunday (02:30 did not exist), 02:30 on Monday: once a day
     assert local == ["Fri 13:00", "Sat 02:30", "Sun 03:00", "Mon 02:30"]
     assert load_state(state_path(demo)).last_snapshot == "2026-03-30"
+
+
+def test_a_state_file_that_is_a_pipe_is_set_aside_not_waited_for(tmp_path: Path) -> None:
+    """`daemon.state_file` is read like the config: a named pipe is refused at once (the child
+    would hang on it before; the timeout turns a hang into a failure)."""
+    import os
+    import subprocess
+    import sys
+
+    path = tmp_path / "team.state.json"
+    os.mkfifo(path)
+    script = ("import sys; from pathlib import Path; from sheetsync.daemon.state import "
+              "load_state, State\nprint(load_state(Path(sys.argv[1])) == State())\n")  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True,
+                          text=True, timeout=60)  # fmt: skip
+    assert done.stdout.strip() == "True", done.stderr
+    assert "unreadable state file (is a named pipe (FIFO), not a regular file)" in done.stderr
+    assert not path.exists() and (tmp_path / "team.state.json.bad").exists()

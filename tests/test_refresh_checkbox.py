@@ -259,3 +259,24 @@ def test_libreoffice_opens_the_workbook_and_keeps_the_drop_down(tmp_path: Path) 
     assert validations(saved) == [("list", '"TRUE,FALSE"', "B1")]
     assert XlsxBackend(saved).read_cell(STATUS, REFRESH_CELL) is False
     assert XlsxBackend(saved).read_cell(STATUS, "A1") == "Refresh now"
+
+
+def test_the_daemon_reads_the_checkbox_of_a_renamed_sync_status(tmp_path: Path) -> None:
+    """Renamed, Sync status keeps its mark: the refresh writes it under its new name, and the
+    daemon polls the checkbox there (the tab the last refresh wrote)."""
+    from sheetsync.daemon.runner import Sheet
+
+    cfg, path = refreshed_demo(tmp_path)
+    sheet = Sheet(cfg)
+    assert sheet.run("scheduled").result == "written"
+    book = openpyxl.load_workbook(path)
+    book[STATUS].title = "Status (ours)"  # a person renames it in Excel and ticks the box
+    book["Status (ours)"][REFRESH_CELL] = True
+    book.save(path)
+    assert sheet.checkbox_ticked() is False  # not read yet: the daemon knows the old name
+    assert sheet.run("checkbox").result == "written"
+    assert STATUS not in openpyxl.load_workbook(path).sheetnames  # written under the new name
+    book = openpyxl.load_workbook(path)
+    book["Status (ours)"][REFRESH_CELL] = True
+    book.save(path)
+    assert sheet.checkbox_ticked() is True

@@ -67,6 +67,8 @@ class Sheet:
         self.backend_options = backend_options
         self.path = state_path(config)
         self.state = load_state(self.path)
+        self.status_title: str | None = None
+        """The Sync status tab the last refresh wrote (its title, renamed or not)."""
 
     @property
     def name(self) -> str:
@@ -143,14 +145,14 @@ class Sheet:
         return self._succeeded(reason, report, started, snapshot)
 
     def checkbox_ticked(self) -> bool:
-        """Read the Sync status tab's Refresh now cell (one cheap read); True when ticked."""
-        title = self.config.output.title(REFRESH_TAB_KEY)
-        backend = make_backend(self.config, **self.backend_options)
-        read_cell = getattr(backend, "read_cell", None)
-        if title is None or read_cell is None:
+        """Read the Sync status tab's Refresh now cell (one cheap read); True when ticked. The
+        tab is the one the last refresh wrote (renamed, it keeps its mark and its checkbox)."""
+        title = self.status_title or self.config.output.title(REFRESH_TAB_KEY)
+        if title is None:
             return False
+        backend = make_backend(self.config, **self.backend_options)
         try:
-            value = read_cell(title, REFRESH_CELL)
+            value = backend.read_cell(title, REFRESH_CELL)
             return value is True or (isinstance(value, str) and value.strip().upper() == "TRUE")
         except SheetsyncError as exc:
             log.warning("%s: could not read the Refresh now checkbox: %s", self.name, exc)
@@ -175,6 +177,8 @@ class Sheet:
         return stamp is not None and stamp == state.stamp and as_of == state.as_of
 
     def _succeeded(self, reason: str, report: Report, started: float, snapshot: bool) -> Outcome:
+        status = report.plan.tab(REFRESH_TAB_KEY)
+        self.status_title = status.title if status is not None else None
         written = {"fingerprint": report.fingerprint, "as_of": report.as_of.isoformat(),
                    "stamp": file_stamp(self.config)}  # fmt: skip
         if snapshot:

@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from sheetsync.boundedfile import FileRefused, read_regular
 from sheetsync.config.values import Config
 from sheetsync.jsonfile import write_atomically
 
@@ -62,12 +63,16 @@ def state_path(config: Config) -> Path:
     return base.parent / f".{base.stem}.state.json"
 
 
+MAX_STATE_BYTES = 1024 * 1024
+"""A state file holds a few fields; anything bigger (or a pipe, a device) is not one."""
+
+
 def load_state(path: Path) -> State:
     try:
-        data = json.loads(path.read_text("utf-8"))
+        data = json.loads(read_regular(path, MAX_STATE_BYTES).decode("utf-8"))
     except FileNotFoundError:
         return State()
-    except (OSError, ValueError) as exc:
+    except (FileRefused, OSError, ValueError) as exc:
         return _set_aside(path, str(exc))
     known = {f.name for f in fields(State)}
     if not isinstance(data, dict) or data.get("version") != VERSION:
