@@ -49,7 +49,7 @@ their decoding) is the client's, as with the real API.
 Printed, per size and path: seconds per stage (report.timings: read, sync, kpi, report, write,
 total; best of the K later refreshes, the first refresh's total apart; on Google the client's
 part), API calls, request bytes (sum of the bodies sent; the write of the first refresh, of a
-later one and of the next day's, where only what changed is written: google/diff.py; the
+later one and of the next day's, where only what changed is written: google/partial_write.py; the
 longest URL),
 bytes received, peak memory beside the floor's and the script's; the ratios sheetsync / floor
 and sheetsync / usual script (client time; calls side by side); and how cost grows with rows

@@ -9,7 +9,7 @@ day with a History snapshot, the day after with a snapshot; then, in a second fa
 refresh that takes a snapshot at once. For each it prints the batchUpdate body's bytes and its
 ratio to the first refresh's write of the same team, measured in the same run: the whole
 output, what every refresh wrote before only the changed values of the big tabs were sent
-(google/diff.py) and a snapshot pasted what it shares with Rep KPIs (google/reuse.py).
+(google/partial_write.py) and a snapshot pasted what it shares with Rep KPIs (google/reuse.py).
 Google's limits: 10,485,760 bytes refused, 2,000,000 advised. Only bytes are printed (they do
 not depend on the machine); no timing.
 """

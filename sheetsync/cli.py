@@ -238,7 +238,7 @@ def _issues_tab(report: Report) -> str | None:
 
 def _init(args: argparse.Namespace) -> int:
     from sheetsync.config.loading import load_config
-    from sheetsync.templates import init_inputs
+    from sheetsync.input_tabs import init_inputs
 
     if args.example is not None:
         return _write_example(args.example)
@@ -253,7 +253,7 @@ def _init(args: argparse.Namespace) -> int:
 
 
 def _write_example(path: Path) -> int:
-    from sheetsync.templates import write_example_config
+    from sheetsync.input_tabs import write_example_config
 
     path = write_example_config(path)
     print(f"wrote {path}: the example config, every key with its default and what is allowed")

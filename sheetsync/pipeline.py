@@ -20,14 +20,14 @@ import pandas as pd
 
 from sheetsync import __version__
 from sheetsync.backends.base import Backend, HistoryQuery, HistoryRead, place_outputs
-from sheetsync.changes import DaemonRun, fingerprint
 from sheetsync.config.values import Config
 from sheetsync.context import RunContext, run_context, same_point_days
 from sheetsync.errors import ConfigError, DataError
+from sheetsync.fingerprint import DaemonRun, fingerprint
 from sheetsync.kpi.coverage import CoverageInput, coverage_issues
 from sheetsync.kpi.evaluate import evaluate
-from sheetsync.kpi.history import history_table, snapshot_table
 from sheetsync.kpi.ranking import rank
+from sheetsync.kpi.snapshots import history_table, snapshot_table
 from sheetsync.kpi.trends import (
     TrendInput,
     Trends,
@@ -57,7 +57,7 @@ class Report:
     timings: dict[str, float] = field(default_factory=dict)
     trends: Trends = field(default_factory=Trends)
     fingerprint: str | None = None
-    """The inputs' fingerprint (sheetsync.changes), computed for the daemon only."""
+    """The inputs' fingerprint (sheetsync.fingerprint), computed for the daemon only."""
     unchanged: bool = False
     """True when the write was skipped because the inputs had not changed."""
     roster: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -128,7 +128,7 @@ def refresh(
     With `strict`, any data issue stops the refresh before writing (DataError). With `force`,
     an xlsx workbook is written even when a lock file says it is open in Excel (a stale lock).
     The backend's `locked()` is held from the read to the write, so two refreshes of one
-    workbook never interleave. `daemon` (sheetsync.changes.DaemonRun): the write is
+    workbook never interleave. `daemon` (sheetsync.fingerprint.DaemonRun): the write is
     skipped when the inputs' fingerprint equals `daemon.unchanged_since` (never for a
     snapshot), and Sync status shows the daemon's last error. `progress` is called with each
     stage's name (read, sync, kpi, report, write) as it starts.

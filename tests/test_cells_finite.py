@@ -13,7 +13,7 @@ import pytest
 from sheetsync.backends.base import Grid, RawWorkbook
 from sheetsync.config.values import LocaleConfig
 from sheetsync.pipeline import refresh
-from sheetsync.sync.cells import parse_number_text
+from sheetsync.sync.cell_text import parse_number_text
 from sheetsync.sync.stage import SyncResult, sync
 from tests.helpers import MemoryBackend, activity, config, serial, team_workbook
 

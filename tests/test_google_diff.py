@@ -1,4 +1,4 @@
-"""Writing only what changed (google/diff.py): after a refresh that wrote only the changed
+"""Writing only what changed (google/partial_write.py): after a refresh that wrote only the changed
 values of a big tab, every cell holds exactly the value and format it would have written alone
 (the oracle of test_google_payload: cells.cell_data), whatever changed, edits by hand included;
 and the write is a full one whenever the layout, the grid or the charts and rules moved."""
@@ -16,8 +16,8 @@ import pytest
 from gspread.utils import ValueInputOption
 
 from sheetsync.backends.google import GoogleBackend
-from sheetsync.backends.google.diff import MIN_READ_CELLS
 from sheetsync.backends.google.layout import CELL_FIELDS
+from sheetsync.backends.google.partial_write import MIN_READ_CELLS
 from sheetsync.backends.google.payload import encode
 from sheetsync.backends.google.read import LAYOUT_KEY
 from sheetsync.pipeline import refresh

@@ -14,7 +14,7 @@ from typing import Any
 
 import gspread
 
-from sheetsync.backends.google.cells import cell_data
+from sheetsync.backends.google.cell_data import cell_data
 from sheetsync.backends.google.payload import ADVISED_BYTES, encode
 from sheetsync.backends.google.read import SheetInfo
 from sheetsync.backends.google.reuse import MIN_VALUES, pasted_bands

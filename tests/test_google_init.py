@@ -10,9 +10,9 @@ import openpyxl
 import pytest
 
 from sheetsync.cli import main
+from sheetsync.input_tabs import example_rep_tab, init_inputs, input_layout
 from sheetsync.pipeline import refresh
 from sheetsync.sync.stage import rep_tabs
-from sheetsync.templates import example_rep_tab, init_inputs, input_layout
 from sheetsync.testing import FakeSheetsApi
 from tests.helpers import config, with_extra
 from tests.test_google_backend import google_config

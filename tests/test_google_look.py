@@ -18,7 +18,8 @@ from google.oauth2.service_account import Credentials
 from gspread.http_client import HTTPClient
 
 from sheetsync.backends.base import Grid
-from sheetsync.backends.google import GoogleBackend, look
+from sheetsync.backends.google import GoogleBackend
+from sheetsync.backends.google import rules_charts as look
 from sheetsync.backends.google.read import METADATA_FIELDS, parse_sheets
 from sheetsync.errors import BackendError
 from sheetsync.report.plan import Box, Cell, ChartPlan, ColourRule, OutputPlan, Series, TabPlan

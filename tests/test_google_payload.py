@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from sheetsync.backends.google import GoogleBackend
-from sheetsync.backends.google.cells import cell_data
+from sheetsync.backends.google.cell_data import cell_data
 from sheetsync.backends.google.payload import MAX_REQUEST_BYTES, encode
 from sheetsync.errors import BackendError
 from sheetsync.pipeline import refresh

@@ -10,8 +10,8 @@ from datetime import date
 import pytest
 
 from sheetsync.backends.base import Grid
-from sheetsync.backends.history import plan_edit
 from sheetsync.backends.memory import MemoryBackend
+from sheetsync.backends.snapshot_place import plan_edit
 from sheetsync.errors import ConfigError
 from sheetsync.pipeline import Report, refresh
 from sheetsync.spreadsheet import day_of

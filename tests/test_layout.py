@@ -13,7 +13,7 @@ PACKAGE = Path(__file__).parent.parent / "sheetsync"
 STAGES = {
     "addresses": 0, "boundedfile": 0, "config": 0, "i18n": 0, "periods": 1, "sync": 1,
     "context": 1, "kpi": 2, "report": 3, "backends": 4,
-    "templates": 5, "changes": 5, "goals": 5, "jsonfile": 5, "pipeline": 5, "demo": 6,
+    "input_tabs": 5, "fingerprint": 5, "goals": 5, "jsonfile": 5, "pipeline": 5, "demo": 6,
     "notify": 6, "daemon": 7, "console": 7, "goals_console": 7, "cli": 8, "__main__": 9,
     "testing": 9,
 }  # fmt: skip
@@ -92,7 +92,7 @@ def test_every_stage_imports_only_earlier_stages_and_the_pure_ones_do_no_io() ->
         ("sheetsync.kpi.evaluate", "from sheetsync.report.tabs import build_plan",
          "kpi comes before report"),
         ("sheetsync.sync.stage", "import sheetsync.pipeline", "sync comes before pipeline"),
-        ("sheetsync.config.loading", "from sheetsync.sync.cells import is_blank",
+        ("sheetsync.config.loading", "from sheetsync.sync.cell_text import is_blank",
          "config comes before sync"),
         ("sheetsync.report.tabs", "from sheetsync.backends.xlsx import XlsxBackend",
          "report comes before backends"),

@@ -17,7 +17,7 @@ from sheetsync.backends.base import Grid, RawWorkbook
 from sheetsync.backends.xlsx import XlsxBackend
 from sheetsync.console import report_json
 from sheetsync.i18n.numfmt import Separators, render_number
-from sheetsync.kpi.history import history_table
+from sheetsync.kpi.snapshots import history_table
 from sheetsync.pipeline import Report, refresh
 from sheetsync.sync.stage import SyncResult, sync
 from sheetsync.testing import FakeSheetsApi

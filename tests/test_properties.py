@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from sheetsync.backends.base import RawWorkbook
 from sheetsync.backends.xlsx import XlsxBackend
 from sheetsync.pipeline import refresh
-from sheetsync.sync.cells import is_blank
+from sheetsync.sync.cell_text import is_blank
 from sheetsync.sync.stage import sync
 from tests.helpers import ACTIVITY_HEADER, activity, config, serial
 

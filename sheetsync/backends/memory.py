@@ -19,7 +19,7 @@ from sheetsync.backends.base import (
     find_holder,
     place_outputs,
 )
-from sheetsync.backends.history import plan_edit
+from sheetsync.backends.snapshot_place import plan_edit
 from sheetsync.errors import WorkbookError
 from sheetsync.report.plan import CellValue, HistorySnapshot, OutputPlan, TabPlan, fit_text
 from sheetsync.spreadsheet import cell_position, date_to_serial, day_of

@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sheetsync.changes import DaemonRun
 from sheetsync.config.values import Config
 from sheetsync.daemon.schedules import snapshot_due
 from sheetsync.daemon.state import State, load_state, save_state, state_path
 from sheetsync.errors import SheetsyncError
+from sheetsync.fingerprint import DaemonRun
 from sheetsync.pipeline import Report, make_backend, refresh, today
 from sheetsync.report.tabs import REFRESH_CELL
 

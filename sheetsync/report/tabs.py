@@ -28,7 +28,7 @@ from sheetsync.report.plan import (
     Tone,
     value,
 )
-from sheetsync.report.ranking import ranking_tab
+from sheetsync.report.ranking_tab import ranking_tab
 from sheetsync.report.summary import summary_tab
 from sheetsync.sync.issues import Issue
 

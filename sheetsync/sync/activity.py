@@ -17,7 +17,7 @@ import pandas as pd
 from sheetsync.backends.base import Grid
 from sheetsync.config.values import Config
 from sheetsync.spreadsheet import a1, norm, tidy
-from sheetsync.sync.cells import LARGEST, TOO_LARGE
+from sheetsync.sync.cell_text import LARGEST, TOO_LARGE
 from sheetsync.sync.columns import BoolArray, Column, ObjectArray, columns_of
 from sheetsync.sync.issues import Issue, Severity, shown
 

@@ -26,7 +26,7 @@ from pandas.api.types import infer_dtype
 
 from sheetsync.config.values import LocaleConfig
 from sheetsync.spreadsheet import date_to_serial
-from sheetsync.sync.cells import parse_date_text, parse_number_text
+from sheetsync.sync.cell_text import parse_date_text, parse_number_text
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]

@@ -17,7 +17,13 @@ from sheetsync.config.values import Config
 from sheetsync.periods import parse_period
 from sheetsync.spreadsheet import a1, day_of, finite_number, norm, tidy
 from sheetsync.sync.activity import find_header, header_columns
-from sheetsync.sync.cells import LARGEST, TOO_LARGE, is_blank, parse_date_text, parse_number_text
+from sheetsync.sync.cell_text import (
+    LARGEST,
+    TOO_LARGE,
+    is_blank,
+    parse_date_text,
+    parse_number_text,
+)
 from sheetsync.sync.columns import Column
 from sheetsync.sync.issues import Issue, shown
 

@@ -4,7 +4,7 @@ A refresh costs at most three Sheets API calls, whatever the number of reps, tab
 
 1. spreadsheets.get with a narrow field mask (tab ids, titles, sizes, owner markers);
 2. values:batchGet for every input tab at once, with the rows of History a refresh needs and
-   the output tabs big enough that writing only their changed values pays (see `diff.py`)
+   the output tabs big enough that writing only their changed values pays (see `partial_write.py`)
    (skipped when there is nothing to read), or the same ranges in a POST
    (values:batchGetByDataFilter) when so many tabs would make the URL too long (`read.py`);
 3. one spreadsheets.batchUpdate with the whole output (atomic: all of it or nothing), which
@@ -53,11 +53,11 @@ from sheetsync.backends.base import (
     find_holder,
     place_outputs,
 )
+from sheetsync.backends.google.api_errors import Context, token_refused, translate
 from sheetsync.backends.google.credentials import credentials_source, load_credentials
 from sheetsync.backends.google.deadline import DEFAULT_DEADLINE, Deadline, Timeouts
-from sheetsync.backends.google.diff import tabs_to_read
-from sheetsync.backends.google.errors import Context, token_refused, translate
-from sheetsync.backends.google.history import HistoryReading, plan_reading, read_history
+from sheetsync.backends.google.history_tab import HistoryReading, plan_reading, read_history
+from sheetsync.backends.google.partial_write import tabs_to_read
 from sheetsync.backends.google.payload import JSON, MAX_REQUEST_BYTES, Part, encode, too_large
 from sheetsync.backends.google.read import (
     BY_FILTER_URL,
@@ -156,7 +156,8 @@ class GoogleBackend:
         self._metadata: dict[str, Any] = {}
         self._history_column: list[RawValue] | None = None
         self._held: dict[int, Grid] = {}
-        """Values of owned tabs read for writing only what changed, by sheet id (diff.py)."""
+        """Values of owned tabs read for writing only what changed, by sheet id
+        (partial_write.py)."""
         self.answers_lost = 0
         """Writes that landed although their answer was lost (found by the run marker)."""
         self.write_bytes = 0
@@ -206,9 +207,9 @@ class GoogleBackend:
         self, select: TabSelector, history: HistoryQuery | None = None, *, outputs: bool = False
     ) -> RawWorkbook:
         """One metadata call, then one values:batchGet for the tabs `select` picks, the rows
-        of History the query needs (see google/history.py) and, with `outputs`, the values of
-        the big output tabs, to write only what changed (diff.py). A read begins a refresh: it
-        starts the deadline that the write after it shares."""
+        of History the query needs (see google/history_tab.py) and, with `outputs`, the values
+        of the big output tabs, to write only what changed (partial_write.py). A read begins a
+        refresh: it starts the deadline that the write after it shares."""
         self._begin(fresh=True)
         sheets = self._fetch_sheets()
         titles = tuple(sheet.title for sheet in sheets)

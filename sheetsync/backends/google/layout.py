@@ -12,7 +12,7 @@ then what goes by range.
 3. copyPastes for formats, and columns of values, that repeat with the rows (tiling.py).
 
 Values are exact: each number goes out as the shortest JSON text that reads back as the same
-double (cells.py), text is always a stringValue.
+double (cell_data.py), text is always a stringValue.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Sequence
 from typing import Any
 
-from sheetsync.backends.google.cells import (
+from sheetsync.backends.google.cell_data import (
     FormatKey,
     format_key,
     user_entered_format,

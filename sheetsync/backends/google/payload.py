@@ -19,7 +19,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sheetsync.backends.google.errors import NOTHING_WRITTEN
+from sheetsync.backends.google.api_errors import NOTHING_WRITTEN
 from sheetsync.errors import BackendError
 
 MAX_REQUEST_BYTES = 10_485_760
@@ -33,7 +33,7 @@ Part = tuple[str, str, Sequence[dict[str, Any]]]
 
 def compact_json(value: Any) -> str:
     """JSON text without optional spaces, non-ASCII text as is; NaN and infinities refused
-    (they are not JSON: cells.py writes them as empty cells)."""
+    (they are not JSON: cell_data.py writes them as empty cells)."""
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
 

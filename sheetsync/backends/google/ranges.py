@@ -32,7 +32,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
-from sheetsync.backends.google.cells import FormatKey, user_entered_format, user_entered_value
+from sheetsync.backends.google.cell_data import FormatKey, user_entered_format, user_entered_value
 from sheetsync.backends.google.payload import compact_json
 
 JsonDict = dict[str, Any]
@@ -78,7 +78,7 @@ def format_inline_bytes(key: FormatKey) -> int:
 
 
 def extended_value(key: ValueKey) -> JsonDict:
-    """The ExtendedValue of a value key (cells.py: text always a stringValue)."""
+    """The ExtendedValue of a value key (cell_data.py: text always a stringValue)."""
     value = user_entered_value(key[1])
     assert value is not None, "an empty cell has no value key"
     return value

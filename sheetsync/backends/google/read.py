@@ -2,9 +2,9 @@
 
 The metadata call asks only for what sheetsync needs (a narrow `fields` mask): each tab's id,
 title, position and grid size, the tab-level developer metadata that marks the tabs sheetsync
-owns (and, on them, the History index and the layout of the last full write: diff.py), the
+owns (and, on them, the History index and the layout of the last full write: partial_write.py), the
 ids of its charts and the number of its conditional format rules (which a refresh replaces on
-the tabs it owns, see look.py), and the spreadsheet's own developer metadata (the last run's
+the tabs it owns, see rules_charts.py), and the spreadsheet's own developer metadata (the last run's
 marker, see runmark.py).
 The values call reads every selected tab whole, unformatted, with dates as serial numbers:
 a values:batchGet, or, when its URL would pass MAX_GET_URL characters (hundreds of rep tabs
@@ -26,7 +26,7 @@ from sheetsync.backends.base import OWNER_KEY, Grid
 
 HISTORY_INDEX_KEY = "sheetsync.history-index"
 LAYOUT_KEY = "sheetsync.layout"
-"""The digest of what the last full write set on a tab apart from its values (diff.py)."""
+"""The digest of what the last full write set on a tab apart from its values (partial_write.py)."""
 
 METADATA_FIELDS = (
     "sheets(properties(sheetId,title,index,gridProperties),"
@@ -36,7 +36,7 @@ METADATA_FIELDS = (
 )
 """Sheet.charts and Sheet.conditionalFormats (discovery document) are asked for so that a
 refresh can delete the charts and rules of the tabs it owns before adding new ones (see
-google/look.py): chart ids, and each rule's ranges only to count the rules."""
+google/rules_charts.py): chart ids, and each rule's ranges only to count the rules."""
 MAX_GET_URL = 2_000
 """Longest values:batchGet URL sent; past it the ranges go in a POST body. Google documents
 no URL limit for the Sheets API, but its front end refuses long ones: a spreadsheet with
@@ -108,7 +108,7 @@ def _on_tab(
 
 
 def _history_index(items: Sequence[Mapping[str, Any]], sheet_id: int) -> str | None:
-    """The History index sheetsync keeps on this tab (see google/history.py), if any."""
+    """The History index sheetsync keeps on this tab (see google/history_tab.py), if any."""
     item = _on_tab(items, HISTORY_INDEX_KEY, sheet_id)
     return str(item.get("metadataValue") or "") if item is not None else None
 

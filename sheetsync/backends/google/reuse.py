@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sheetsync.backends.google.cells import read_backs, same_read
+from sheetsync.backends.google.cell_data import read_backs, same_read
 from sheetsync.backends.google.tiling import grid_rows
 from sheetsync.report.plan import Cell
 

@@ -15,8 +15,8 @@ values ONLY without formats, formulas, or merges"; so checkboxes, set after, are
 For formats an empty cell is a wildcard (it shows no format): it takes its template cell's
 format, and a template cell left empty takes the format the cells below it need. Values
 repeat only exactly, an empty cell where the template has one too. The copies come after
-every other cell request of the tab and before its colour rules (added last, see look.py), so
-no conditional format is on the tab when they are made.
+every other cell request of the tab and before its colour rules (added last, see
+rules_charts.py), so no conditional format is on the tab when they are made.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sheetsync.backends.google.cells import FormatKey
+from sheetsync.backends.google.cell_data import FormatKey
 from sheetsync.backends.google.ranges import BLANK
 
 JsonDict = dict[str, Any]

@@ -9,19 +9,19 @@ Per output tab, in plan order:
   by range after it, where that is shorter (google/layout.py);
   unless the tab's layout is the one its last full write left and writing only the values
   that changed since (read back just before) is shorter: then its grid properties, those
-  values and its column widths (google/diff.py, google/changed.py);
+  values and its column widths (google/partial_write.py, google/changed_values.py);
 * a missing tab: addSheet with a chosen sheetId, the same updateCells, the owner marker
   (developer metadata on the tab, value = its sheetId) and a warning-only protected range;
-* after a full write, the tab's layout (developer metadata: google/diff.py);
+* after a full write, the tab's layout (developer metadata: google/partial_write.py);
 * a checkbox (a plan cell with `checkbox`): a setDataValidation request with a BOOLEAN rule
   on that cell, after the updateCells that wrote its value;
 * column widths (updateDimensionProperties, one request per run of equal widths);
-* colour rules and charts (google/look.py): an owned tab's old ones deleted first, the
+* colour rules and charts (google/rules_charts.py): an owned tab's old ones deleted first, the
   plan's added last; frozen columns with the frozen header rows;
-* a History snapshot (google/history.py): rows added, never the whole tab rewritten; the
+* a History snapshot (google/history_tab.py): rows added, never the whole tab rewritten; the
   columns it shares with Rep KPIs pasted from it (google/reuse.py).
 
-Cells are typed (google/cells.py): text is ALWAYS a stringValue, never a formula. The caller
+Cells are typed (google/cell_data.py): text is ALWAYS a stringValue, never a formula. The caller
 checks ownership first.
 """
 
@@ -32,20 +32,20 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sheetsync.backends.base import OWNER_KEY, Grid, RawValue
-from sheetsync.backends.google.cells import checkbox_rule
-from sheetsync.backends.google.changed import value_requests
-from sheetsync.backends.google.diff import (
+from sheetsync.backends.google.cell_data import checkbox_rule
+from sheetsync.backends.google.changed_values import value_requests
+from sheetsync.backends.google.history_tab import create_index, snapshot_requests
+from sheetsync.backends.google.layout import cell_requests as layout_cells
+from sheetsync.backends.google.partial_write import (
     last_full_bytes,
     layout_digest,
     layout_marker,
     reusable,
 )
-from sheetsync.backends.google.history import create_index, snapshot_requests
-from sheetsync.backends.google.layout import cell_requests as layout_cells
-from sheetsync.backends.google.look import clear_requests, extent, look_requests
 from sheetsync.backends.google.payload import encode
 from sheetsync.backends.google.read import SheetInfo
 from sheetsync.backends.google.reuse import paste_requests, pasted_bands
+from sheetsync.backends.google.rules_charts import clear_requests, extent, look_requests
 from sheetsync.errors import BackendError
 from sheetsync.report.plan import HistorySnapshot, OutputPlan, TabPlan
 
@@ -70,7 +70,7 @@ def tab_requests(
     plan: OutputPlan, sheets: Sequence[SheetInfo], held: Mapping[int, Grid] | None = None
 ) -> list[tuple[TabPlan, list[JsonDict]]]:
     """The requests of `plan_requests`, tab by tab (in plan order). `held`: the values read
-    from owned tabs by sheet id, for writing only what changed (diff.py)."""
+    from owned tabs by sheet id, for writing only what changed (partial_write.py)."""
     held = held or {}
     out: list[tuple[TabPlan, list[JsonDict]]] = []
     for tab, existing, sheet_id in placed(plan, sheets):
@@ -164,16 +164,16 @@ def choose_sheet_id(title: str, taken: set[int]) -> int:
 def grid_size(tab: TabPlan) -> tuple[int, int]:
     """Rows and columns the tab's grid gets: the plan's, with one free row under the frozen
     header rows (Sheets cannot freeze every row), at least one column, and room for the
-    tab's colour rules, charts and frozen columns (google/look.py)."""
+    tab's colour rules, charts and frozen columns (google/rules_charts.py)."""
     rows, columns = extent(tab)
     return max(len(tab.rows), tab.header_rows + 1, rows, 1), max(tab.width, columns, 1)
 
 
 def replace_tab(tab: TabPlan, sheet: SheetInfo, held: Grid | None = None) -> list[JsonDict]:
     """Resize an owned tab and rewrite all its cells; its charts and colour rules are
-    deleted first and the plan's added last (google/look.py). With the values `held` by the
+    deleted first and the plan's added last (google/rules_charts.py). With the values `held` by the
     tab (read just before) and the same layout as its last full write, only the values that
-    changed, when that is shorter than the last full write was (diff.py)."""
+    changed, when that is shorter than the last full write was (partial_write.py)."""
     sheet_id = sheet.sheet_id
     rows, columns = grid_size(tab)
     props: JsonDict = {"sheetId": sheet_id, "gridProperties": _grid(tab, rows, columns)}
@@ -194,7 +194,7 @@ def replace_tab(tab: TabPlan, sheet: SheetInfo, held: Grid | None = None) -> lis
 
 
 def _looks(look: Sequence[JsonDict]) -> tuple[int, int]:
-    """How many colour rules and charts the look.py requests add."""
+    """How many colour rules and charts the rules_charts.py requests add."""
     rules = sum(1 for request in look if "addConditionalFormatRule" in request)
     return rules, sum(1 for request in look if "addChart" in request)
 
@@ -206,7 +206,7 @@ def new_tab(
     given: Sequence[tuple[int, int, int, int]] = (),
 ) -> list[JsonDict]:
     """Add a tab with a chosen id, fill it, mark it owned and protect it (warning only),
-    then add its colour rules and charts (`look`, else google/look.py's). `given`: boxes
+    then add its colour rules and charts (`look`, else google/rules_charts.py's). `given`: boxes
     whose values a request after these pastes (google/layout.py)."""
     rows, columns = grid_size(tab)
     add = {

@@ -7,8 +7,8 @@
            if nobody saved it meanwhile, keeping its mode and owner (`filesafety`).
     read_cell: one cell of one tab, streamed from that tab's part alone (`cellread`).
     History: read in one streaming pass that keeps only the wanted days' rows
-           (`historyread`); a snapshot is put in by copying the old rows and splicing the new
-           ones in (`history`), in the same single write as the other tabs.
+           (`history_read`); a snapshot is put in by copying the old rows and splicing the new
+           ones in (`history_write`), in the same single write as the other tabs.
 
 Output goes into the workbook itself, or into `output_path` when given (the source is then
 only read). A refresh holds a lock beside the output workbook (`locked`), so two sheetsync
@@ -40,7 +40,7 @@ from sheetsync.backends.xlsx.filesafety import (
     replace_file,
     snapshot,
 )
-from sheetsync.backends.xlsx.historyread import HistoryScan, read_history
+from sheetsync.backends.xlsx.history_read import HistoryScan, read_history
 from sheetsync.backends.xlsx.package import MIB, Package, check_declared, open_package
 from sheetsync.backends.xlsx.read import read_tabs
 from sheetsync.backends.xlsx.splice import Splice, empty_package

@@ -27,7 +27,7 @@ import math
 from collections.abc import Sequence
 from xml.sax.saxutils import escape, quoteattr
 
-from sheetsync.backends.xlsx.look import is_empty
+from sheetsync.backends.xlsx.conditional import is_empty
 from sheetsync.report.plan import Box, Cell, ChartPlan, Series
 from sheetsync.spreadsheet import column_letter
 

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from xml.sax.saxutils import escape
 
-from sheetsync.backends.xlsx.look import DxfIndex, conditional_xml
+from sheetsync.backends.xlsx.conditional import DxfIndex, conditional_xml
 from sheetsync.report.plan import Cell, TabPlan, fit_text
 from sheetsync.spreadsheet import column_letter, date_to_serial
 

@@ -3,7 +3,7 @@
 For each planned tab the splice gives the parts to write and the parts to drop:
 - the tab's own worksheet part (a tab sheetsync owns keeps its part name, sheet id and place;
   a new tab gets a new part, appended after the existing tabs so no sheet index moves);
-  History's part is made from its old one with a snapshot put in (`history`);
+  History's part is made from its old one with a snapshot put in (`history_write`);
 - the tab's charts: a drawing part and a chart part each (`charts`), with the worksheet's
   and the drawing's relationships; their names never clash with the user's drawings and
   charts (a name the old version of the tab used is taken again);
@@ -34,8 +34,8 @@ from sheetsync.backends.xlsx.charts import (
     drawing_xml,
     is_drawable,
 )
-from sheetsync.backends.xlsx.history import history_part
-from sheetsync.backends.xlsx.historyread import HistoryScan, history_entry
+from sheetsync.backends.xlsx.history_read import HistoryScan, history_entry
+from sheetsync.backends.xlsx.history_write import history_part
 from sheetsync.backends.xlsx.marks import with_marks
 from sheetsync.backends.xlsx.package import (
     REL_TYPES,

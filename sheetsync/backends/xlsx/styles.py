@@ -17,7 +17,7 @@ from xml.sax.saxutils import quoteattr
 from defusedxml import ElementTree
 
 from sheetsync.backends.xlsx import xmltext
-from sheetsync.backends.xlsx.look import dxf_xml
+from sheetsync.backends.xlsx.conditional import dxf_xml
 from sheetsync.backends.xlsx.package import MAIN_NS
 from sheetsync.backends.xlsx.sheetxml import StyleKey
 from sheetsync.report.plan import Tone

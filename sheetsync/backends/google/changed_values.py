@@ -1,4 +1,4 @@
-"""The requests that write only the changed values of a tab (diff.py says when).
+"""The requests that write only the changed values of a tab (partial_write.py says when).
 
 Given the plan and the values read from the tab (unformatted, as values:batchGet gives them):
 
@@ -23,7 +23,12 @@ from operator import attrgetter
 from typing import Any
 
 from sheetsync.backends.base import Grid, RawValue
-from sheetsync.backends.google.cells import format_key, read_backs, same_read, user_entered_value
+from sheetsync.backends.google.cell_data import (
+    format_key,
+    read_backs,
+    same_read,
+    user_entered_value,
+)
 from sheetsync.backends.google.layout import update_cells_request
 from sheetsync.backends.google.payload import compact_json
 from sheetsync.backends.google.ranges import BLANK, FORMATS, VALUES, Rect, layout, repeat

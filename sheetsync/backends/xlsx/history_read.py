@@ -33,7 +33,7 @@ from sheetsync.backends.base import (
     RawValue,
     find_holder,
 )
-from sheetsync.backends.history import day_of
+from sheetsync.backends.snapshot_place import day_of
 from sheetsync.backends.xlsx import rowscan
 from sheetsync.backends.xlsx.cellread import local_name, rich_text
 from sheetsync.backends.xlsx.package import Package, SheetEntry, relationships

@@ -1,7 +1,7 @@
 """Write a snapshot into the History tab: its old rows kept exactly, the snapshot's day replaced.
 
 History is the one owned tab that is not rewritten from the plan alone. Its new part is made
-from the old one, row by row, as `sheetsync.backends.history.plan_edit` says from the date
+from the old one, row by row, as `sheetsync.backends.snapshot_place.plan_edit` says from the date
 column (sort when sorted by hand, delete the snapshot's day and the oldest days beyond
 `max_rows`, insert the new rows):
 
@@ -30,9 +30,9 @@ from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from sheetsync.backends.history import HistoryEdit, plan_edit
+from sheetsync.backends.snapshot_place import HistoryEdit, plan_edit
 from sheetsync.backends.xlsx import rowscan
-from sheetsync.backends.xlsx.historyread import HistoryScan, numbered_rows, scan_history
+from sheetsync.backends.xlsx.history_read import HistoryScan, numbered_rows, scan_history
 from sheetsync.backends.xlsx.package import Package, SheetEntry
 from sheetsync.backends.xlsx.sheetxml import (
     HEAD,

@@ -12,20 +12,19 @@ what the last refresh wrote; what changes from one day to the next is some numbe
   enough to be worth it (MIN_READ_CELLS), unformatted, as they are now, edits included;
 * when the new plan has the same layout, the grid the same size and the tab as many charts and
   rules as the plan adds, the tab's write is: its grid properties, the changed values and the
-  formats the read cannot vouch for (changed.py), and its column widths, if that is shorter
-  than the last full write was; else the full write.
+  formats the read cannot vouch for (changed_values.py), and its column widths, if that is
+  shorter than the last full write was; else the full write.
 
 A cell is skipped only when the read proves it holds what the plan would write: values are
-compared by type and exactly (changed.py). A changed cell keeps its format only when it held a
-value of the same kind (text, number, boolean; a date's format is always written): with the
-same layout, the last full write gave it the format the plan gives it now. Not seen by the
-read, and kept until the next full write: a format someone changed by hand; the format of a
-cell someone typed a value into (over nothing, or over a value of another kind) that the plan
-now fills with a value of the kind typed; a formula typed over one of our cells that computes
-the very value we would write; and an edit made between this refresh's read and its write
-(seconds). Two refreshes writing the same tab
-at once may leave a mix of both, which the next refresh puts right, as it compares with what
-is there.
+compared by type and exactly (changed_values.py). A changed cell keeps its format only when
+it held a value of the same kind (text, number, boolean; a date's format is always
+written): with the same layout, the last full write gave it the format the plan gives it now.
+Not seen by the read, and kept until the next full write: a format someone changed by hand;
+the format of a cell someone typed a value into (over nothing, or over a value of another
+kind) that the plan now fills with a value of the kind typed; a formula typed over one of our
+cells that computes the very value we would write; and an edit made between this refresh's
+read and its write (seconds). Two refreshes writing the same tab at once may leave a mix of
+both, which the next refresh puts right, as it compares with what is there.
 """
 
 from __future__ import annotations
@@ -51,7 +50,8 @@ def layout_digest(tab: TabPlan, look: Sequence[JsonDict], checkboxes: Sequence[J
     """What decides a full write of `tab` apart from its values and column widths, as a short
     digest: header rows, frozen columns, the plan's size, each cell's declared number format,
     bold and checkbox and whether its value is a date (a date gets a date format of its own),
-    the data validations (`checkboxes`) and the colour rules and charts (`look`, look.py)."""
+    the data validations (`checkboxes`) and the colour rules and charts (`look`,
+    rules_charts.py)."""
     digest = hashlib.sha256()
     shape = (tab.header_rows, tab.frozen_columns, len(tab.rows), tab.width, checkboxes, look)
     digest.update(repr(shape).encode("utf-8"))
@@ -86,7 +86,7 @@ def layout_marker(sheet: SheetInfo | None, sheet_id: int, digest: str, size: int
 def tabs_to_read(sheets: Sequence[SheetInfo], others: Sequence[str]) -> list[SheetInfo]:
     """The tabs whose values the read brings back, to write only what changed: owned tabs
     written with a layout, of at least MIN_READ_CELLS cells, none of the titles `others`
-    (the inputs, and History, which is read its own way: history.py)."""
+    (the inputs, and History, which is read its own way: history_tab.py)."""
     skipped = {title.casefold() for title in others}
     return [
         sheet
