@@ -196,10 +196,11 @@ def _print_json(config: Config, report: Report) -> None:
 
 
 def _refresh(args: argparse.Namespace) -> int:
-    from sheetsync import console
     from sheetsync.config.loading import load_config
 
-    config = load_config(args.config)
+    config = load_config(args.config)  # first: a bad config is told before pandas loads
+    from sheetsync import console
+
     report = _reported(args, config, dry_run=args.dry_run, strict=args.strict, force=args.force,
                        snapshot=args.snapshot)  # fmt: skip
     if args.json:
@@ -212,10 +213,11 @@ def _refresh(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from sheetsync import console
     from sheetsync.config.loading import load_config
 
-    config = load_config(args.config)
+    config = load_config(args.config)  # first: a bad config is told before pandas loads
+    from sheetsync import console
+
     report = _reported(args, config, dry_run=True)
     if args.json:
         _print_json(config, report)
