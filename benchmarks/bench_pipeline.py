@@ -45,8 +45,8 @@ from benchmarks.synthetic import (
     make_workbook,
     memory_backend,
 )
-from sheetsync.backends.base import Grid, RawWorkbook
 from sheetsync.config.values import Config
+from sheetsync.grids import Grid, RawWorkbook
 from sheetsync.pipeline import Report, refresh
 
 STAGES = ("read", "sync", "kpi", "report", "total")

@@ -61,14 +61,14 @@ from benchmarks.synthetic import (
     make_workbook,
     memory_backend,
 )
-from sheetsync.backends.base import Grid, RawValue, RawWorkbook
 from sheetsync.backends.xlsx import XlsxBackend
 from sheetsync.backends.xlsx.package import open_package
 from sheetsync.backends.xlsx.splice import Splice, empty_package
 from sheetsync.backends.xlsx.zippackage import write_package
 from sheetsync.config.values import Config
+from sheetsync.grids import Grid, RawValue, RawWorkbook
 from sheetsync.pipeline import Report, refresh
-from sheetsync.report.plan import Cell, CellValue, OutputPlan, TabPlan
+from sheetsync.plan import Cell, CellValue, OutputPlan, TabPlan
 
 STAGES = ("read", "sync", "kpi", "report", "write", "total")
 MODES = ("first", "second", "output_path")

@@ -28,10 +28,10 @@ from typing import Any
 
 import numpy as np
 
-from sheetsync.backends.base import Grid, RawValue, RawWorkbook
 from sheetsync.backends.memory import MemoryBackend
 from sheetsync.config.loading import parse_config
 from sheetsync.config.values import Config
+from sheetsync.grids import Grid, RawValue, RawWorkbook
 from sheetsync.spreadsheet import date_to_serial
 
 __all__ = [

@@ -33,9 +33,9 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from sheetsync.config.values import Config
 from sheetsync.i18n import Language
+from sheetsync.issues import Issue
 from sheetsync.pipeline import Report
-from sheetsync.report.plan import Cell, value
-from sheetsync.sync.issues import Issue
+from sheetsync.plan import Cell, value
 
 if TYPE_CHECKING:
     from sheetsync.notify.digest import DigestResult, Recipient

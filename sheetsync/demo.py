@@ -19,7 +19,7 @@ import numpy as np
 from sheetsync.backends.xlsx import XlsxBackend
 from sheetsync.config.loading import load_config
 from sheetsync.pipeline import Report, refresh
-from sheetsync.report.plan import Cell, TabPlan
+from sheetsync.plan import Cell, TabPlan
 
 WORKBOOK = "demo-team.xlsx"
 CONFIG = "sheetsync.yaml"

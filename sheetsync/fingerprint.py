@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sheetsync import __version__
-from sheetsync.backends.base import RawWorkbook
 from sheetsync.config.values import Config
+from sheetsync.grids import RawWorkbook
 
 
 @dataclass(frozen=True)

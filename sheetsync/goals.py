@@ -17,10 +17,11 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from sheetsync.backends.base import Backend, RawWorkbook, place_outputs
+from sheetsync.backends.base import Backend, place_outputs
 from sheetsync.config.values import Config, KpiDef
 from sheetsync.context import RunContext, run_context
 from sheetsync.errors import ConfigError, UsageError
+from sheetsync.grids import RawWorkbook
 from sheetsync.kpi.backtest import KpiBacktest, backtest
 from sheetsync.kpi.evaluate import evaluate
 from sheetsync.kpi.monthly import MonthGrid, month_grid, month_index, months_of
@@ -28,7 +29,7 @@ from sheetsync.kpi.suggest import Suggestions, suggest
 from sheetsync.kpi.topdown import Group, GroupFigure, group_figures, scaled
 from sheetsync.periods import Period, check_as_of, current_period, parse_period
 from sheetsync.pipeline import make_backend, today
-from sheetsync.report.plan import OutputPlan
+from sheetsync.plan import OutputPlan
 from sheetsync.report.suggestions import GoalsLayout, SuggestionTab, suggestion_tab
 from sheetsync.spreadsheet import norm
 from sheetsync.sync.activity import find_header

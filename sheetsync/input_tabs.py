@@ -28,7 +28,7 @@ from sheetsync.config import EXAMPLE_CONFIG
 from sheetsync.config.values import Config
 from sheetsync.errors import UsageError
 from sheetsync.pipeline import make_backend
-from sheetsync.report.plan import Cell, TabPlan
+from sheetsync.plan import Cell, TabPlan
 from sheetsync.sync.stage import find_tab, rep_tabs
 
 EXAMPLE_REP = "Example"

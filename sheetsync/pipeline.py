@@ -19,11 +19,13 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from sheetsync import __version__
-from sheetsync.backends.base import Backend, HistoryQuery, HistoryRead, place_outputs
+from sheetsync.backends.base import Backend, place_outputs
 from sheetsync.config.values import Config
 from sheetsync.context import RunContext, run_context, same_point_days
 from sheetsync.errors import ConfigError, DataError
 from sheetsync.fingerprint import DaemonRun, fingerprint
+from sheetsync.grids import HistoryQuery, HistoryRead
+from sheetsync.issues import Issue
 from sheetsync.kpi.coverage import CoverageInput, coverage_issues
 from sheetsync.kpi.evaluate import evaluate
 from sheetsync.kpi.ranking import rank
@@ -37,9 +39,8 @@ from sheetsync.kpi.trends import (
     same_points_to_compute,
 )
 from sheetsync.periods import Period, check_as_of, current_period, current_periods, work_calendar
-from sheetsync.report.plan import OutputPlan
+from sheetsync.plan import OutputPlan
 from sheetsync.report.tabs import Computed, RunFacts, build_plan
-from sheetsync.sync.issues import Issue
 from sheetsync.sync.stage import SyncResult, input_tabs, sync
 
 

@@ -14,9 +14,9 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from sheetsync.backends.base import Grid
 from sheetsync.config.loading import parse_config
 from sheetsync.config.values import Config
+from sheetsync.grids import Grid
 from sheetsync.spreadsheet import date_to_serial
 from tests.helpers import with_extra
 

@@ -7,10 +7,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sheetsync.backends.base import Grid
 from sheetsync.backends.memory import MemoryBackend
 from sheetsync.config.loading import parse_config
 from sheetsync.config.values import Config
+from sheetsync.grids import Grid
 from sheetsync.spreadsheet import date_to_serial
 
 BASE_CONFIG = """

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from sheetsync.report.plan import ColourRule, TabPlan
+from sheetsync.plan import ColourRule, TabPlan
 
 REFERENCE = re.compile(r"\b([A-Z]{1,3})(\d+)\b")
 

@@ -19,14 +19,15 @@ import pytest
 
 from sheetsync.context import run_context
 from sheetsync.i18n import render_number
+from sheetsync.issues import Issue
 from sheetsync.kpi.evaluate import REP_KPI_COLUMNS
 from sheetsync.kpi.ranking import RANKING_COLUMNS
 from sheetsync.kpi.trends import CHANGE_COLUMNS, SAME_POINT_COLUMNS, SamePoint, Trends
 from sheetsync.periods import current_periods
 from sheetsync.pipeline import refresh
-from sheetsync.report.brief import CAPS, MAX_ROWS, BriefInput, brief_rows
-from sheetsync.report.plan import Cell
-from sheetsync.sync.issues import Issue
+from sheetsync.plan import Cell
+from sheetsync.report.brief import CAPS, MAX_ROWS, brief_rows
+from sheetsync.report.brief_facts import BriefInput
 from tests.helpers import MemoryBackend, config, team_workbook
 
 AS_OF = date(2026, 11, 27)

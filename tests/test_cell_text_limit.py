@@ -11,7 +11,7 @@ import openpyxl
 
 from sheetsync.backends.xlsx import XlsxBackend
 from sheetsync.pipeline import refresh
-from sheetsync.report.plan import fit_text
+from sheetsync.plan import fit_text
 from sheetsync.testing import FakeSheetsApi
 from tests.helpers import activity, config, team_workbook
 from tests.test_google_backend import google_config

@@ -10,8 +10,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from sheetsync.backends.base import Grid, RawWorkbook
 from sheetsync.config.values import LocaleConfig
+from sheetsync.grids import Grid, RawWorkbook
 from sheetsync.pipeline import refresh
 from sheetsync.sync.cell_text import parse_number_text
 from sheetsync.sync.stage import SyncResult, sync

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sheetsync.backends.base import Grid
 from sheetsync.config.values import Config
+from sheetsync.grids import Grid
+from sheetsync.issues import Issue
 from sheetsync.pipeline import refresh
-from sheetsync.sync.issues import Issue
 from tests.helpers import MemoryBackend, activity, config, team_workbook
 
 NOV_3 = date(2026, 11, 3)

@@ -12,15 +12,16 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from sheetsync.backends.base import OWNER_KEY, Grid
+from sheetsync.backends.base import OWNER_KEY
 from sheetsync.backends.memory import MemoryBackend
 from sheetsync.backends.xlsx import XlsxBackend
 from sheetsync.cli import main
 from sheetsync.errors import ConfigError
 from sheetsync.goals import SuggestReport, suggest_goals
+from sheetsync.grids import Grid
 from sheetsync.kpi.topdown import apportioned
 from sheetsync.pipeline import refresh
-from sheetsync.report.plan import Cell, TabPlan
+from sheetsync.plan import Cell, TabPlan
 from sheetsync.sync.stage import sync
 from sheetsync.testing import FakeSheetsApi
 from tests import goalsdata as data

@@ -13,7 +13,7 @@ import pytest
 from google.oauth2.service_account import Credentials
 from gspread.http_client import HTTPClient
 
-from sheetsync.backends.base import OWNER_KEY, Grid
+from sheetsync.backends.base import OWNER_KEY
 from sheetsync.backends.google import GoogleBackend, spreadsheet_id
 from sheetsync.backends.xlsx import XlsxBackend
 from sheetsync.cli import main
@@ -21,8 +21,9 @@ from sheetsync.config.loading import load_config
 from sheetsync.config.values import Config
 from sheetsync.demo import make_demo
 from sheetsync.errors import ConfigError, OwnershipError
+from sheetsync.grids import Grid
 from sheetsync.pipeline import Report, refresh
-from sheetsync.report.plan import Cell, OutputPlan, TabPlan
+from sheetsync.plan import Cell, OutputPlan, TabPlan
 from sheetsync.report.tabs import ISSUE_HEADERS
 from sheetsync.testing import SPREADSHEETS_SCOPE, FakeSheetsApi
 from tests.helpers import activity, config, team_workbook, with_extra

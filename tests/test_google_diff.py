@@ -21,7 +21,7 @@ from sheetsync.backends.google.partial_write import MIN_READ_CELLS
 from sheetsync.backends.google.payload import encode
 from sheetsync.backends.google.read import LAYOUT_KEY
 from sheetsync.pipeline import refresh
-from sheetsync.report.plan import Cell, OutputPlan, TabPlan
+from sheetsync.plan import Cell, OutputPlan, TabPlan
 from sheetsync.testing import FakeSheetsApi
 from tests.test_google_backend import google_config, synthetic_workbook
 from tests.test_google_payload import assert_cells_as_alone, grids_of

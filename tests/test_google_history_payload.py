@@ -20,7 +20,7 @@ from sheetsync.backends.google.read import SheetInfo
 from sheetsync.backends.google.reuse import MIN_VALUES, pasted_bands
 from sheetsync.backends.google.write import history_requests
 from sheetsync.pipeline import refresh
-from sheetsync.report.plan import Cell, HistorySnapshot, TabPlan
+from sheetsync.plan import Cell, HistorySnapshot, TabPlan
 from sheetsync.spreadsheet import date_to_serial
 from sheetsync.testing import FakeSheetsApi
 from tests.helpers import MemoryBackend, config, team_workbook

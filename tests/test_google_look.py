@@ -17,12 +17,12 @@ import pytest
 from google.oauth2.service_account import Credentials
 from gspread.http_client import HTTPClient
 
-from sheetsync.backends.base import Grid
 from sheetsync.backends.google import GoogleBackend
 from sheetsync.backends.google import rules_charts as look
 from sheetsync.backends.google.read import METADATA_FIELDS, parse_sheets
 from sheetsync.errors import BackendError
-from sheetsync.report.plan import Box, Cell, ChartPlan, ColourRule, OutputPlan, Series, TabPlan
+from sheetsync.grids import Grid
+from sheetsync.plan import Box, Cell, ChartPlan, ColourRule, OutputPlan, Series, TabPlan
 from sheetsync.testing import SPREADSHEETS_SCOPE, FakeSheetsApi
 from sheetsync.testing._common import parse_mask
 from sheetsync.testing._schema import load_discovery

@@ -18,7 +18,7 @@ from sheetsync.backends.google.cell_data import cell_data
 from sheetsync.backends.google.payload import MAX_REQUEST_BYTES, encode
 from sheetsync.errors import BackendError
 from sheetsync.pipeline import refresh
-from sheetsync.report.plan import Cell, OutputPlan, TabPlan
+from sheetsync.plan import Cell, OutputPlan, TabPlan
 from sheetsync.testing import FakeSheetsApi
 from tests.test_google_backend import google_config, synthetic_workbook
 

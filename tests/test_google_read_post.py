@@ -10,7 +10,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sheetsync.backends.base import Grid
 from sheetsync.backends.google import GoogleBackend
 from sheetsync.backends.google.read import (
     MAX_GET_URL,
@@ -19,6 +18,7 @@ from sheetsync.backends.google.read import (
     matched_in_order,
     value_ranges,
 )
+from sheetsync.grids import Grid
 from sheetsync.pipeline import refresh
 from sheetsync.testing import FakeSheetsApi
 from tests.helpers import activity, team_workbook

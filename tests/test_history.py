@@ -9,10 +9,10 @@ from datetime import date
 
 import pytest
 
-from sheetsync.backends.base import Grid
 from sheetsync.backends.memory import MemoryBackend
 from sheetsync.backends.snapshot_place import plan_edit
 from sheetsync.errors import ConfigError
+from sheetsync.grids import Grid
 from sheetsync.pipeline import Report, refresh
 from sheetsync.spreadsheet import day_of
 from tests.helpers import activity, config, serial, team_workbook

@@ -24,8 +24,8 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from sheetsync.backends.base import Grid, RawValue
 from sheetsync.backends.memory import MemoryBackend
+from sheetsync.grids import Grid, RawValue
 from sheetsync.pipeline import refresh
 from tests.helpers import ACTIVITY_HEADER, config
 

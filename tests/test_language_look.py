@@ -16,7 +16,7 @@ from sheetsync.backends.xlsx.styles import localised
 from sheetsync.cli import main
 from sheetsync.demo import make_demo
 from sheetsync.pipeline import refresh
-from sheetsync.report.plan import TabPlan
+from sheetsync.plan import TabPlan
 from tests.helpers import MemoryBackend, config, team_workbook
 from tests.lookrules import tone
 from tests.test_xlsx_fixtures import soffice

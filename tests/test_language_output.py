@@ -18,9 +18,10 @@ from sheetsync.console import check_lines, issue_lines, outcome_line, report_jso
 from sheetsync.context import run_context
 from sheetsync.demo import make_demo
 from sheetsync.i18n import language
+from sheetsync.issues import Issue
 from sheetsync.kpi.evaluate import STATUSES
 from sheetsync.pipeline import Report, refresh
-from sheetsync.report.plan import Cell
+from sheetsync.plan import Cell
 from sheetsync.report.tabs import (
     HISTORY_HEADERS,
     ISSUE_HEADERS,
@@ -32,7 +33,6 @@ from sheetsync.report.tabs import (
     status_rows,
 )
 from sheetsync.spreadsheet import cell_position
-from sheetsync.sync.issues import Issue
 from tests.helpers import MemoryBackend, config, team_workbook
 
 AS_OF = date(2026, 11, 27)

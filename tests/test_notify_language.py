@@ -39,13 +39,13 @@ from pathlib import Path
 
 import pytest
 
-from sheetsync.backends.base import Grid, RawValue
 from sheetsync.cli import main
 from sheetsync.config.loading import parse_config
 from sheetsync.config.values import Config
 from sheetsync.console import digest_lines, recipient_text
 from sheetsync.demo import make_demo
 from sheetsync.errors import ConfigError
+from sheetsync.grids import Grid, RawValue
 from sheetsync.i18n import language
 from sheetsync.notify import DigestResult, Recipient, run_digest
 from sheetsync.pipeline import Report, refresh

@@ -19,8 +19,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from sheetsync.backends.base import Grid
 from sheetsync.config.values import Config
+from sheetsync.grids import Grid
 from sheetsync.pipeline import Report, refresh
 from tests.helpers import MemoryBackend, activity, config, serial
 

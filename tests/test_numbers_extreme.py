@@ -13,9 +13,9 @@ from typing import Any
 import openpyxl
 import pytest
 
-from sheetsync.backends.base import Grid, RawWorkbook
 from sheetsync.backends.xlsx import XlsxBackend
 from sheetsync.console import report_json
+from sheetsync.grids import Grid, RawWorkbook
 from sheetsync.i18n.numfmt import Separators, render_number
 from sheetsync.kpi.snapshots import history_table
 from sheetsync.pipeline import Report, refresh

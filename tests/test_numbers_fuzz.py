@@ -19,9 +19,9 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sheetsync.backends.base import Grid
 from sheetsync.console import headline_lines, issue_lines, outcome_line, plan_lines, report_json
 from sheetsync.errors import SheetsyncError
+from sheetsync.grids import Grid
 from sheetsync.notify.digest import spreadsheet_link
 from sheetsync.notify.scorecard import scorecard
 from sheetsync.notify.team import team_digest

@@ -10,8 +10,8 @@ import openpyxl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sheetsync.backends.base import RawWorkbook
 from sheetsync.backends.xlsx import XlsxBackend
+from sheetsync.grids import RawWorkbook
 from sheetsync.pipeline import refresh
 from sheetsync.sync.cell_text import is_blank
 from sheetsync.sync.stage import sync

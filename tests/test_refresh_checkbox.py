@@ -25,7 +25,7 @@ from sheetsync.config.loading import load_config
 from sheetsync.config.values import Config
 from sheetsync.demo import make_demo
 from sheetsync.pipeline import refresh
-from sheetsync.report.plan import Cell
+from sheetsync.plan import Cell
 from sheetsync.report.tabs import REFRESH_CELL
 from sheetsync.spreadsheet import cell_position
 from sheetsync.testing import FakeSheetsApi

@@ -13,9 +13,9 @@ from datetime import date, datetime
 
 import pytest
 
-from sheetsync.backends.base import RawValue
+from sheetsync.grids import RawValue
 from sheetsync.pipeline import refresh
-from sheetsync.report.plan import Box, Cell, OutputPlan, TabPlan
+from sheetsync.plan import Box, Cell, OutputPlan, TabPlan
 from sheetsync.spreadsheet import column_letter
 from tests.helpers import MemoryBackend, config, team_workbook
 from tests.lookrules import REFERENCE, cell_value, tone

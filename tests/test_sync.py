@@ -1,9 +1,9 @@
 import pandas as pd
 import pytest
 
-from sheetsync.backends.base import Grid, RawWorkbook
 from sheetsync.config.values import Config
 from sheetsync.errors import DataError
+from sheetsync.grids import Grid, RawWorkbook
 from sheetsync.sync.stage import SyncResult, input_tabs, rep_tab_pattern, rep_tabs, sync
 from tests.helpers import activity, config, serial, team_workbook
 

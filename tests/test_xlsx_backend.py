@@ -11,7 +11,7 @@ import pytest
 from sheetsync.backends import xlsx as xlsx_backend
 from sheetsync.backends.xlsx import XlsxBackend
 from sheetsync.errors import OwnershipError, WorkbookError
-from sheetsync.report.plan import Cell, CellValue, OutputPlan, TabPlan
+from sheetsync.plan import Cell, CellValue, OutputPlan, TabPlan
 from tests.packages import parts, untouched_parts_differing, without_sheets
 
 

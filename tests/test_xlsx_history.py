@@ -17,10 +17,10 @@ from typing import Any
 import openpyxl
 import pytest
 
-from sheetsync.backends.base import HistoryQuery, HistoryRead, RawValue
 from sheetsync.backends.xlsx import XlsxBackend
 from sheetsync.errors import OwnershipError, WorkbookError
-from sheetsync.report.plan import Cell, HistorySnapshot, OutputPlan, TabPlan
+from sheetsync.grids import HistoryQuery, HistoryRead, RawValue
+from sheetsync.plan import Cell, HistorySnapshot, OutputPlan, TabPlan
 from tests.helpers import serial
 from tests.hostile import read_part, rewrite_part
 from tests.packages import sheet_parts, untouched_parts_differing

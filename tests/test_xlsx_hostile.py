@@ -12,11 +12,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from sheetsync.backends.base import HistoryQuery, RawWorkbook, TabSelector
 from sheetsync.backends.xlsx import XlsxBackend
 from sheetsync.backends.xlsx.filesafety import exclusive
 from sheetsync.cli import main
 from sheetsync.errors import WorkbookError
+from sheetsync.grids import HistoryQuery, RawWorkbook, TabSelector
 from sheetsync.pipeline import refresh
 from tests.helpers import BASE_CONFIG, config, team_workbook
 from tests.hostile import read_part, rewrite_part, with_filler

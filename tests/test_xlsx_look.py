@@ -22,16 +22,7 @@ from openpyxl.styles import PatternFill
 
 from sheetsync.backends.xlsx import XlsxBackend
 from sheetsync.backends.xlsx.styles import MINIMAL_STYLES, StyleBook
-from sheetsync.report.plan import (
-    PERCENT,
-    Box,
-    Cell,
-    ChartPlan,
-    ColourRule,
-    OutputPlan,
-    Series,
-    TabPlan,
-)
+from sheetsync.plan import PERCENT, Box, Cell, ChartPlan, ColourRule, OutputPlan, Series, TabPlan
 from tests.packages import parts, sheet_parts, untouched_parts_differing
 from tests.test_xlsx_fixtures import soffice
 

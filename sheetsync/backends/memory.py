@@ -7,8 +7,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from datetime import date
 
-from sheetsync.backends.base import (
-    HISTORY_KEY,
+from sheetsync.backends.base import HISTORY_KEY, find_holder, place_outputs
+from sheetsync.backends.snapshot_place import plan_edit
+from sheetsync.errors import WorkbookError
+from sheetsync.grids import (
     Grid,
     HistoryQuery,
     HistoryRead,
@@ -16,12 +18,8 @@ from sheetsync.backends.base import (
     RawValue,
     RawWorkbook,
     TabSelector,
-    find_holder,
-    place_outputs,
 )
-from sheetsync.backends.snapshot_place import plan_edit
-from sheetsync.errors import WorkbookError
-from sheetsync.report.plan import CellValue, HistorySnapshot, OutputPlan, TabPlan, fit_text
+from sheetsync.plan import CellValue, HistorySnapshot, OutputPlan, TabPlan, fit_text
 from sheetsync.spreadsheet import cell_position, date_to_serial, day_of
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import pairwise
 
-from sheetsync.backends.base import RawValue
+from sheetsync.grids import RawValue
 from sheetsync.spreadsheet import day_of
 
 __all__ = ["HistoryEdit", "day_of", "day_runs", "plan_edit"]

@@ -1,8 +1,8 @@
 """The config: immutable values (`values`), read from YAML (`yamlread`: encodings, repeated keys),
-validated by pydantic models of the file (`model`, with the types of `fields` and the rules of
-`rules` and `crossrules`) and built into values (`build`); `loading` ties these together and
-`translate` words every problem as a `ConfigError` naming the file, the key path and what is
-allowed. `schema` is the file's JSON Schema.
+validated by pydantic models of the file (`model`, with the types of `fields`, the rules of
+`rules` and its own rules across sections) and built into values (`build`); `loading` ties these
+together and `translate` words every problem as a `ConfigError` naming the file, the key path and
+what is allowed. `schema` is the file's JSON Schema.
 
 `bounds` holds every range a value must lie in.
 

@@ -1,11 +1,11 @@
 """Load a YAML config file into validated, immutable `Config` values.
 
 Reading is `yamlread`'s job (encodings, repeated keys); validating, `model`'s (pydantic, with the
-rules of `rules` and `crossrules`); turning the validated file into values, `build`'s. Every error
-is a `ConfigError` naming the file, the key path and what is allowed (exit code 2): pydantic's
-ValidationError is translated at this boundary (`translate`). Secrets never live in the config
-text: Google credentials are given as a file path (or come from the environment, see
-`backends.google`).
+rules of `rules` and its own rules across sections); turning the validated file into values,
+`build`'s. Every error is a `ConfigError` naming the file, the key path and what is allowed (exit
+code 2): pydantic's ValidationError is translated at this boundary (`translate`). Secrets never
+live in the config text: Google credentials are given as a file path (or come from the
+environment, see `backends.google`).
 
 Reading is bounded, so that no file can exhaust the machine: only a regular file is read (a
 named pipe, a device like /dev/zero or a folder is refused without waiting), of at most

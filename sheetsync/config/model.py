@@ -2,10 +2,10 @@
 
 pydantic checks types, choices, ranges and unknown keys (`extra="forbid"`); the rules beyond a
 type are `rules` functions, called by the value types (`fields`) and by each section's model
-validator; the rules that tie sections together are `crossrules` functions, called by
-`ConfigFile`'s. Every failure becomes a `ConfigError` naming the file, the key path and what is
-allowed (`translate`). These models are also the config's JSON Schema (`schema`): the attribute
-docstrings below are its descriptions.
+validator; the rules that tie sections together are functions of this module (they read the
+models, and the models call them), called by `ConfigFile`'s. Every failure becomes a
+`ConfigError` naming the file, the key path and what is allowed (`translate`). These models are
+also the config's JSON Schema (`schema`): the attribute docstrings below are its descriptions.
 
 A key set to `null` takes its default, except where `null` (or `false`) switches something off
 (`activity.rep_tabs`, `activity.log_tab`, `calendar.holidays_tab`, `roster`, `ranking.by`, the
@@ -15,6 +15,7 @@ which must be given.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from annotated_types import Ge, Le
@@ -27,7 +28,7 @@ from pydantic import (
     model_validator,
 )
 
-from sheetsync.config import crossrules, rules
+from sheetsync.config import rules
 from sheetsync.config.bounds import DEADLINE
 from sheetsync.config.daemon import DaemonFile
 from sheetsync.config.email import EmailFile
@@ -51,9 +52,11 @@ from sheetsync.config.fields import (
     Weekdays,
     Weight,
 )
+from sheetsync.config.rules import problem
 from sheetsync.config.section import Section
 from sheetsync.config.values import DEFAULT_TOTAL_LABEL, OUTPUT_KEYS, KpiKind, PeriodKind
 from sheetsync.i18n import language
+from sheetsync.spreadsheet import norm
 
 SpreadsheetRef = Annotated[
     Text | None, BeforeValidator(rules.not_a_key(rules.SPREADSHEET, rules.SPREADSHEET_HINT))
@@ -330,7 +333,7 @@ class OutputFile(Section):
 
     @model_validator(mode="after")
     def _one_tab_each(self) -> OutputFile:
-        crossrules.outputs_differ(self.tabs())
+        outputs_differ(self.tabs())
         return self
 
     def tabs(self) -> dict[str, str]:
@@ -340,6 +343,84 @@ class OutputFile(Section):
         titles = {key: title if key in self.model_fields_set else lang.tab(key)
                   for key, title in self if key in OUTPUT_KEYS}  # fmt: skip
         return {key: title for key, title in titles.items() if title is not None}
+
+
+# The rules that tie the sections together, called by `ConfigFile`'s validators (and
+# `outputs_differ` by the output section's), each raising with the full key path:
+# * a KPI's `column` is an activity field, a ratio's numerator and denominator are other KPIs;
+# * `ranking.by` and the keys of `ranking.weights` are KPIs;
+# * each output has its own tab, and no input tab is an output tab. Tab names match ignoring
+#   case and spacing, as the reader matches tabs.
+# They sit here, not in a module of their own, because they read the models and the models call
+# them: two modules would import each other.
+
+
+def cross_check(config: ConfigFile) -> None:
+    """Every rule above that spans sections, in the order the sections are read."""
+    kpi_fields(config)
+    ratio_parts(config.kpis)
+    ranking_kpis(config)
+    inputs_are_not_outputs(config)
+
+
+def some_kpi(kpis: dict[str, KpiFile]) -> dict[str, KpiFile]:
+    if not kpis:
+        raise problem("define at least one KPI")
+    return kpis
+
+
+def kpi_fields(config: ConfigFile) -> None:
+    numbers, texts = config.activity.numbers, config.activity.texts
+    for key, kpi in config.kpis.items():
+        fields = {"sum": numbers, "count_distinct": {**numbers, **texts}}.get(kpi.kind)
+        if fields is not None and kpi.column not in fields:
+            allowed = ", ".join(fields) or "(none defined under activity)"
+            raise problem(f"{kpi.column!r} is not an activity field; allowed: {allowed}",
+                          at=f"kpis.{key}.column")  # fmt: skip
+
+
+def ratio_parts(kpis: Mapping[str, KpiFile]) -> None:
+    for key, kpi in kpis.items():
+        for part in ("numerator", "denominator"):
+            if kpi.kind == "ratio" and (
+                getattr(kpi, part) == key or getattr(kpi, part) not in kpis
+            ):
+                raise problem(f"names no other KPI; KPIs: {', '.join(kpis)}", f"kpis.{key}.{part}")
+
+
+def ranking_kpis(config: ConfigFile) -> None:
+    keys, ranking = ", ".join(config.kpis), config.ranking
+    if ranking.by is not None and ranking.by not in config.kpis:
+        raise problem(f"{ranking.by!r} is not a KPI; allowed: {keys}", at="ranking.by")
+    for key in ranking.weights or {}:
+        if key not in config.kpis:
+            raise problem(f"is not a KPI; allowed: {keys}", at=f"ranking.weights.{key}")
+
+
+def outputs_differ(tabs: Mapping[str, str]) -> None:
+    """Each output its own tab (called from the output section: `at` is below `output`)."""
+    for key, title in tabs.items():
+        other = next((k for k, t in tabs.items() if k != key and norm(t) == norm(title)), None)
+        if other is not None:
+            raise problem(f"tab name {title!r} is used for two outputs, also by output.{other}; "
+                          "give each output its own tab name (case and spacing are ignored)",
+                          at=key)  # fmt: skip
+
+
+def inputs_are_not_outputs(config: ConfigFile) -> None:
+    """No input tab named in the config may be an output tab (they would overwrite it)."""
+    inputs = {
+        "goals.tab": config.goals.tab,
+        "roster.tab": config.roster.tab if config.roster else None,
+        "activity.log_tab": config.activity.log_tab,
+        "calendar.holidays_tab": config.calendar.holidays_tab,
+    }
+    outputs = {norm(title): f"output.{key}" for key, title in config.output.tabs().items()}
+    for key, title in inputs.items():
+        if title is not None and norm(title) in outputs:
+            raise problem(f"tab {title!r} is also the output tab of {outputs[norm(title)]}; an "
+                          "input tab cannot be an output tab, so rename one of them (case and "
+                          "spacing are ignored)", at=key)  # fmt: skip
 
 
 class ConfigFile(Section):
@@ -364,7 +445,7 @@ class ConfigFile(Section):
         default_factory=RosterFile, json_schema_extra=_false_too
     )
     """The roster tab; null (or false) for no roster."""
-    kpis: Annotated[dict[KpiKey, KpiFile], AfterValidator(crossrules.some_kpi)] = Field(
+    kpis: Annotated[dict[KpiKey, KpiFile], AfterValidator(some_kpi)] = Field(
         json_schema_extra={"minProperties": 1, "additionalProperties": False}
     )
     """The KPIs by key (letters, digits and underscores), in the order they are shown."""
@@ -383,5 +464,5 @@ class ConfigFile(Section):
 
     @model_validator(mode="after")
     def _sections_agree(self) -> ConfigFile:
-        crossrules.check(self)
+        cross_check(self)
         return self

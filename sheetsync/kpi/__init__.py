@@ -4,8 +4,8 @@
 `evaluate` (attainment, pace, projection, status: the Rep KPIs table), `ranking` (the
 leaderboard).
 
-May import: the config, `sheetsync.errors`, `sheetsync.spreadsheet`, `sheetsync.periods`
-(period labels, fiscal calendars, working days, shared with sync and the command line) and
-`sheetsync.sync` for its frames and issues. Never a backend, a file or the clock: the as-of
-date is passed in.
+May import: the config, `sheetsync.errors`, `sheetsync.spreadsheet`, `sheetsync.periods` (period
+labels, fiscal calendars, working days, shared with sync and the command line) and `sheetsync.sync`
+for its frames, `sheetsync.issues` for the Data issues row. Never a backend, a file or the clock:
+the as-of date is passed in.
 """

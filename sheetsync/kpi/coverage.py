@@ -24,9 +24,9 @@ import numpy as np
 import pandas as pd
 
 from sheetsync.config.values import Config
+from sheetsync.issues import Issue, shown
 from sheetsync.periods import Period, parse_period
 from sheetsync.spreadsheet import norm
-from sheetsync.sync.issues import Issue, shown
 from sheetsync.sync.roster_goals import closest
 
 __all__ = ["CoverageInput", "coverage_issues"]

@@ -50,7 +50,7 @@ from sheetsync.notify.render import Rendered, Renderer, variables
 from sheetsync.notify.scorecard import scorecard
 from sheetsync.notify.send import Mailer, smtp_password
 from sheetsync.notify.team import Link, team_digest
-from sheetsync.report.plan import value
+from sheetsync.plan import value
 
 if TYPE_CHECKING:
     from sheetsync.pipeline import Report

@@ -24,8 +24,8 @@ from sheetsync.config.values import Config, KpiDef
 from sheetsync.i18n import Language
 from sheetsync.kpi.evaluate import ACHIEVED, AT_RISK, BEHIND, MISSED, NOT_STARTED, ON_TRACK
 from sheetsync.periods import Period
+from sheetsync.plan import PERCENT, value
 from sheetsync.report.brief_text import number, percent, shown
-from sheetsync.report.plan import PERCENT, value
 
 __all__ = [
     "TONES", "KpiLine", "PeriodTable", "Record", "gap", "has_target", "kpi_line", "period_table",

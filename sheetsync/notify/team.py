@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from sheetsync.config.values import Config, KpiDef
 from sheetsync.i18n import Language
+from sheetsync.issues import Issue
 from sheetsync.kpi.evaluate import AT_RISK, BEHIND
 from sheetsync.notify.figures import (
     KpiLine,
@@ -35,7 +36,6 @@ from sheetsync.notify.figures import (
     text,
 )
 from sheetsync.report.brief_text import number, shown
-from sheetsync.sync.issues import Issue
 
 if TYPE_CHECKING:
     from sheetsync.pipeline import Report

@@ -2,6 +2,6 @@
 built by `tabs` (Summary, Ranking, Rep KPIs, Data issues, Sync status).
 
 May import: the config, `sheetsync.i18n` (the output language), `sheetsync.errors`,
-`sheetsync.spreadsheet`, `sheetsync.sync` (issues) and `sheetsync.kpi`. Never a backend, a file
-or the clock: when the run happened is passed in.
+`sheetsync.spreadsheet`, `sheetsync.issues`, `sheetsync.sync` and `sheetsync.kpi`. Never a backend,
+a file or the clock: when the run happened is passed in.
 """

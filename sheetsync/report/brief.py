@@ -13,31 +13,33 @@ by tab; 8. suggested discussion points from numbered rules.
 
 Every list is capped (`CAPS`; a list longer than its cap ends with "... and N more: see <tab>"),
 so the tab never grows past `MAX_ROWS` rows and 7 columns whatever the team's size. An empty
-section says so in one line. The findings the sections read (and `CAPS`) live in `brief_facts`,
-the phrases in the output language's catalog (`sheetsync.i18n`); docs/brief.md describes the
-sections, where each number comes from and the rules.
+section says so in one line. Its input (`BriefInput`), the findings the sections read and `CAPS`
+live in `brief_facts`, the phrases in the output language's catalog (`sheetsync.i18n`);
+docs/brief.md describes the sections, where each number comes from and the rules.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 
-import pandas as pd
-
-from sheetsync.config.values import Config, KpiDef
-from sheetsync.context import RunContext
+from sheetsync.config.values import KpiDef
 from sheetsync.i18n import Language
+from sheetsync.issues import Issue
 from sheetsync.kpi.evaluate import BEHIND
-from sheetsync.kpi.trends import Trends
-from sheetsync.report.brief_facts import CAPS, TEAM_PERIODS, BriefFacts, Record, error_count
+from sheetsync.plan import Cell, value
+from sheetsync.report.brief_facts import (
+    CAPS,
+    TEAM_PERIODS,
+    BriefFacts,
+    BriefInput,
+    Record,
+    error_count,
+)
 from sheetsync.report.brief_text import PERCENT, gap_text, number, percent, projected_text, shown
-from sheetsync.report.plan import Cell, value
-from sheetsync.sync.issues import Issue
 from sheetsync.sync.stage import rep_tabs
 
-__all__ = ["CAPS", "MAX_ROWS", "PACE_DROP", "BriefInput", "brief_rows"]
+__all__ = ["CAPS", "MAX_ROWS", "PACE_DROP", "brief_rows"]
 
 Row = tuple[Cell, ...]
 
@@ -52,22 +54,6 @@ MAX_ROWS = (
 PACE_DROP = 0.10
 """Rule 4: the total's pace fell by more than this since the same point of the last period."""
 MIN_POINTS = 3
-
-
-@dataclass(frozen=True)
-class BriefInput:
-    """What the brief reads; all of it is computed by the sync and kpi stages."""
-
-    config: Config
-    context: RunContext
-    """The run's as-of day, its current periods (week, month, quarter, year), its language."""
-    rep_kpis: pd.DataFrame
-    """The Rep KPIs table (`kpi.evaluate`), columns `REP_KPI_COLUMNS`."""
-    ranking: pd.DataFrame
-    """`kpi.ranking.rank`'s table; `movement` filled when History had an earlier snapshot."""
-    trends: Trends
-    coverage: Sequence[Issue]
-    data_issues: Sequence[Issue]
 
 
 def brief_rows(data: BriefInput) -> tuple[Row, ...]:

@@ -1,10 +1,11 @@
-"""What the Meeting brief's sections read (pure): the findings, each computed once.
+"""What the Meeting brief's sections read (pure): its input, and the findings, each computed once.
 
-`BriefFacts` picks out of the brief's input the rows the sections and discussion points talk
-about: the focus and headline KPIs, the top performers and the risers, the reps and the team
-goals behind or at risk (`_RepLag`, `_Lag`), the pace at the same point of the previous
-period, and the data issues by tab. Every list has a full sort order (same input, same
-findings). It renders nothing: `brief` turns the findings into rows and phrases.
+`BriefInput` is everything the brief reads (computed by the sync and kpi stages). `BriefFacts` picks
+out of it the rows the sections and discussion points talk about: the focus and headline KPIs, the
+top performers and the risers, the reps and the team goals behind or at risk (`_RepLag`, `_Lag`),
+the pace at the same point of the previous period, and the data issues by tab. Every list has a full
+sort order (same input, same findings). It renders nothing: `brief` turns the findings into rows and
+phrases.
 """
 
 from __future__ import annotations
@@ -15,18 +16,19 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from sheetsync.config.values import KpiDef
+import pandas as pd
+
+from sheetsync.config.values import Config, KpiDef
+from sheetsync.context import RunContext
+from sheetsync.issues import Issue
 from sheetsync.kpi.evaluate import AT_RISK, BEHIND
 from sheetsync.kpi.ranking import places_up
+from sheetsync.kpi.trends import Trends
 from sheetsync.periods import Period
+from sheetsync.plan import CellValue, value
 from sheetsync.report.brief_text import PERCENT, number
-from sheetsync.report.plan import CellValue, value
-from sheetsync.sync.issues import Issue
-
-if TYPE_CHECKING:
-    from sheetsync.report.brief import BriefInput
 
 Record = Mapping[Any, Any]
 
@@ -72,6 +74,22 @@ class _RepLag:
     @property
     def status(self) -> str:
         return BEHIND if any(g.record["status"] == BEHIND for g in self.lags) else AT_RISK
+
+
+@dataclass(frozen=True)
+class BriefInput:
+    """What the brief reads; all of it is computed by the sync and kpi stages."""
+
+    config: Config
+    context: RunContext
+    """The run's as-of day, its current periods (week, month, quarter, year), its language."""
+    rep_kpis: pd.DataFrame
+    """The Rep KPIs table (`kpi.evaluate`), columns `REP_KPI_COLUMNS`."""
+    ranking: pd.DataFrame
+    """`kpi.ranking.rank`'s table; `movement` filled when History had an earlier snapshot."""
+    trends: Trends
+    coverage: Sequence[Issue]
+    data_issues: Sequence[Issue]
 
 
 def error_count(issues: Sequence[Issue]) -> int:

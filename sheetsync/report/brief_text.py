@@ -15,7 +15,7 @@ from typing import Any
 
 from sheetsync.config.values import KpiDef
 from sheetsync.i18n import Language, is_plain
-from sheetsync.report.plan import PERCENT, value
+from sheetsync.plan import PERCENT, value
 
 __all__ = [
     "PERCENT",

@@ -27,7 +27,7 @@ from typing import Any
 
 from sheetsync.config.values import KpiDef, StatusThresholds
 from sheetsync.i18n import Language
-from sheetsync.report.plan import PERCENT, Box, Cell, ColourRule, Tone, value
+from sheetsync.plan import PERCENT, Box, Cell, ColourRule, Tone, value
 from sheetsync.spreadsheet import column_letter
 
 STATUS_TONES: Mapping[str, Tone] = {

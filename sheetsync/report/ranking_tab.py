@@ -15,17 +15,8 @@ import pandas as pd
 
 from sheetsync.config.values import Config, KpiDef
 from sheetsync.i18n import Language
+from sheetsync.plan import PERCENT, Box, Cell, ChartPlan, ColourRule, Series, TabPlan, value
 from sheetsync.report.look import band_rule, fit_widths, share_rules
-from sheetsync.report.plan import (
-    PERCENT,
-    Box,
-    Cell,
-    ChartPlan,
-    ColourRule,
-    Series,
-    TabPlan,
-    value,
-)
 
 NOTE_WIDTH = 40
 """The Note column's width (characters): a long reason runs on under the chart beside it."""

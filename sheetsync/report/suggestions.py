@@ -19,8 +19,8 @@ from sheetsync.config.values import KpiDef
 from sheetsync.i18n import Language
 from sheetsync.kpi.suggest import RepSuggestion, Suggestions
 from sheetsync.kpi.topdown import GroupFigure
+from sheetsync.plan import PERCENT, Cell, TabPlan
 from sheetsync.report.look import fit_widths
-from sheetsync.report.plan import PERCENT, Cell, TabPlan
 
 KEY = "goal_suggestions"
 REST_COLUMNS = ("scope", "team", "kpi", "basis", "suggested", "last_year", "per_day", "days",

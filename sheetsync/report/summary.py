@@ -22,17 +22,8 @@ from sheetsync.config.values import DEFAULT_TOTAL_LABEL, Config, KpiDef
 from sheetsync.i18n import Language
 from sheetsync.kpi.finite import quotient
 from sheetsync.periods import Period
+from sheetsync.plan import PERCENT, Box, Cell, ChartPlan, ColourRule, Series, TabPlan, value
 from sheetsync.report.look import band_rule, fit_widths, kpi_cells, status_rules
-from sheetsync.report.plan import (
-    PERCENT,
-    Box,
-    Cell,
-    ChartPlan,
-    ColourRule,
-    Series,
-    TabPlan,
-    value,
-)
 
 PERIOD_COLUMNS = ("actual", "target", "attainment", "expected", "status")
 """Each period's columns: their catalog keys (`col.<key>`) and Rep KPIs columns."""

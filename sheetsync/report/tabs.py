@@ -15,22 +15,14 @@ import pandas as pd
 from sheetsync.config.values import Config, KpiDef
 from sheetsync.context import RunContext
 from sheetsync.i18n import Language, language
+from sheetsync.issues import Issue
 from sheetsync.kpi.trends import Trends
-from sheetsync.report.brief import BriefInput, brief_rows
+from sheetsync.plan import Box, Cell, CellValue, HistorySnapshot, OutputPlan, TabPlan, Tone, value
+from sheetsync.report.brief import brief_rows
+from sheetsync.report.brief_facts import BriefInput
 from sheetsync.report.look import band_rule, fit_widths, kpi_cells, status_rules, text_rules
-from sheetsync.report.plan import (
-    Box,
-    Cell,
-    CellValue,
-    HistorySnapshot,
-    OutputPlan,
-    TabPlan,
-    Tone,
-    value,
-)
 from sheetsync.report.ranking_tab import ranking_tab
 from sheetsync.report.summary import summary_tab
-from sheetsync.sync.issues import Issue
 
 REP_KPI_HEADERS = (
     "Period", "Level", "Name", "KPI", "Actual", "Target", "Target source", "Attainment",

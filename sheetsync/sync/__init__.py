@@ -7,6 +7,6 @@ holidays (a Roster e-mail cell must be exactly one plain address: `sheetsync.add
 `issues` is the Data issues row.
 
 May import: the config, `sheetsync.errors`, `sheetsync.spreadsheet`, `sheetsync.periods` (goal
-periods), and the seam types of
-`sheetsync.backends.base` (grids, never a backend). No I/O.
+periods), `sheetsync.grids` (what a backend read; never a backend) and `sheetsync.issues` (the
+Data issues row). No I/O.
 """

@@ -14,12 +14,12 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from sheetsync.backends.base import Grid
 from sheetsync.config.values import Config
+from sheetsync.grids import Grid
+from sheetsync.issues import Issue, Severity, shown
 from sheetsync.spreadsheet import a1, norm, tidy
 from sheetsync.sync.cell_text import LARGEST, TOO_LARGE
 from sheetsync.sync.columns import BoolArray, Column, ObjectArray, columns_of
-from sheetsync.sync.issues import Issue, Severity, shown
 
 HEADER_SEARCH_ROWS = 10
 

@@ -12,8 +12,9 @@ import numpy as np
 import pandas as pd
 
 from sheetsync.addresses import one_address
-from sheetsync.backends.base import Grid
 from sheetsync.config.values import Config
+from sheetsync.grids import Grid
+from sheetsync.issues import Issue, shown
 from sheetsync.periods import parse_period
 from sheetsync.spreadsheet import a1, day_of, finite_number, norm, tidy
 from sheetsync.sync.activity import find_header, header_columns
@@ -25,7 +26,6 @@ from sheetsync.sync.cell_text import (
     parse_number_text,
 )
 from sheetsync.sync.columns import Column
-from sheetsync.sync.issues import Issue, shown
 
 ROSTER_COLUMNS = ("rep", "email", "team", "active", "start")
 GOAL_COLUMNS = ("period", "level", "scope", "kpi", "target", "cell")

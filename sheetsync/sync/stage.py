@@ -14,12 +14,12 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from sheetsync.backends.base import RawWorkbook
 from sheetsync.config.values import Config
 from sheetsync.errors import DataError
+from sheetsync.grids import RawWorkbook
+from sheetsync.issues import Issue
 from sheetsync.spreadsheet import a1, norm, tidy, title_pattern
 from sheetsync.sync.activity import TabRows, activity_frame, read_activity_tab
-from sheetsync.sync.issues import Issue
 from sheetsync.sync.roster_goals import closest, read_goals, read_holidays, read_roster
 
 

@@ -42,17 +42,7 @@ from gspread.exceptions import NoValidUrlKeyFound
 from gspread.urls import SPREADSHEET_BATCH_UPDATE_URL
 from gspread.utils import extract_id_from_url
 
-from sheetsync.backends.base import (
-    HISTORY_KEY,
-    Grid,
-    HistoryQuery,
-    HistoryRead,
-    RawValue,
-    RawWorkbook,
-    TabSelector,
-    find_holder,
-    place_outputs,
-)
+from sheetsync.backends.base import HISTORY_KEY, find_holder, place_outputs
 from sheetsync.backends.google.api_errors import Context, token_refused, translate
 from sheetsync.backends.google.credentials import credentials_source, load_credentials
 from sheetsync.backends.google.deadline import DEFAULT_DEADLINE, Deadline, Timeouts
@@ -91,7 +81,8 @@ from sheetsync.backends.google.write import (
 from sheetsync.config.rules import SPREADSHEET, SPREADSHEET_HINT, key_material, key_refusal
 from sheetsync.config.values import SourceConfig
 from sheetsync.errors import ConfigError
-from sheetsync.report.plan import OutputPlan, TabPlan
+from sheetsync.grids import Grid, HistoryQuery, HistoryRead, RawValue, RawWorkbook, TabSelector
+from sheetsync.plan import OutputPlan, TabPlan
 
 __all__ = ["GoogleBackend", "load_credentials", "spreadsheet_id"]
 

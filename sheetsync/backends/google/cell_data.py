@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sheetsync.report.plan import CELL_TEXT_LIMIT, Cell, fit_text
+from sheetsync.plan import CELL_TEXT_LIMIT, Cell, fit_text
 from sheetsync.spreadsheet import date_to_serial
 
 JsonDict = dict[str, Any]

@@ -22,7 +22,6 @@ from datetime import date
 from operator import attrgetter
 from typing import Any
 
-from sheetsync.backends.base import Grid, RawValue
 from sheetsync.backends.google.cell_data import (
     format_key,
     read_backs,
@@ -32,7 +31,8 @@ from sheetsync.backends.google.cell_data import (
 from sheetsync.backends.google.layout import update_cells_request
 from sheetsync.backends.google.payload import compact_json
 from sheetsync.backends.google.ranges import BLANK, FORMATS, VALUES, Rect, layout, repeat
-from sheetsync.report.plan import TabPlan
+from sheetsync.grids import Grid, RawValue
+from sheetsync.plan import TabPlan
 
 JsonDict = dict[str, Any]
 Value = JsonDict | None

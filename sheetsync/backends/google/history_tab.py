@@ -34,12 +34,12 @@ from typing import Any
 
 from gspread.utils import absolute_range_name
 
-from sheetsync.backends.base import Grid, HistoryQuery, HistoryRead, RawValue
 from sheetsync.backends.google.layout import cell_requests
 from sheetsync.backends.google.read import HISTORY_INDEX_KEY, SheetInfo, to_grid
 from sheetsync.backends.google.reuse import Band, paste_requests
 from sheetsync.backends.snapshot_place import HistoryEdit, day_runs, plan_edit
-from sheetsync.report.plan import HistorySnapshot, TabPlan
+from sheetsync.grids import Grid, HistoryQuery, HistoryRead, RawValue
+from sheetsync.plan import HistorySnapshot, TabPlan
 from sheetsync.spreadsheet import date_to_serial, day_of, serial_to_date
 
 JsonDict = dict[str, Any]

@@ -34,7 +34,7 @@ from sheetsync.backends.google.tiling import (
     repeating_columns,
     tiled,
 )
-from sheetsync.report.plan import Cell, TabPlan
+from sheetsync.plan import Cell, TabPlan
 
 JsonDict = dict[str, Any]
 Slot = FormatKey | None

@@ -36,7 +36,7 @@ from operator import attrgetter
 from typing import Any
 
 from sheetsync.backends.google.read import LAYOUT_KEY, SheetInfo
-from sheetsync.report.plan import TabPlan
+from sheetsync.plan import TabPlan
 
 JsonDict = dict[str, Any]
 MIN_READ_CELLS = 10_000

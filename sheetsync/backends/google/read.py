@@ -22,7 +22,8 @@ import requests
 from gspread.urls import SPREADSHEET_VALUES_BATCH_URL, SPREADSHEETS_API_V4_BASE_URL
 from gspread.utils import absolute_range_name
 
-from sheetsync.backends.base import OWNER_KEY, Grid
+from sheetsync.backends.base import OWNER_KEY
+from sheetsync.grids import Grid
 
 HISTORY_INDEX_KEY = "sheetsync.history-index"
 LAYOUT_KEY = "sheetsync.layout"

@@ -19,7 +19,7 @@ from typing import Any
 
 from sheetsync.backends.google.cell_data import read_backs, same_read
 from sheetsync.backends.google.tiling import grid_rows
-from sheetsync.report.plan import Cell
+from sheetsync.plan import Cell
 
 JsonDict = dict[str, Any]
 Band = tuple[int, int, int]

@@ -38,7 +38,7 @@ from __future__ import annotations
 from typing import Any
 
 from sheetsync.backends.google.read import SheetInfo
-from sheetsync.report.plan import Box, ChartPlan, ColourRule, Series, TabPlan, Tone
+from sheetsync.plan import Box, ChartPlan, ColourRule, Series, TabPlan, Tone
 
 JsonDict = dict[str, Any]
 

@@ -31,7 +31,7 @@ import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sheetsync.backends.base import OWNER_KEY, Grid, RawValue
+from sheetsync.backends.base import OWNER_KEY
 from sheetsync.backends.google.cell_data import checkbox_rule
 from sheetsync.backends.google.changed_values import value_requests
 from sheetsync.backends.google.history_tab import create_index, snapshot_requests
@@ -47,7 +47,8 @@ from sheetsync.backends.google.read import SheetInfo
 from sheetsync.backends.google.reuse import paste_requests, pasted_bands
 from sheetsync.backends.google.rules_charts import clear_requests, extent, look_requests
 from sheetsync.errors import BackendError
-from sheetsync.report.plan import HistorySnapshot, OutputPlan, TabPlan
+from sheetsync.grids import Grid, RawValue
+from sheetsync.plan import HistorySnapshot, OutputPlan, TabPlan
 
 JsonDict = dict[str, Any]
 GRID_FIELDS = "gridProperties(rowCount,columnCount,frozenRowCount,frozenColumnCount)"

@@ -24,13 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from sheetsync.backends.base import (
-    HistoryQuery,
-    RawValue,
-    RawWorkbook,
-    TabSelector,
-    place_outputs,
-)
+from sheetsync.backends.base import place_outputs
 from sheetsync.backends.xlsx.cellread import read_cell as read_one_cell
 from sheetsync.backends.xlsx.filesafety import (
     Snapshot,
@@ -47,7 +41,8 @@ from sheetsync.backends.xlsx.splice import Splice, empty_package
 from sheetsync.backends.xlsx.zippackage import write_package
 from sheetsync.config.values import XlsxLimits
 from sheetsync.errors import WorkbookError
-from sheetsync.report.plan import OutputPlan, TabPlan
+from sheetsync.grids import HistoryQuery, RawValue, RawWorkbook, TabSelector
+from sheetsync.plan import OutputPlan, TabPlan
 
 
 @dataclass(frozen=True)

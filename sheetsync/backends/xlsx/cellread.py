@@ -18,7 +18,6 @@ from typing import Any
 
 from defusedxml import DefusedXmlException, ElementTree
 
-from sheetsync.backends.base import RawValue
 from sheetsync.backends.xlsx.package import (
     DOC_REL_NS,
     MAIN_NS,
@@ -32,6 +31,7 @@ from sheetsync.backends.xlsx.package import (
 )
 from sheetsync.config.values import XlsxLimits
 from sheetsync.errors import WorkbookError
+from sheetsync.grids import RawValue
 from sheetsync.spreadsheet import cell_position, date_to_serial
 
 SHARED_STRINGS = "/sharedStrings"

@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from xml.sax.saxutils import escape, quoteattr
 
 from sheetsync.backends.xlsx.conditional import is_empty
-from sheetsync.report.plan import Box, Cell, ChartPlan, Series
+from sheetsync.plan import Box, Cell, ChartPlan, Series
 from sheetsync.spreadsheet import column_letter
 
 C_URI = "http://schemas.openxmlformats.org/drawingml/2006/chart"

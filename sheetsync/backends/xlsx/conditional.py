@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from xml.sax.saxutils import escape
 
-from sheetsync.report.plan import Box, ColourRule, Tone
+from sheetsync.plan import Box, ColourRule, Tone
 
 DxfIndex = Callable[[Tone], int]
 

@@ -25,18 +25,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sheetsync.backends.base import (
-    HISTORY_KEY,
-    Grid,
-    HistoryQuery,
-    HistoryRead,
-    RawValue,
-    find_holder,
-)
+from sheetsync.backends.base import HISTORY_KEY, find_holder
 from sheetsync.backends.snapshot_place import day_of
 from sheetsync.backends.xlsx import rowscan
 from sheetsync.backends.xlsx.cellread import local_name, rich_text
 from sheetsync.backends.xlsx.package import Package, SheetEntry, relationships
+from sheetsync.grids import Grid, HistoryQuery, HistoryRead, RawValue
 
 WIDTH = 11  # History's columns: Date, Period, Level, Name, KPI, Actual ... Rank
 

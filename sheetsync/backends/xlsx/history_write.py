@@ -45,7 +45,7 @@ from sheetsync.backends.xlsx.sheetxml import (
 )
 from sheetsync.backends.xlsx.zippackage import Streamed
 from sheetsync.errors import WorkbookError
-from sheetsync.report.plan import Cell, HistorySnapshot
+from sheetsync.plan import Cell, HistorySnapshot
 from sheetsync.spreadsheet import column_letter
 
 BATCH = 1024 * 1024

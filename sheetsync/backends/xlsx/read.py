@@ -32,10 +32,10 @@ from typing import Any
 import openpyxl
 import python_calamine
 
-from sheetsync.backends.base import Grid, RawValue
 from sheetsync.backends.xlsx.package import Package, damaged, relationships, xml_bomb
 from sheetsync.config.values import XlsxLimits
 from sheetsync.errors import WorkbookError
+from sheetsync.grids import Grid, RawValue
 from sheetsync.spreadsheet import date_to_serial
 
 CHUNK = 8 * 1024 * 1024

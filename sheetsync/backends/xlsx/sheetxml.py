@@ -19,7 +19,7 @@ from datetime import date, datetime
 from xml.sax.saxutils import escape
 
 from sheetsync.backends.xlsx.conditional import DxfIndex, conditional_xml
-from sheetsync.report.plan import Cell, TabPlan, fit_text
+from sheetsync.plan import Cell, TabPlan, fit_text
 from sheetsync.spreadsheet import column_letter, date_to_serial
 
 DATE_FORMAT = "yyyy-mm-dd"

@@ -47,7 +47,7 @@ from sheetsync.backends.xlsx.package import (
 from sheetsync.backends.xlsx.sheetxml import sheet_xml
 from sheetsync.backends.xlsx.styles import MINIMAL_STYLES, StyleBook
 from sheetsync.backends.xlsx.zippackage import Content
-from sheetsync.report.plan import HistorySnapshot, TabPlan
+from sheetsync.plan import HistorySnapshot, TabPlan
 
 Changes = dict[str, Content | None]
 CONTENT_TYPES = "[Content_Types].xml"

@@ -20,7 +20,7 @@ from sheetsync.backends.xlsx import xmltext
 from sheetsync.backends.xlsx.conditional import dxf_xml
 from sheetsync.backends.xlsx.package import MAIN_NS
 from sheetsync.backends.xlsx.sheetxml import StyleKey
-from sheetsync.report.plan import Tone
+from sheetsync.plan import Tone
 
 BUILTIN_FORMATS = {"General": 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4, "0%": 9,
                    "0.00%": 10}  # fmt: skip
