@@ -10,8 +10,9 @@
 holds; `LANGUAGES` lists the shipped ones: en, pl). A `Language` words phrases (`text`,
 `plural` with CLDR plural rules, `status`, `severity`, `movement`, `weekday`, `tab`) and
 writes numbers and dates the locale's way (`number`, `percent`, `money`, `date`, `render` for
-a number under a cell's number format); it also gives the number formats of the language's
-date, date-time and currency cells. `weekdays` matches weekday names of every language.
+a number under a cell's number format, by `numfmt`); it also gives the number formats of the
+language's date, date-time and currency cells. `weekdays` matches weekday names of every
+language.
 
 Machine keys never change with the language: the Rep KPIs and History tabs, the KPI stage's
 statuses (`On track`...) and movements (`up 2`...), and `--json` output stay English; the

@@ -8,6 +8,7 @@ at most once.
     figures.py    numbers as the report's tabs show them, in the output language (pure)
     render.py     the templates (built-in, or a team's folder first), autoescaped HTML, and
                   the language's phrases (`t()`) and number and date filters
+    teamtemplates.py  the team's own templates folder, read bounded like the config
     compose.py    one EmailMessage per recipient: text and HTML alternatives
     headers.py    From, To and Subject from parsed addresses: names encoded, lines folded
     ledger.py     the sent log: pending, sent, failed; never twice

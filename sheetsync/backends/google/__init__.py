@@ -23,6 +23,22 @@ constructor).
 A `pacer` (the daemon's `sheetsync.daemon.pacing.Pacer`, shared by all its spreadsheets) is
 handed to the HTTP client, which asks it before every Sheets API request, retries included,
 and tells it about every 429; see `retry.py`. Without one, requests go out unpaced.
+
+    read.py            the metadata call and the one values:batchGet (or its POST)
+    history_tab.py     the History tab: read only the days a refresh needs, append in the write
+    write.py           the one batchUpdate that writes a whole output plan
+    layout.py          a tab's cells: updateCells, with ranges.py (cells that share a format or
+                       a value, by range) and tiling.py (cells repeated down the rows, copyPaste)
+    cell_data.py       CellData for planned cells: typed values, number formats, never a formula
+    rules_charts.py    a tab's colour rules and charts
+    reuse.py           a History snapshot's values pasted from Rep KPIs
+    partial_write.py   when to rewrite only the values that changed; changed_values.py the requests
+    payload.py         the batchUpdate body as sent, and Google's limit on its size
+    runmark.py         the run marker: did a write whose answer was lost land?
+    retry.py           the retrying transport (backoff with jitter, timeouts, the pacer)
+    deadline.py        each request's timeouts and the one deadline of a refresh
+    credentials.py     the service account key or Application Default Credentials
+    api_errors.py      API failures as messages that say what happened and what to do
 """
 
 from __future__ import annotations

@@ -7,8 +7,12 @@
            if nobody saved it meanwhile, keeping its mode and owner (`filesafety`).
     read_cell: one cell of one tab, streamed from that tab's part alone (`cellread`).
     History: read in one streaming pass that keeps only the wanted days' rows
-           (`history_read`); a snapshot is put in by copying the old rows and splicing the new
-           ones in (`history_write`), in the same single write as the other tabs.
+           (`history_read`, finding rows with `rowscan`); a snapshot is put in by copying the old
+           rows and splicing the new ones in (`history_write`), in the same single write as the
+           other tabs.
+    the parts written: a tab's worksheet XML (`sheetxml`), its cell formats (`styles`), colour
+           rules (`conditional`), charts (`charts`), small edits of shared parts (`xmltext`),
+           and sheetsync's mark on the tabs it owns (`marks`).
 
 Output goes into the workbook itself, or into `output_path` when given (the source is then
 only read). A refresh holds a lock beside the output workbook (`locked`), so two sheetsync
