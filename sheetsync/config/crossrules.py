@@ -77,6 +77,7 @@ def inputs_are_not_outputs(config: ConfigFile) -> None:
         "roster.tab": config.roster.tab if config.roster else None,
         "activity.log_tab": config.activity.log_tab,
         "calendar.holidays_tab": config.calendar.holidays_tab,
+        "actions.tab": config.actions.tab if config.actions else None,
     }
     outputs = {norm(title): f"output.{key}" for key, title in config.output.tabs().items()}
     for key, title in inputs.items():

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 Record = Mapping[Any, Any]
 
 CAPS: Mapping[str, int] = MappingProxyType({
+    "actions": 4,  # actions from earlier meetings
     "headline_kpis": 3,  # weighted KPIs in the headline (each x month, quarter, year)
     "top": 3,  # top performers
     "improved": 3,  # names on the most-improved line

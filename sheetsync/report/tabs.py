@@ -15,6 +15,8 @@ import pandas as pd
 from sheetsync.config.values import Config, KpiDef
 from sheetsync.context import RunContext
 from sheetsync.i18n import Language, language
+from sheetsync.kpi.actions import FollowUp
+from sheetsync.kpi.next_goals import NextGoals
 from sheetsync.kpi.trends import Trends
 from sheetsync.report.brief import BriefInput, brief_rows
 from sheetsync.report.look import band_rule, fit_widths, kpi_cells, status_rules, text_rules
@@ -81,6 +83,8 @@ class Computed:
     issues: tuple[Issue, ...]
     coverage: tuple[Issue, ...]
     snapshot: pd.DataFrame | None = None
+    actions: tuple[FollowUp, ...] | None = None
+    next_goals: NextGoals | None = None
 
 
 def build_plan(config: Config, ctx: RunContext, computed: Computed, facts: RunFacts) -> OutputPlan:
@@ -185,7 +189,8 @@ def meeting_brief_rows(
     coverage = set(computed.coverage)  # a set: thousands of reps give thousands of each
     data_issues = tuple(i for i in computed.issues if i not in coverage)
     return brief_rows(BriefInput(config, ctx, computed.rep_kpis, computed.ranking,
-                                 computed.trends, computed.coverage, data_issues))  # fmt: skip
+                                 computed.trends, computed.coverage, data_issues,
+                                 computed.actions, computed.next_goals))  # fmt: skip
 
 
 def issue_rows(issues: Sequence[Issue], lang: Language) -> tuple[tuple[Cell, ...], ...]:
