@@ -30,8 +30,10 @@ STEADY = 0.0005
 
 
 class _Wording(Protocol):
-    lang: Language
-    config: Config
+    @property
+    def lang(self) -> Language: ...
+    @property
+    def config(self) -> Config: ...
 
     def say(self, key: str, **fields: object) -> str: ...
 
