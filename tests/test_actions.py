@@ -1,0 +1,264 @@
+"""The Actions tab end to end: read on xlsx and Google in one read (no extra API call), bad
+cells as data issues with their cell and closest names, the brief's "Actions from earlier
+meetings" with a KPI's pace then (from History or recomputed) and now worked out by hand, in
+English and Polish, and what each recipient of the e-mails sees.
+
+The figures, by hand (November 2026 has 21 working days, Monday to Friday; Nov 1 is a Sunday):
+
+* Anna Nowak, Calls, goal 100: 10 + 20 calls on 2 and 3 Nov, 40 on 12 Nov.
+  On 3 Nov: 2 working days gone, expected 100 x 2 / 21 = 9.5238, pace 30 / 9.5238 = 315.0%.
+  On 20 Nov: 15 gone, expected 100 x 15 / 21 = 71.4286, pace 70 / 71.4286 = 98.0%.
+* North (Anna alone), Revenue, rolled up from Anna's 10,000: 1,000 on 2 Nov, 5,000 on 12 Nov.
+  On 10 Nov: 7 gone, expected 3,333.33, pace 1,000 / 3,333.33 = 30.0%.
+  On 20 Nov: expected 7,142.86, pace 6,000 / 7,142.86 = 84.0%.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sheetsync.backends.base import Grid
+from sheetsync.backends.google import GoogleBackend
+from sheetsync.backends.xlsx import XlsxBackend
+from sheetsync.config.values import Config
+from sheetsync.input_tabs import input_layout
+from sheetsync.notify import run_digest
+from sheetsync.pipeline import Report, refresh
+from sheetsync.testing import FakeSheetsApi
+from tests.helpers import MemoryBackend, activity, config, serial, team_workbook
+from tests.test_goals_tab import make_xlsx
+from tests.test_google_backend import google_config
+from tests.test_notify_content import parse, parts
+
+AS_OF = date(2026, 11, 20)
+SNAPSHOTS = (date(2026, 11, 3), date(2026, 11, 10))
+EN_HEADERS = ["Agreed on", "Rep or team", "KPI", "Action", "Owner", "Due", "Done"]
+PL_HEADERS = ["Uzgodniono", "Handlowiec lub zespół", "KPI", "Działanie", "Odpowiedzialny",
+              "Termin", "Zrobione"]  # fmt: skip
+
+
+def action_rows() -> list[list[Any]]:
+    """Rows 2 to 7 of the Actions tab."""
+    d = serial
+    return [
+        [d("2026-11-03"), "Anna Nowak", "Calls", "Double the calls", "Anna Nowak",
+         d("2026-11-13"), False],  # overdue on 20 Nov
+        [d("2026-11-10"), "North", "Revenue", "Push the Acme deal", "Manager",
+         d("2026-11-27"), None],  # open
+        [d("2026-11-10"), "Ben Carter", None, "Clean up the pipeline", "Ben Carter",
+         d("2026-11-17"), True],  # done since the last snapshot
+        [d("2026-10-01"), "Ben Carter", None, "Old thing", "Ben Carter", d("2026-10-05"), "x"],
+        ["soon", "Ben Carter", None, "Send the proposal", "Ben Carter", d("2026-11-30"), "FALSE"],
+        [d("2026-10-20"), "Anna Nowk", "Revnue", "Visit Globex", "Anna Nowak",
+         d("2026-10-30"), "yes"],  # done long ago: not shown
+    ]  # fmt: skip
+
+
+def workbook(headers: list[str], tab: str = "Actions") -> dict[str, Grid]:
+    grids = team_workbook()
+    grids["Rep - Anna Nowak"] = activity(
+        ["2026-11-02", 10, 2, 1, 1000, "Acme"],
+        ["2026-11-03", 20, 2, 0, 0, "Globex"],
+        ["2026-11-12", 40, 1, 1, 5000, "Acme"],
+    )
+    grids[tab] = [list(headers), *action_rows()]
+    return grids
+
+
+POLISH = "output: {language: pl}\n"
+
+
+def with_history(cfg: Config, backend: Any) -> Report:
+    """Two snapshots (3 and 10 Nov), then the refresh of 20 Nov."""
+    for day in SNAPSHOTS:
+        refresh(cfg, day, backend=backend(), snapshot=True)
+    return refresh(cfg, AS_OF, backend=backend())
+
+
+def on_xlsx(tmp_path: Path, extra: str = "", polish: bool = False) -> Report:
+    headers, tab = (PL_HEADERS, "Działania") if polish else (EN_HEADERS, "Actions")
+    make_xlsx(tmp_path / "team.xlsx", workbook(headers, tab))
+    cfg = config(extra + (POLISH if polish else ""), tmp_path)
+    assert cfg.source.path is not None
+    path = cfg.source.path
+    return with_history(cfg, lambda: XlsxBackend(path))
+
+
+def on_google(fake: FakeSheetsApi, tmp_path: Path, polish: bool = False) -> Report:
+    headers, tab = (PL_HEADERS, "Działania") if polish else (EN_HEADERS, "Actions")
+    sid = fake.create_spreadsheet("Team", workbook(headers, tab))
+    key = fake.service_account_file(tmp_path)
+    cfg = google_config(key, sid, config(POLISH if polish else ""))
+    return with_history(cfg, lambda: GoogleBackend.from_config(cfg.source))
+
+
+def brief(report: Report) -> list[tuple[Any, ...]]:
+    tab = next(t for t in report.plan.tabs if t.key == "meeting_brief")
+    return [tuple(cell.value for cell in row) for row in tab.rows]
+
+
+def section(rows: list[tuple[Any, ...]], title: str) -> list[tuple[Any, ...]]:
+    start = next((i for i, row in enumerate(rows) if row and str(row[0]).startswith(title)), None)
+    if start is None:
+        return []
+    end = next((i for i in range(start, len(rows)) if not rows[i]), len(rows))
+    return rows[start:end]
+
+
+EN_SECTION = [
+    ("Actions from earlier meetings", "Scope", "Owner", "Due", "State", "KPI pace"),
+    ("Double the calls", "Anna Nowak", "Anna Nowak", "2026-11-13", "Overdue",
+     "Calls pace 315.0% -> 98.0% since 2026-11-03, down 217.0 points"),
+    ("Push the Acme deal", "North", "Manager", "2026-11-27", "Open",
+     "Revenue pace 30.0% -> 84.0% since 2026-11-10, up 54.0 points"),
+    ("Send the proposal", "Ben Carter", "Ben Carter", "2026-11-30", "Open", None),
+    ("Clean up the pipeline", "Ben Carter", "Ben Carter", "2026-11-17", "Done", None),
+]  # fmt: skip
+
+PL_SECTION = [
+    ("Działania z poprzednich spotkań", "Zakres", "Odpowiedzialny", "Termin", "Stan",
+     "Tempo KPI"),
+    ("Double the calls", "Anna Nowak", "Anna Nowak", "13.11.2026", "Po terminie",
+     "Calls: tempo 315,0% -> 98,0% od 03.11.2026, spadek o 217,0 pkt proc."),
+    ("Push the Acme deal", "North", "Manager", "27.11.2026", "Otwarte",
+     "Revenue: tempo 30,0% -> 84,0% od 10.11.2026, wzrost o 54,0 pkt proc."),
+    ("Send the proposal", "Ben Carter", "Ben Carter", "30.11.2026", "Otwarte", None),
+    ("Clean up the pipeline", "Ben Carter", "Ben Carter", "17.11.2026", "Zrobione", None),
+]  # fmt: skip
+
+EN_ISSUES = [
+    "Actions!A6: expected a date, got 'soon'",
+    "Actions!B7: 'Anna Nowk' is not a rep or team; did you mean 'Anna Nowak'?",
+    "Actions!C7: 'Revnue' is not a KPI; did you mean 'Revenue'?",
+]
+
+
+def action_issues(report: Report, tab: str = "Actions") -> list[str]:
+    return [str(i) for i in report.issues if i.tab == tab]
+
+
+def test_xlsx_end_to_end_in_english(tmp_path: Path) -> None:
+    report = on_xlsx(tmp_path)
+    rows = brief(report)
+    assert section(rows, "Actions from earlier meetings") == EN_SECTION
+    assert action_issues(report) == EN_ISSUES
+    points = section(rows, "Suggested discussion points")
+    assert points[1] == ("1. Overdue: Double the calls (Anna Nowak; owner Anna Nowak, "
+                         "due 2026-11-13)",)  # fmt: skip
+    assert len(rows) <= 57
+
+
+def test_google_end_to_end_in_english_costs_no_extra_call(
+    fake: FakeSheetsApi, tmp_path: Path
+) -> None:
+    report = on_google(fake, tmp_path)
+    assert section(brief(report), "Actions from earlier meetings") == EN_SECTION
+    assert action_issues(report) == EN_ISSUES
+    assert report.api_calls == 3  # metadata, one values batchGet, one batchUpdate
+    reads = [r for r in fake.requests if r.api == "sheets" and "ranges" in r.params]
+    assert "'Actions'" in reads[-1].params["ranges"]  # in the same values call as the inputs
+
+
+def test_google_call_count_is_the_same_without_the_actions_tab(
+    fake: FakeSheetsApi, tmp_path: Path
+) -> None:
+    grids = workbook(EN_HEADERS)
+    del grids["Actions"]
+    sid = fake.create_spreadsheet("Team", grids)
+    cfg = google_config(fake.service_account_file(tmp_path), sid, config())
+    report = with_history(cfg, lambda: GoogleBackend.from_config(cfg.source))
+    assert report.api_calls == 3
+    assert report.actions is None
+    assert section(brief(report), "Actions from earlier meetings") == []  # left out
+
+
+def test_xlsx_in_polish(tmp_path: Path) -> None:
+    report = on_xlsx(tmp_path, polish=True)
+    assert section(brief(report), "Działania z poprzednich spotkań") == PL_SECTION
+    assert action_issues(report, "Działania")[0] == ("Działania!A6: expected a date, got 'soon'")
+
+
+def test_google_in_polish(fake: FakeSheetsApi, tmp_path: Path) -> None:
+    report = on_google(fake, tmp_path, polish=True)
+    assert section(brief(report), "Działania z poprzednich spotkań") == PL_SECTION
+    assert report.api_calls == 3
+
+
+def test_pace_then_comes_from_history_when_it_holds_the_day() -> None:
+    """10 Nov is the last snapshot (History's rows of it are read); 3 Nov is recomputed from
+    the activity. Doubling the entries of 2 Nov after the snapshots moves the recomputed pace
+    and the pace now, never the one History holds."""
+    backend = MemoryBackend(workbook(EN_HEADERS))
+    cfg = config()
+    for day in SNAPSHOTS:
+        refresh(cfg, day, backend=backend, snapshot=True)
+    anna = backend.tabs["Rep - Anna Nowak"]
+    anna[1] = [anna[1][0], 20, 2, 1, 2000, "Acme"]  # was 10 calls, 1,000
+    report = refresh(cfg, AS_OF, backend=backend, dry_run=True)
+    paces = {f.action.text: (f.pace_then, f.pace_now) for f in report.actions or ()}
+    assert paces["Double the calls"] == pytest.approx((40 / (100 * 2 / 21),
+                                                       80 / (100 * 15 / 21)))  # fmt: skip
+    assert paces["Push the Acme deal"] == pytest.approx((1000 / (10000 * 7 / 21),  # History
+                                                         7000 / (10000 * 15 / 21)))  # fmt: skip
+
+
+def test_init_lays_the_tab_out_in_the_teams_language() -> None:
+    tabs = {tab.title: tab.headers for tab in input_layout(config(POLISH))}
+    assert tabs["Działania"] == tuple(PL_HEADERS)
+    english = {tab.title: tab.headers for tab in input_layout(config())}
+    assert english["Actions"] == tuple(EN_HEADERS)
+    assert "Actions" not in {t.title for t in input_layout(config("actions: false\n"))}
+
+
+def test_configured_names_are_read() -> None:
+    cfg = config("actions: {tab: Follow-ups, due_column: Deadline}\n")
+    assert cfg.actions.tab == "Follow-ups"
+    assert cfg.actions.headers()[5] == "Deadline" and cfg.actions.headers()[0] == "Agreed on"
+
+
+# ---------------------------------------------------------------------------------------------
+# The e-mails: the manager sees every open action, a rep only their own
+
+MANAGER = "boss@example.com"
+EMAIL = """email:
+  sender: kpi@example.com
+  managers: [boss@example.com]
+  smtp: {host: 127.0.0.1, port: 2525, security: starttls, username: mailer,
+         password_env: TEST_SMTP_PASSWORD}
+"""
+
+
+def digest(tmp_path: Path) -> dict[str, str]:
+    report = on_xlsx(tmp_path, EMAIL)
+    cfg = config(EMAIL, tmp_path)
+    result = run_digest(cfg, report, report.roster, now=datetime(2026, 11, 20, 7, tzinfo=UTC),
+                        preview=tmp_path / "out")  # fmt: skip
+    found = {}
+    for path in result.previews:
+        address = path.stem.removeprefix(f"{result.period}-").split("-", 1)[1]
+        found[address] = parts(parse(path))[0]
+    return found
+
+
+def test_each_recipient_sees_the_actions_meant_for_them(tmp_path: Path) -> None:
+    mails = digest(tmp_path)
+    manager = mails[MANAGER]
+    assert (
+        "  - Overdue: Double the calls (Anna Nowak; owner Anna Nowak, due 2026-11-13); "
+        "Calls pace 315.0% -> 98.0% since 2026-11-03, down 217.0 points"
+    ) in manager
+    assert (
+        "  - Open: Push the Acme deal (North; owner Manager, due 2026-11-27); "
+        "Revenue pace 30.0% -> 84.0% since 2026-11-10, up 54.0 points"
+    ) in manager
+    assert "  - Open: Send the proposal (Ben Carter; owner Ben Carter, due 2026-11-30)" in manager
+    assert "Clean up the pipeline" not in manager  # done: the brief's business
+    anna, ben = mails["anna@x.com"], mails["ben@x.com"]
+    assert "Your actions" in anna and "Double the calls" in anna
+    assert "Push the Acme deal" not in anna and "Send the proposal" not in anna
+    assert "Send the proposal" in ben and "Double the calls" not in ben
+    assert "Push the Acme deal" not in ben  # the team's action goes to the manager
