@@ -19,13 +19,16 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 
 from sheetsync.backends.base import Grid
 from sheetsync.backends.google import GoogleBackend
 from sheetsync.backends.xlsx import XlsxBackend
 from sheetsync.config.values import Config
+from sheetsync.context import RunContext, run_context
 from sheetsync.input_tabs import input_layout
+from sheetsync.kpi.next_goals import next_goals
 from sheetsync.notify import run_digest
 from sheetsync.pipeline import Report, refresh
 from sheetsync.testing import FakeSheetsApi
@@ -81,6 +84,7 @@ def with_history(cfg: Config, backend: Any) -> Report:
 
 def on_xlsx(tmp_path: Path, extra: str = "", polish: bool = False) -> Report:
     headers, tab = (PL_HEADERS, "Działania") if polish else (EN_HEADERS, "Actions")
+    tmp_path.mkdir(exist_ok=True)
     make_xlsx(tmp_path / "team.xlsx", workbook(headers, tab))
     cfg = config(extra + (POLISH if polish else ""), tmp_path)
     assert cfg.source.path is not None
@@ -262,3 +266,68 @@ def test_each_recipient_sees_the_actions_meant_for_them(tmp_path: Path) -> None:
     assert "Push the Acme deal" not in anna and "Send the proposal" not in anna
     assert "Send the proposal" in ben and "Double the calls" not in ben
     assert "Push the Acme deal" not in ben  # the team's action goes to the manager
+
+
+# ---------------------------------------------------------------------------------------------
+# Next period's goals (item 6) and odd cells
+
+
+def test_the_brief_says_next_months_goals_are_missing_in_the_last_two_weeks(
+    tmp_path: Path,
+) -> None:
+    english = brief(on_xlsx(tmp_path / "en"))
+    line = ("Goals for 2026-12 are missing for 2 reps: sheetsync goals suggest --period 2026-12",)
+    assert line in section(english, "Goal coverage gaps")
+    polish = brief(on_xlsx(tmp_path / "pl", polish=True))
+    assert ("Brak celów na 2026-12 dla 2 handlowców: sheetsync goals suggest --period 2026-12",
+            ) in polish  # fmt: skip
+
+
+def context_on(day: date, extra: str = "") -> RunContext:
+    return run_context(config(extra), day, datetime(2026, 1, 1, tzinfo=UTC))
+
+
+def goals_frame(*rows: tuple[str, str]) -> pd.DataFrame:
+    return pd.DataFrame([{"period": p, "level": "rep", "scope": s, "kpi": "calls",
+                          "target": 1.0, "cell": "C2"} for p, s in rows])  # fmt: skip
+
+
+def roster_frame(*reps: tuple[str, bool]) -> pd.DataFrame:
+    return pd.DataFrame([{"rep": r, "email": None, "team": None, "active": a, "start": None}
+                         for r, a in reps])  # fmt: skip
+
+
+def test_next_goals_window_and_who_counts() -> None:
+    roster = roster_frame(("Anna", True), ("Ben", True), ("Old", False))
+    goals = goals_frame(("2026-12", "Anna"))
+    assert next_goals(goals, roster, context_on(date(2026, 11, 16))) is None  # 15 days left
+    found = next_goals(goals, roster, context_on(date(2026, 11, 17)))  # the last 14 days
+    assert found is not None and found.period.label == "2026-12" and found.missing == ("Ben",)
+    everyone = goals_frame(("2026-12", "Anna"), ("2026-12", "Ben"))
+    assert next_goals(everyone, roster, context_on(date(2026, 11, 30))) is None
+    # a quarter: the last two weeks of December look at 2027-Q1; a month of it counts
+    quarter = "ranking: {period: quarter}\n"
+    monthly = goals_frame(("2027-02", "Anna"))
+    assert next_goals(monthly, roster, context_on(date(2026, 12, 1), quarter)) is None
+    found = next_goals(monthly, roster, context_on(date(2026, 12, 18), quarter))
+    assert found is not None and found.period.label == "2027-Q1" and found.missing == ("Ben",)
+    # a year: 2027's months count for it
+    year = next_goals(monthly, roster, context_on(date(2026, 12, 18), "ranking: {period: year}\n"))
+    assert year is not None and year.period.label == "2027" and year.missing == ("Ben",)
+
+
+def test_odd_cells_of_the_actions_tab() -> None:
+    grids = workbook(EN_HEADERS)
+    grids["Actions"] += [
+        [serial("2026-11-10"), "ben carter", "calls", "Lower case names", "", None, "maybe"],
+        [serial("2026-11-10"), "Ben Carter", None, None, "Ben Carter", None, None],
+    ]
+    report = refresh(config(), AS_OF, backend=MemoryBackend(grids), dry_run=True)
+    assert action_issues(report)[3:] == [
+        "Actions!G8: expected a checkbox (TRUE or FALSE), got 'maybe'",
+        "Actions!D9: the action is missing",
+    ]
+    lower = next(f for f in report.actions or () if f.action.row == 8)
+    assert (lower.action.level, lower.action.scope, lower.action.kpi) == ("rep", "Ben Carter",
+                                                                          "calls")  # fmt: skip
+    assert lower.state == "open" and lower.action.owner == ""
