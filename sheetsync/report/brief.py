@@ -34,11 +34,7 @@ from sheetsync.kpi.actions import FollowUp
 from sheetsync.kpi.evaluate import BEHIND
 from sheetsync.kpi.next_goals import NextGoals
 from sheetsync.kpi.trends import Trends
-from sheetsync.report.brief_actions import (
-    action_rows,
-    next_goals_line,
-    overdue_points,
-)
+from sheetsync.report.brief_actions import action_rows, next_goals_line, overdue_points
 from sheetsync.report.brief_facts import CAPS, TEAM_PERIODS, BriefFacts, Record, error_count
 from sheetsync.report.brief_text import PERCENT, gap_text, number, percent, projected_text, shown
 from sheetsync.report.plan import Cell, value
@@ -121,6 +117,10 @@ class _Brief(BriefFacts):
 
     def tab(self, key: str) -> str:
         return self.config.output.title(key) or self.lang.tab(key)
+
+    @property
+    def actions_tab(self) -> str:
+        return self.config.actions.tab or self.say("actions.tab")
 
     # -- wording ----------------------------------------------------------------------------
 
@@ -274,23 +274,20 @@ class _Brief(BriefFacts):
         return rows
 
     def followed_actions(self) -> list[Row]:
-        """Actions from earlier meetings: open (overdue first), then done since the last
-        snapshot."""
-        heading = self.heading(self.say("actions.heading"), "scope", "owner", "due", "state",
-                               "kpi_pace")  # fmt: skip
-        tab = self.config.actions.tab or self.lang.text("actions.tab")
+        """Open actions (overdue first), then done since the last snapshot (brief_actions)."""
         if self.data.actions is None:
             return []
         rows = action_rows(self.data.actions, self)
-        return [heading, *self.capped(rows, CAPS["actions"], tab, self.say("actions.empty"))]
+        return [self.heading(self.say("actions.heading"), "scope", "owner", "due", "state",
+                             "kpi_pace"), *self.capped(rows, CAPS["actions"], self.actions_tab,
+                                                       self.say("actions.empty"))]  # fmt: skip
 
     def coverage(self) -> list[Row]:
         rows = [(Cell(_where(i)), Cell(i.problem)) for i in self.data.coverage]
-        upcoming = [*map(_line, next_goals_line(self.data.next_goals, self))]
+        upcoming = [(Cell(text),) for text in next_goals_line(self.data.next_goals, self)]
         return [self.heading(self.say("coverage.heading"), "problem"),
                 *self.capped(rows, CAPS["coverage"], self.tab("data_issues"),
-                             self.say("coverage.empty")),
-                *(row for lines in upcoming for row in lines)]  # fmt: skip
+                             self.say("coverage.empty")), *upcoming]  # fmt: skip
 
     def data_issues(self) -> list[Row]:
         rows = []
@@ -313,14 +310,13 @@ class _Brief(BriefFacts):
     # -- discussion points: the rules of docs/brief.md ----------------------------------------
 
     def points(self) -> list[str]:
-        """Overdue actions first, then rules 1 to 6 in priority order, then rule 2's other
-        reps, at most CAPS["points"]; rule 7 (review the headline KPIs) only fills up to
-        MIN_POINTS."""
+        """Overdue actions, rules 1 to 6 in priority order, rule 2's other reps, at most
+        CAPS["points"]; rule 7 (review the headline KPIs) only fills up to MIN_POINTS."""
         coaching = self.rule_coaching()
-        tab = self.config.actions.tab or self.lang.text("actions.tab")
-        ranked = (overdue_points(self.data.actions or (), self, tab), self.rule_team_goal(),
-                  coaching[:1], self.rule_recognition(), self.rule_pace_drop(), self.rule_data(),
-                  self.rule_coverage(), coaching[1:])  # fmt: skip
+        overdue = overdue_points(self.data.actions or (), self, self.actions_tab)
+        ranked = (overdue, self.rule_team_goal(), coaching[:1], self.rule_recognition(),
+                  self.rule_pace_drop(), self.rule_data(), self.rule_coverage(),
+                  coaching[1:])  # fmt: skip
         points = [text for texts in ranked for text in texts][: CAPS["points"]]
         return points + self.rule_review()[: max(0, MIN_POINTS - len(points))]
 
