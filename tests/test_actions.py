@@ -114,24 +114,26 @@ def section(rows: list[tuple[Any, ...]], title: str) -> list[tuple[Any, ...]]:
 
 
 EN_SECTION = [
-    ("Actions from earlier meetings", "Scope", "Owner", "Due", "State", "KPI pace"),
-    ("Double the calls", "Anna Nowak", "Anna Nowak", "2026-11-13", "Overdue",
+    ("Actions from earlier meetings", "Scope", "Owner", "Due", "State", "Agreed on", "KPI pace"),
+    ("Double the calls", "Anna Nowak", "Anna Nowak", "2026-11-13", "Overdue", "2026-11-03",
      "Calls pace 315.0% -> 98.0% since 2026-11-03, down 217.0 points"),
-    ("Push the Acme deal", "North", "Manager", "2026-11-27", "Open",
+    ("Push the Acme deal", "North", "Manager", "2026-11-27", "Open", "2026-11-10",
      "Revenue pace 30.0% -> 84.0% since 2026-11-10, up 54.0 points"),
-    ("Send the proposal", "Ben Carter", "Ben Carter", "2026-11-30", "Open", None),
-    ("Clean up the pipeline", "Ben Carter", "Ben Carter", "2026-11-17", "Done", None),
+    ("Send the proposal", "Ben Carter", "Ben Carter", "2026-11-30", "Open", None, None),
+    ("Clean up the pipeline", "Ben Carter", "Ben Carter", "2026-11-17", "Done", "2026-11-10",
+     None),
 ]  # fmt: skip
 
 PL_SECTION = [
     ("Działania z poprzednich spotkań", "Zakres", "Odpowiedzialny", "Termin", "Stan",
-     "Tempo KPI"),
-    ("Double the calls", "Anna Nowak", "Anna Nowak", "13.11.2026", "Po terminie",
+     "Uzgodniono", "Tempo KPI"),
+    ("Double the calls", "Anna Nowak", "Anna Nowak", "13.11.2026", "Po terminie", "03.11.2026",
      "Calls: tempo 315,0% -> 98,0% od 03.11.2026, spadek o 217,0 pkt proc."),
-    ("Push the Acme deal", "North", "Manager", "27.11.2026", "Otwarte",
+    ("Push the Acme deal", "North", "Manager", "27.11.2026", "Otwarte", "10.11.2026",
      "Revenue: tempo 30,0% -> 84,0% od 10.11.2026, wzrost o 54,0 pkt proc."),
-    ("Send the proposal", "Ben Carter", "Ben Carter", "30.11.2026", "Otwarte", None),
-    ("Clean up the pipeline", "Ben Carter", "Ben Carter", "17.11.2026", "Zrobione", None),
+    ("Send the proposal", "Ben Carter", "Ben Carter", "30.11.2026", "Otwarte", None, None),
+    ("Clean up the pipeline", "Ben Carter", "Ben Carter", "17.11.2026", "Zrobione", "10.11.2026",
+     None),
 ]  # fmt: skip
 
 EN_ISSUES = [

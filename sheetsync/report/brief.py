@@ -278,9 +278,10 @@ class _Brief(BriefFacts):
         if self.data.actions is None:
             return []
         rows = action_rows(self.data.actions, self)
-        return [self.heading(self.say("actions.heading"), "scope", "owner", "due", "state",
-                             "kpi_pace"), *self.capped(rows, CAPS["actions"], self.actions_tab,
-                                                       self.say("actions.empty"))]  # fmt: skip
+        heading = self.heading(self.say("actions.heading"), "scope", "owner", "due", "state",
+                               "agreed", "kpi_pace")  # fmt: skip
+        empty = self.say("actions.empty")
+        return [heading, *self.capped(rows, CAPS["actions"], self.actions_tab, empty)]
 
     def coverage(self) -> list[Row]:
         rows = [(Cell(_where(i)), Cell(i.problem)) for i in self.data.coverage]

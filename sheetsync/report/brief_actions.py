@@ -3,8 +3,8 @@ meetings", the discussion points on overdue actions, and the line on next period
 
 The section lists `kpi.actions.follow_ups`: open actions (overdue first), then those done since
 the last snapshot, at most CAPS["actions"] rows. Each row: the action, its rep or team, owner,
-due day, state, and for an action tied to a KPI that KPI's pace then and now in plain words
-("Revenue pace 74.0% -> 91.0% since 2026-11-02, up 17.0 points").
+due day, state, agreed day, and for an action tied to a KPI that KPI's pace then and now in
+plain words ("Revenue pace 74.0% -> 91.0% since 2026-11-02, up 17.0 points").
 """
 
 from __future__ import annotations
@@ -58,11 +58,14 @@ def pace_text(follow: FollowUp, brief: _Wording) -> str:
 
 
 def action_rows(follows: Sequence[FollowUp], brief: _Wording) -> list[Row]:
-    """One row per action: action, rep or team, owner, due, state, KPI pace."""
+    """One row per action: action, rep or team, owner, due, state, agreed on, KPI pace (the
+    long text last, in the brief's last column, so that it widens no other table's column)."""
     lang = brief.lang
     return [(Cell(f.action.text), Cell(f.action.scope or None), Cell(f.action.owner or None),
              Cell(lang.date(f.action.due) if f.action.due else None),
-             Cell(brief.say(f"action.state.{f.state}")), Cell(pace_text(f, brief) or None))
+             Cell(brief.say(f"action.state.{f.state}")),
+             Cell(lang.date(f.action.agreed) if f.action.agreed else None),
+             Cell(pace_text(f, brief) or None))
             for f in follows]  # fmt: skip
 
 
