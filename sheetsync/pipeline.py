@@ -300,12 +300,14 @@ def followed_actions(
     if synced.actions_tab is None:
         return None
     rep_kpis, trends = now
-    days = pace_periods(synced.actions, ctx.ranked.kind, ctx.calendar.fiscal_year_start,
-                        ctx.as_of)  # fmt: skip
+    chosen = [f.action for f in follow_ups(synced.actions, ctx.as_of, trends.last_day,
+                                           ctx.ranked)]  # fmt: skip
+    # one pass over the activity per Agreed on day History does not hold, for shown actions
+    days = pace_periods(chosen, ctx.ranked.kind, ctx.calendar.fiscal_year_start, ctx.as_of)
     then = {day: (period.label, _table_on(config, synced, ctx, history, (period, day)))
             for day, period in days.items()}  # fmt: skip
-    paces = tied_paces(synced.actions, rep_kpis, ctx.ranked.label, then)
-    return follow_ups(synced.actions, ctx.as_of, trends.last_day, ctx.ranked, paces)
+    paces = tied_paces(chosen, rep_kpis, ctx.ranked.label, then)
+    return follow_ups(chosen, ctx.as_of, trends.last_day, ctx.ranked, paces)
 
 
 def _table_on(

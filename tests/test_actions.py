@@ -15,8 +15,10 @@ The figures, by hand (November 2026 has 21 working days, Monday to Friday; Nov 1
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pandas as pd
@@ -27,10 +29,15 @@ from sheetsync.backends.google import GoogleBackend
 from sheetsync.backends.xlsx import XlsxBackend
 from sheetsync.config.values import Config
 from sheetsync.context import RunContext, run_context
+from sheetsync.i18n import language
 from sheetsync.input_tabs import input_layout
+from sheetsync.kpi.actions import FollowUp, follow_ups
 from sheetsync.kpi.next_goals import next_goals
 from sheetsync.notify import run_digest
+from sheetsync.periods import current_periods
 from sheetsync.pipeline import Report, refresh
+from sheetsync.report.brief_actions import pace_text
+from sheetsync.sync.actions import Action
 from sheetsync.testing import FakeSheetsApi
 from tests.helpers import MemoryBackend, activity, config, serial, team_workbook
 from tests.test_goals_tab import make_xlsx
@@ -333,3 +340,48 @@ def test_odd_cells_of_the_actions_tab() -> None:
     assert (lower.action.level, lower.action.scope, lower.action.kpi) == ("rep", "Ben Carter",
                                                                           "calls")  # fmt: skip
     assert lower.state == "open" and lower.action.owner == ""
+
+
+# ---------------------------------------------------------------------------------------------
+# The selection (kpi.actions), pure
+
+
+def act(row: int, due: str | None, done: bool = False, agreed: str = "2026-11-02") -> Action:
+    return Action(row, f"a{row}", "rep", "Anna Nowak", None, "", date.fromisoformat(agreed),
+                  date.fromisoformat(due) if due else None, done)  # fmt: skip
+
+
+def test_overdue_first_then_open_then_done_since_the_last_snapshot() -> None:
+    month = current_periods(AS_OF)[1]
+    actions = [act(2, None), act(3, "2026-11-25"), act(4, "2026-11-19"), act(5, "2026-11-10"),
+               act(6, "2026-11-12", done=True), act(7, "2026-11-05", done=True),
+               act(8, "2026-11-20")]  # fmt: skip
+    chosen = follow_ups(actions, AS_OF, date(2026, 11, 10), month)
+    assert [(f.action.row, f.state) for f in chosen] == [
+        (5, "overdue"),
+        (4, "overdue"),
+        (8, "open"),
+        (3, "open"),
+        (2, "open"),
+        (6, "done"),
+    ]  # due on the as-of day is not overdue yet; done before the snapshot is left out
+    without = follow_ups(actions, AS_OF, None, month)  # no snapshot: done in the ranked period
+    assert [f.action.row for f in without if f.state == "done"] == [7, 6]
+
+
+def test_pace_words_for_every_movement() -> None:
+    cfg = config()
+    words = SimpleNamespace(lang=language("en"), config=cfg,
+                            say=lambda key, **f: language("en").text(key, **f))  # fmt: skip
+    tied = dataclasses.replace(act(2, None), kpi="revenue")
+    assert pace_text(FollowUp(tied, "open", 0.9, 0.9002), words) == (
+        "Revenue pace 90.0% -> 90.0% since 2026-11-02, unchanged"
+    )
+    assert pace_text(FollowUp(tied, "open", 0.9, 0.8), words) == (
+        "Revenue pace 90.0% -> 80.0% since 2026-11-02, down 10.0 points"
+    )
+    assert pace_text(FollowUp(tied, "open", None, 0.8), words) == (
+        "Revenue pace now 80.0% (not known on the day it was agreed)"
+    )
+    assert pace_text(FollowUp(tied, "open", 0.5, None), words) == "Revenue: no pace (no target)"
+    assert pace_text(FollowUp(act(2, None), "open", 0.5, 0.6), words) == ""  # no KPI
