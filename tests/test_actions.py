@@ -385,3 +385,23 @@ def test_pace_words_for_every_movement() -> None:
     )
     assert pace_text(FollowUp(tied, "open", 0.5, None), words) == "Revenue: no pace (no target)"
     assert pace_text(FollowUp(act(2, None), "open", 0.5, 0.6), words) == ""  # no KPI
+
+
+ODD = [1e308, -1.0, 0, 3e9, True, False, "", "   ", "=1+1", "x" * 5000, "2026-02-30", "31.12.2026"]
+
+
+def test_no_cell_value_crashes_the_read_and_formulas_stay_text() -> None:
+    """Every odd value in every column: a refresh, each value used or reported."""
+    grids = workbook(EN_HEADERS)
+    for column in range(7):
+        for value in ODD:
+            row: list[Any] = [serial("2026-11-10"), "Anna Nowak", "Calls", "odd", "", None, None]
+            row[column] = value
+            grids["Actions"].append(row)
+    report = refresh(config(), AS_OF, backend=MemoryBackend(grids), dry_run=True)
+    assert report.actions is not None
+    texts = {cell.value for tab in report.plan.tabs for r in tab.rows for cell in r}
+    assert "Actions!A8: expected a date, got '1e+308'" in action_issues(report)
+    assert "Actions!F78: expected a date, got '2026-02-30'" in action_issues(report)
+    assert "=1+1" in {f.action.text for f in report.actions}  # kept as text, never a formula
+    assert not any(isinstance(v, str) and v.startswith("Traceback") for v in texts)
