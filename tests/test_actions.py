@@ -44,7 +44,7 @@ from sheetsync.testing import FakeSheetsApi
 from tests.helpers import MemoryBackend, activity, config, serial, team_workbook
 from tests.test_goals_tab import make_xlsx
 from tests.test_google_backend import google_config
-from tests.test_notify_content import parse, parts
+from tests.test_notify_content import Page, parse, parts
 
 AS_OF = date(2026, 11, 20)
 SNAPSHOTS = (date(2026, 11, 3), date(2026, 11, 10))
@@ -247,21 +247,21 @@ EMAIL = """email:
 """
 
 
-def digest(tmp_path: Path) -> dict[str, str]:
-    report = on_xlsx(tmp_path, EMAIL)
-    cfg = config(EMAIL, tmp_path)
+def digest(tmp_path: Path, polish: bool = False) -> dict[str, tuple[str, str]]:
+    report = on_xlsx(tmp_path, EMAIL, polish)
+    cfg = config(EMAIL + (POLISH if polish else ""), tmp_path)
     result = run_digest(cfg, report, report.roster, now=datetime(2026, 11, 20, 7, tzinfo=UTC),
                         preview=tmp_path / "out")  # fmt: skip
     found = {}
     for path in result.previews:
         address = path.stem.removeprefix(f"{result.period}-").split("-", 1)[1]
-        found[address] = parts(parse(path))[0]
+        found[address] = parts(parse(path))
     return found
 
 
 def test_each_recipient_sees_the_actions_meant_for_them(tmp_path: Path) -> None:
     mails = digest(tmp_path)
-    manager = mails[MANAGER]
+    manager = mails[MANAGER][0]
     assert (
         "  - Overdue: Double the calls (Anna Nowak; owner Anna Nowak, due 2026-11-13); "
         "Calls pace 315.0% -> 98.0% since 2026-11-03, down 217.0 points"
@@ -272,11 +272,20 @@ def test_each_recipient_sees_the_actions_meant_for_them(tmp_path: Path) -> None:
     ) in manager
     assert "  - Open: Send the proposal (Ben Carter; owner Ben Carter, due 2026-11-30)" in manager
     assert "Clean up the pipeline" not in manager  # done: the brief's business
-    anna, ben = mails["anna@x.com"], mails["ben@x.com"]
+    anna, ben = mails["anna@x.com"][0], mails["ben@x.com"][0]
     assert "Your actions" in anna and "Double the calls" in anna
     assert "Push the Acme deal" not in anna and "Send the proposal" not in anna
     assert "Send the proposal" in ben and "Double the calls" not in ben
     assert "Push the Acme deal" not in ben  # the team's action goes to the manager
+    html = Page(mails[MANAGER][1]).rows("actions")
+    assert [row[:5] for row in html] == [
+        ["Overdue", "Double the calls", "Anna Nowak", "Anna Nowak", "2026-11-13"],
+        ["Open", "Push the Acme deal", "North", "Manager", "2026-11-27"],
+        ["Open", "Send the proposal", "Ben Carter", "Ben Carter", "2026-11-30"],
+    ]
+    assert Page(mails["ben@x.com"][1]).rows("actions") == [
+        ["Open", "Send the proposal", "Ben Carter", "Ben Carter", "2026-11-30", ""]
+    ]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -429,3 +438,15 @@ def test_the_daemon_writes_the_section_too(tmp_path: Path) -> None:
         "2026-11-03",
         "Calls pace 315.0% -> 98.0% since 2026-11-03, down 217.0 points",
     ] in rows
+
+
+def test_the_polish_digest_and_scorecard(tmp_path: Path) -> None:
+    mails = digest(tmp_path, polish=True)
+    assert ("  - Po terminie: Double the calls (Anna Nowak; odpowiedzialny: Anna Nowak, termin "
+            "13.11.2026); Calls: tempo 315,0% -> 98,0% od 03.11.2026, spadek o 217,0 pkt proc."
+            ) in mails[MANAGER][0]  # fmt: skip
+    assert "Twoje działania" in mails["ben@x.com"][0]
+    assert (
+        "  - Otwarte: Send the proposal (Ben Carter; odpowiedzialny: Ben Carter, termin "
+        "30.11.2026)" in mails["ben@x.com"][0]
+    )
