@@ -33,7 +33,7 @@ from sheetsync.context import RunContext, run_context
 from sheetsync.daemon.runner import Sheet
 from sheetsync.i18n import language
 from sheetsync.input_tabs import input_layout
-from sheetsync.kpi.actions import FollowUp, follow_ups
+from sheetsync.kpi.actions import MAX_PACE_DAYS, FollowUp, follow_ups, pace_periods
 from sheetsync.kpi.next_goals import next_goals
 from sheetsync.notify import run_digest
 from sheetsync.periods import current_periods
@@ -450,3 +450,11 @@ def test_the_polish_digest_and_scorecard(tmp_path: Path) -> None:
         "  - Otwarte: Send the proposal (Ben Carter; odpowiedzialny: Ben Carter, termin "
         "30.11.2026)" in mails["ben@x.com"][0]
     )
+
+
+def test_pace_then_is_bounded_to_the_first_days() -> None:
+    tied = [dataclasses.replace(act(n, None, agreed=f"2026-{1 + n // 28:02d}-{1 + n % 28:02d}"),
+                                kpi="calls") for n in range(40)]  # fmt: skip
+    days = pace_periods(tied, "month", 1, AS_OF)
+    assert len(days) == MAX_PACE_DAYS == 31
+    assert list(days)[-1] == date(2026, 2, 3)  # n = 30, the 31st action, in the actions' order

@@ -9,7 +9,8 @@
 - **Pace then and now**, for an action tied to a KPI and a known rep or team: the pace of that
   KPI for that scope in the ranked kind's period that held the Agreed on day, as of that day
   (from History when it holds that day, else recomputed from the activity, as the trends
-  are), beside its pace in the current ranked period now (Rep KPIs).
+  are), beside its pace in the current ranked period now (Rep KPIs). At most MAX_PACE_DAYS
+  days get a pace then, so a long list of actions costs a bounded number of passes.
 """
 
 from __future__ import annotations
@@ -25,7 +26,10 @@ from sheetsync.config.values import PeriodKind
 from sheetsync.periods import Period, current_period
 from sheetsync.sync.actions import Action
 
-__all__ = ["Action", "FollowUp", "State", "follow_ups", "pace_in", "pace_periods", "state"]
+__all__ = [
+    "MAX_PACE_DAYS", "FollowUp", "State", "follow_ups", "pace_in", "pace_periods", "state",
+    "tied_paces",
+]  # fmt: skip
 
 State = Literal["overdue", "open", "done"]
 STATES: tuple[State, ...] = ("overdue", "open", "done")
@@ -80,13 +84,24 @@ def follow_ups(
     return tuple(FollowUp(a, s, *paces.get(a.row, (None, None))) for a, s in chosen)
 
 
+MAX_PACE_DAYS = 31
+"""At most this many Agreed on days get a pace then (each may cost a pass over the activity):
+those of the first actions in the followed-up order; later ones read "not known"."""
+
+
 def pace_periods(
     actions: Iterable[Action], kind: PeriodKind, fiscal_year_start: int, as_of: date
 ) -> dict[date, Period]:
     """Each Agreed on day (before `as_of`) of an action tied to a KPI and a known scope, with
-    the period of the ranked kind that held it."""
-    return {a.agreed: current_period(kind, a.agreed, fiscal_year_start)
-            for a in actions if _tied(a) and a.agreed is not None and a.agreed < as_of}  # fmt: skip
+    the period of the ranked kind that held it; the first MAX_PACE_DAYS days, in order."""
+    days: dict[date, Period] = {}
+    for action in actions:
+        day = action.agreed
+        if _tied(action) and day is not None and day < as_of and day not in days:
+            if len(days) == MAX_PACE_DAYS:
+                break
+            days[day] = current_period(kind, day, fiscal_year_start)
+    return days
 
 
 def _tied(action: Action) -> bool:
