@@ -7,7 +7,9 @@ Polish or any other sheet gets its own names:
   only when no tab matches the pattern yet) and/or the shared log tab with its rep column;
 * Goals: `Period | Scope | <one column per KPI label>`;
 * Roster: `Rep | Email | Team | Active | Start` (when a roster tab is configured);
-* Holidays: `Date | Holiday` (when a holidays tab is configured).
+* Holidays: `Date | Holiday` (when a holidays tab is configured);
+* Actions: `Agreed on | Rep or team | KPI | Action | Owner | Due | Done` in the team's language
+  (unless `actions: false`).
 
 Existing tabs are never touched: only the missing ones are added, in one step (Google: one
 metadata read and one batchUpdate that only adds sheets; xlsx: the new tabs spliced into the
@@ -76,6 +78,9 @@ def input_layout(config: Config, titles: Sequence[str] = ()) -> tuple[InputTab, 
         tabs.append(InputTab(roster.tab, headers, "who is who: team, e-mail, active, start"))
     if config.calendar.holidays_tab:
         tabs.append(InputTab(config.calendar.holidays_tab, HOLIDAY_HEADERS, "days off"))
+    if config.actions.tab:
+        tabs.append(InputTab(config.actions.tab, config.actions.headers(),
+                             "what meetings agreed: who, which KPI, owner, due, done"))  # fmt: skip
     return tuple(tabs)
 
 

@@ -26,8 +26,10 @@ from sheetsync.errors import ConfigError, DataError
 from sheetsync.fingerprint import DaemonRun, fingerprint
 from sheetsync.grids import HistoryQuery, HistoryRead
 from sheetsync.issues import Issue
+from sheetsync.kpi.actions import FollowUp, follow_ups, pace_periods, tied_paces
 from sheetsync.kpi.coverage import CoverageInput, coverage_issues
 from sheetsync.kpi.evaluate import evaluate
+from sheetsync.kpi.next_goals import next_goals
 from sheetsync.kpi.ranking import rank
 from sheetsync.kpi.snapshots import history_table, snapshot_table
 from sheetsync.kpi.trends import (
@@ -63,6 +65,9 @@ class Report:
     """True when the write was skipped because the inputs had not changed."""
     roster: pd.DataFrame = field(default_factory=pd.DataFrame)
     """The roster as read (rep, email, team, active): who gets a scorecard."""
+    actions: tuple[FollowUp, ...] | None = None
+    """The Actions tab's open actions and those done since the last snapshot (kpi.actions);
+    None when the workbook has no Actions tab."""
 
     @property
     def as_of(self) -> date:
@@ -180,6 +185,8 @@ def _refresh(run: _Run, as_of: date | None, now: datetime | None) -> Report:
         trends = history_trends(config, synced, ctx, raw.history, history, (rep_kpis, past))
         ranking = ranking_of(config, synced, rep_kpis, ctx, trends)
         coverage = goal_coverage(config, synced, rep_kpis, ctx)
+        actions = followed_actions(config, synced, ctx, history, (rep_kpis, trends))
+        upcoming = next_goals(synced.goals, synced.roster, ctx)
         issues = synced.issues + history_issues(config, raw.history) + coverage
     if run.strict and synced.issues:
         raise DataError(_strict_message(synced.issues))
@@ -197,7 +204,8 @@ def _refresh(run: _Run, as_of: date | None, now: datetime | None) -> Report:
     )  # fmt: skip
     with _timed(timings, "report", run.progress):
         snap = snapshot_of(config, rep_kpis, ranking, ctx) if run.snapshot else None
-        computed = Computed(rep_kpis, ranking, trends, tuple(issues), tuple(coverage), snap)
+        computed = Computed(rep_kpis, ranking, trends, tuple(issues), tuple(coverage), snap,
+                            actions, upcoming)  # fmt: skip
         plan = build_plan(config, ctx, computed, facts)
     plan = place_outputs(plan, raw.titles_written, raw.owned, backend.destination)
     if writes:
@@ -206,7 +214,7 @@ def _refresh(run: _Run, as_of: date | None, now: datetime | None) -> Report:
     timings["total"] = time.perf_counter() - started
     return Report(ctx, rep_kpis, ranking, issues, plan, facts, written=writes,
                   timings=timings, trends=trends, fingerprint=print_,
-                  unchanged=unchanged, roster=synced.roster)  # fmt: skip
+                  unchanged=unchanged, roster=synced.roster, actions=actions)  # fmt: skip
 
 
 def compute(
@@ -281,6 +289,36 @@ def recomputed_snapshot(
     ranked = current_period(config.ranking.period, day, ctx.calendar.fiscal_year_start)
     ranking = rank(rep_kpis, synced.roster, config.ranking, config.kpis, ranked.label, None)
     return snapshot_table(rep_kpis, ranking, ranked.label, day)
+
+
+def followed_actions(
+    config: Config, synced: SyncResult, ctx: RunContext, history: pd.DataFrame,
+    now: tuple[pd.DataFrame, Trends],
+) -> tuple[FollowUp, ...] | None:  # fmt: skip
+    """The actions to follow up, each tied KPI's pace on its Agreed on day (from History when
+    it holds that day, else recomputed from the activity) beside its pace now; None without
+    an Actions tab."""
+    if synced.actions_tab is None:
+        return None
+    rep_kpis, trends = now
+    chosen = [f.action for f in follow_ups(synced.actions, ctx.as_of, trends.last_day,
+                                           ctx.ranked)]  # fmt: skip
+    # one pass over the activity per Agreed on day History does not hold, for shown actions
+    days = pace_periods(chosen, ctx.ranked.kind, ctx.calendar.fiscal_year_start, ctx.as_of)
+    then = {day: (period.label, _table_on(config, synced, ctx, history, (period, day)))
+            for day, period in days.items()}  # fmt: skip
+    paces = tied_paces(chosen, rep_kpis, ctx.ranked.label, then)
+    return follow_ups(chosen, ctx.as_of, trends.last_day, ctx.ranked, paces)
+
+
+def _table_on(
+    config: Config, synced: SyncResult, ctx: RunContext, history: pd.DataFrame,
+    when: tuple[Period, date],
+) -> pd.DataFrame:  # fmt: skip
+    """The KPI table of a period as of a day: History's rows of that day, else recomputed."""
+    period, day = when
+    held = history[(history["date"] == day) & (history["period"] == period.label)]
+    return held if not held.empty else evaluate_at(config, synced, ctx, day, (period,))
 
 
 def history_issues(config: Config, held: HistoryRead | None) -> list[Issue]:

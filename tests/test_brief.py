@@ -20,7 +20,9 @@ import pytest
 from sheetsync.context import run_context
 from sheetsync.i18n import render_number
 from sheetsync.issues import Issue
+from sheetsync.kpi.actions import FollowUp
 from sheetsync.kpi.evaluate import REP_KPI_COLUMNS
+from sheetsync.kpi.next_goals import NextGoals
 from sheetsync.kpi.ranking import RANKING_COLUMNS
 from sheetsync.kpi.trends import CHANGE_COLUMNS, SAME_POINT_COLUMNS, SamePoint, Trends
 from sheetsync.periods import current_periods
@@ -28,6 +30,7 @@ from sheetsync.pipeline import refresh
 from sheetsync.plan import Cell
 from sheetsync.report.brief import CAPS, MAX_ROWS, brief_rows
 from sheetsync.report.brief_facts import BriefInput
+from sheetsync.sync.actions import Action
 from tests.helpers import MemoryBackend, config, team_workbook
 
 AS_OF = date(2026, 11, 27)
@@ -526,12 +529,18 @@ def big_team() -> BriefInput:
         columns=list(SAME_POINT_COLUMNS)))  # fmt: skip
     trends = Trends(date(2026, 11, 20), "history", change=change, same_point=(point,))
     context = run_context(NINE_KPIS, AS_OF, RAN_AT)
-    return BriefInput(NINE_KPIS, context, frame(rows), ranking, trends, coverage, issues)
+    actions = tuple(FollowUp(Action(n + 2, f"Call back {n}", "rep", r, "k1", "Lead",
+                                    date(2026, 11, 2), date(2026, 11, 20), False), "overdue",
+                             0.5, 0.6)
+                    for n, (r, _) in enumerate(reps))  # fmt: skip
+    upcoming = NextGoals(current_periods(date(2026, 12, 1))[1], tuple(r for r, _ in reps))
+    return BriefInput(NINE_KPIS, context, frame(rows), ranking, trends, coverage, issues,
+                      actions, upcoming)  # fmt: skip
 
 
 def test_a_team_of_30_reps_and_9_kpis_fits_on_one_screen() -> None:
     rows = brief_rows(big_team())
-    assert len(rows) == MAX_ROWS == 50  # every section full: the most rows there can be
+    assert len(rows) == MAX_ROWS == 57  # every section full: the most rows there can be
     assert max(len(row) for row in rows) <= 7
     shown = values(rows)
     assert ("Headline: Total (3 of 9 weighted KPIs; all in Rep KPIs)", "Actual", "Target",
@@ -540,9 +549,17 @@ def test_a_team_of_30_reps_and_9_kpis_fits_on_one_screen() -> None:
                  "... and 160 more: see Rep KPIs",  # goals: 2 of 6 scopes x 9 KPIs x 3 periods
                  "... and 51 more: see KPI history",  # change: 3 of 6 scopes x 9 KPIs
                  "... and 19 more: see Data issues",  # coverage: 1 of 20
+                 "... and 27 more: see Actions",  # actions: 3 of 30
+                 "Goals for 2026-12 are missing for 30 reps: sheetsync goals suggest "
+                 "--period 2026-12",
                  "... and 7 more: see Data issues"):  # data: 1 of 8 tabs  # fmt: skip
         assert (line,) in shown, line
-    assert len(section(rows, "Suggested discussion points")) == 1 + CAPS["points"]
+    points = values(section(rows, "Suggested discussion points"))
+    assert len(points) == 1 + CAPS["points"]
+    assert points[1:3] == [
+        ("1. Overdue: Call back 0 (Rep 00; owner Lead, due 2026-11-20)",),
+        ("2. Overdue: Call back 1 (Rep 01; owner Lead, due 2026-11-20), and 28 more in Actions",),
+    ]
     # a rep behind on all nine KPIs: three are named, the others counted
     assert values(section(rows, "Behind or at risk"))[1][4] == (
         "33 KPI 1 behind expected; 33 KPI 2 behind expected; 33 KPI 3 behind expected; and 6 more"

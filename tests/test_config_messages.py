@@ -118,7 +118,7 @@ def error_of(text: str) -> ConfigError:
         (
             "1: one",
             "1: unknown key; allowed here: source, calendar, locale, activity, goals, roster, "
-            "kpis, status, ranking, output, daemon, email, total_label",
+            "actions, kpis, status, ranking, output, daemon, email, total_label",
         ),
     ],
 )

@@ -29,6 +29,7 @@ def test_the_layout_comes_from_the_config() -> None:
         "Log": ["Rep", *ACTIVITY],
         "Goals": GOALS,
         "Roster": ["Rep", "Email", "Team", "Active", "Start"],
+        "Actions": ["Agreed on", "Rep or team", "KPI", "Action", "Owner", "Due", "Done"],
     }
     assert example_rep_tab("Aktywność: *") == "Aktywność: Example"
     existing = input_layout(config(), ["Rep - Anna"])
@@ -41,7 +42,7 @@ def test_init_adds_missing_tabs_in_two_calls_and_leaves_existing_ones_alone(
     sid = fake.create_spreadsheet("Team", {"goals": [["my", "own", "goals"], [1, 2]]})
     cfg = google_config(fake.service_account_file(tmp_path), sid)
     result = init_inputs(cfg)
-    assert [tab.title for tab in result.created] == ["Rep - Example", "Log", "Roster"]
+    assert [tab.title for tab in result.created] == ["Rep - Example", "Log", "Roster", "Actions"]
     assert result.existing == ("goals",)
     assert fake.api_calls == 2
     assert fake.values(sid, "goals") == [["my", "own", "goals"], [1, 2]]
@@ -53,7 +54,7 @@ def test_init_adds_missing_tabs_in_two_calls_and_leaves_existing_ones_alone(
     ]
     fake.reset_log()
     again = init_inputs(cfg)
-    assert again.created == () and len(again.existing) == 4
+    assert again.created == () and len(again.existing) == 5
     assert fake.api_calls == 1  # nothing to add: no write at all
 
 
@@ -72,9 +73,9 @@ def test_init_makes_a_new_xlsx_workbook_or_adds_to_one(tmp_path: Path) -> None:
     cfg = config(folder=tmp_path)
     assert cfg.source.path is not None and not cfg.source.path.exists()
     created = init_inputs(cfg)
-    assert len(created.created) == 4
+    assert len(created.created) == 5
     book = openpyxl.load_workbook(cfg.source.path)
-    assert book.sheetnames == ["Rep - Example", "Log", "Goals", "Roster"]
+    assert book.sheetnames == ["Rep - Example", "Log", "Goals", "Roster", "Actions"]
     assert [c.value for c in book["Goals"][1]] == GOALS and book["Goals"]["A1"].font.bold
     del book["Log"]
     book["Goals"]["A2"] = "2026-11"
@@ -97,7 +98,7 @@ def test_cli_init_prints_what_it_made_and_what_it_left(
     out = capsys.readouterr().out
     assert "created     Goals: Period | Scope | Calls" in out
     assert "left alone  Roster (it exists)" in out
-    assert f"added 3 tabs in Google spreadsheet {sid}" in out
+    assert f"added 4 tabs in Google spreadsheet {sid}" in out
     assert fake.values(sid, "Roster") == [["Rep"]]
 
 

@@ -146,7 +146,7 @@ def test_init_adds_input_tabs_to_a_workbook_with_an_image_and_keeps_it(tmp_path:
     after = zipfile.ZipFile(tmp_path / "team.xlsx")
     assert {n: after.read(n) for n in media} == media
     titles = openpyxl.load_workbook(tmp_path / "team.xlsx").sheetnames
-    assert titles == ["Notes", "Rep - Example", "Log", "Goals", "Roster"]
+    assert titles == ["Notes", "Rep - Example", "Log", "Goals", "Roster", "Actions"]
 
 
 @pytest.mark.parametrize("day", ["0001-01-01", "9999-06-30"])

@@ -9,6 +9,7 @@ from pathlib import Path
 from sheetsync.config.daemon import daemon_config
 from sheetsync.config.email import email_config
 from sheetsync.config.model import (
+    ActionsFile,
     ActivityFile,
     CalendarFile,
     ConfigFile,
@@ -19,6 +20,7 @@ from sheetsync.config.model import (
 )
 from sheetsync.config.rules import NAMED_FORMATS, weekday
 from sheetsync.config.values import (
+    ActionsConfig,
     ActivityConfig,
     CalendarConfig,
     Config,
@@ -54,7 +56,18 @@ def build_config(doc: ConfigFile, file: Path) -> Config:
         daemon=daemon_config(doc.daemon, file.stem),
         email=email_config(doc.email),
         path=file,
+        actions=_actions(doc.actions, doc.output.language),
     )
+
+
+def _actions(actions: ActionsFile | None, code: str) -> ActionsConfig:
+    """The Actions tab's names: each one given, else the output language's."""
+    if actions is None:
+        return ActionsConfig(tab=None)
+    lang = language(code)
+    names = {key: given if given is not None else lang.text(f"actions.{key}")
+             for key, given in actions.model_dump().items()}  # fmt: skip
+    return ActionsConfig(**names)
 
 
 def _output(doc: ConfigFile) -> OutputConfig:

@@ -226,6 +226,28 @@ class RosterFile(Section):
     """Optional: the day the rep started (goal suggestions ramp new reps up from it)."""
 
 
+class ActionsFile(Section):
+    """The optional Actions tab: what a meeting agreed, followed up in the brief and e-mails.
+    A name left out is the output language's (`Actions`, `Działania`; see the README)."""
+
+    tab: OptionalText = None
+    """The actions tab's name."""
+    agreed_column: OptionalText = None
+    """The day the meeting agreed the action (a date)."""
+    scope_column: OptionalText = None
+    """The rep or team the action is for."""
+    kpi_column: OptionalText = None
+    """Optional: the KPI (label or key) the action should move."""
+    action_column: OptionalText = None
+    """What is to be done (text)."""
+    owner_column: OptionalText = None
+    """Who does it."""
+    due_column: OptionalText = None
+    """When it is due (a date)."""
+    done_column: OptionalText = None
+    """A checkbox: TRUE/FALSE, yes/no, x."""
+
+
 class KpiFile(Section):
     """One KPI: its kind, its label, and the field (sum, count_distinct) or the two KPIs (ratio)
     it is computed from."""
@@ -414,6 +436,7 @@ def inputs_are_not_outputs(config: ConfigFile) -> None:
         "roster.tab": config.roster.tab if config.roster else None,
         "activity.log_tab": config.activity.log_tab,
         "calendar.holidays_tab": config.calendar.holidays_tab,
+        "actions.tab": config.actions.tab if config.actions else None,
     }
     outputs = {norm(title): f"output.{key}" for key, title in config.output.tabs().items()}
     for key, title in inputs.items():
@@ -445,6 +468,10 @@ class ConfigFile(Section):
         default_factory=RosterFile, json_schema_extra=_false_too
     )
     """The roster tab; null (or false) for no roster."""
+    actions: Annotated[ActionsFile | None, BeforeValidator(rules.off_if_false)] = Field(
+        default_factory=ActionsFile, json_schema_extra=_false_too
+    )
+    """The optional Actions tab (what meetings agreed); null (or false) to ignore it."""
     kpis: Annotated[dict[KpiKey, KpiFile], AfterValidator(some_kpi)] = Field(
         json_schema_extra={"minProperties": 1, "additionalProperties": False}
     )

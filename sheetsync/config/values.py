@@ -157,6 +157,25 @@ class RosterConfig:
 
 
 @dataclass(frozen=True, config=_VALUES)
+class ActionsConfig:
+    """The Actions tab and its headers (defaults: the output language's names)."""
+
+    tab: str | None = "Actions"
+    agreed_column: str = "Agreed on"
+    scope_column: str = "Rep or team"
+    kpi_column: str = "KPI"
+    action_column: str = "Action"
+    owner_column: str = "Owner"
+    due_column: str = "Due"
+    done_column: str = "Done"
+
+    def headers(self) -> tuple[str, ...]:
+        """The headers in the tab's order."""
+        return (self.agreed_column, self.scope_column, self.kpi_column, self.action_column,
+                self.owner_column, self.due_column, self.done_column)  # fmt: skip
+
+
+@dataclass(frozen=True, config=_VALUES)
 class XlsxLimits:
     """How big an .xlsx may be before it is refused unread (`source.limits`).
 
@@ -281,6 +300,7 @@ class Config:
     email: EmailConfig | None = None
     total_label: str = DEFAULT_TOTAL_LABEL
     path: Path | None = None
+    actions: ActionsConfig = ActionsConfig(tab=None)
 
     def kpi(self, key: str) -> KpiDef:
         """The KPI `key`; a key the config does not define is a `ConfigError` (exit code 2) that

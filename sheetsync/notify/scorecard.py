@@ -11,6 +11,8 @@ the scorecard has no ranking at all.
   for: actual, target, attainment, expected, pace, projection and status.
 - `trend`: when History holds an earlier snapshot, the rep's actual and pace then and now for
   the same KPIs and periods.
+- `actions`: the rep's own open actions of earlier meetings (agreed for them or owned by them;
+  not their team's), overdue first (`notify.actions`).
 
 Numbers, dates, statuses and movements are written in the output language (`output.language`).
 """
@@ -23,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from sheetsync.config.values import Config
 from sheetsync.i18n import Language
+from sheetsync.notify.actions import ActionLine, action_lines
 from sheetsync.notify.figures import PeriodTable, Record, period_table, rows_of, score_format, text
 from sheetsync.notify.team import PERIOD_ORDER, Link
 from sheetsync.report.brief_text import number, percent, shown
@@ -78,6 +81,7 @@ class Scorecard:
     ranking_period: str
     rank: OwnRank | None
     ranking: tuple[NameRank, ...]
+    actions: tuple[ActionLine, ...]
     goals_tab: str
     link: Link
 
@@ -102,6 +106,7 @@ def scorecard(config: Config, report: Report, rep: str, team: str, link: Link) -
         rank=own_rank(config, ranking, rep, lang) if show else None,
         ranking=names_and_ranks(ranking, lang) if show else (),
         goals_tab=config.goals.tab, link=link,
+        actions=action_lines(config, report.actions, lang, rep),
     )  # fmt: skip
 
 

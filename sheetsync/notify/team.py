@@ -8,6 +8,8 @@
 - `goals`: team and total rows Behind or At risk in any current period, with the projection;
   lowest pace first.
 - `issues`: the data issues counted by tab, and the first few (errors first).
+- `actions`: the open actions of earlier meetings, overdue first (`notify.actions`);
+  `has_actions`: the workbook has an Actions tab.
 - `link`: `email.link`, else the Google spreadsheet's URL, else the workbook's path.
 
 Numbers, dates, statuses, movements and severities are written in the output language
@@ -24,6 +26,7 @@ from sheetsync.config.values import Config, KpiDef
 from sheetsync.i18n import Language
 from sheetsync.issues import Issue
 from sheetsync.kpi.evaluate import AT_RISK, BEHIND
+from sheetsync.notify.actions import ActionLine, action_lines
 from sheetsync.notify.figures import (
     KpiLine,
     PeriodTable,
@@ -141,6 +144,8 @@ class TeamDigest:
     issues: Issues
     issues_tab: str
     link: Link
+    actions: tuple[ActionLine, ...] = ()
+    has_actions: bool = False
 
 
 def team_digest(config: Config, report: Report, link: Link) -> TeamDigest:
@@ -160,6 +165,8 @@ def team_digest(config: Config, report: Report, link: Link) -> TeamDigest:
         issues=issue_summary(report.issues, lang),
         issues_tab=config.output.title("data_issues") or lang.tab("data_issues"),
         link=link,
+        actions=action_lines(config, report.actions, lang),
+        has_actions=report.actions is not None,
     )
 
 

@@ -3,13 +3,14 @@
 Built from tables the pipeline already has (Rep KPIs, Ranking, Trends, goal coverage and data
 issues); it computes nothing new but differences (gap to expected, change since the last
 snapshot), so every number in it is a number of Rep KPIs (or of the snapshot it is compared
-with). After the title, eight sections, each a bold heading row that doubles as the column
-headers of its table, with a blank row between sections:
+with) or a pace then and now of an action's KPI. After the title, nine sections, each a bold
+heading row that doubles as the column headers of its table, with a blank row between sections:
 
-1. headline: the total, month / quarter / year, the weighted KPIs; 2. top performers and most
-improved; 3. reps behind or at risk; 4. team goals at risk; 5. change since the last snapshot
-and the pace at the same point of the previous period; 6. goal coverage gaps; 7. data issues
-by tab; 8. suggested discussion points from numbered rules.
+1. headline: the total, month / quarter / year, the weighted KPIs; 2. actions from earlier
+meetings (`brief_actions`); 3. top performers and most improved; 4. reps behind or at risk;
+5. team goals at risk; 6. change since the last snapshot and the pace at the same point of the
+previous period; 7. goal coverage gaps, and next period's missing goals; 8. data issues by tab;
+9. suggested discussion points from numbered rules, overdue actions first.
 
 Every list is capped (`CAPS`; a list longer than its cap ends with "... and N more: see <tab>"),
 so the tab never grows past `MAX_ROWS` rows and 7 columns whatever the team's size. An empty
@@ -28,6 +29,7 @@ from sheetsync.i18n import Language
 from sheetsync.issues import Issue
 from sheetsync.kpi.evaluate import BEHIND
 from sheetsync.plan import Cell, value
+from sheetsync.report.brief_actions import action_rows, next_goals_line, overdue_points
 from sheetsync.report.brief_facts import (
     CAPS,
     TEAM_PERIODS,
@@ -45,11 +47,12 @@ Row = tuple[Cell, ...]
 
 MAX_ROWS = (
     1 + 1 + 3 * CAPS["headline_kpis"]  # title, headline heading, KPIs x 3 periods
-    + 7 * 2  # a blank row and a heading for each of the other seven sections
-    + CAPS["top"] + 1 + CAPS["behind"] + CAPS["goals"] + CAPS["change"] + 1
-    + CAPS["coverage"] + CAPS["data"] + CAPS["points"]
+    + 8 * 2  # a blank row and a heading for each of the other eight sections
+    + CAPS["actions"] + CAPS["top"] + 1 + CAPS["behind"] + CAPS["goals"] + CAPS["change"] + 1
+    + CAPS["coverage"] + 1 + CAPS["data"] + CAPS["points"]
 )  # fmt: skip
-"""The most rows the brief can have (50): the +1s are the most-improved and same-point lines."""
+"""The most rows the brief can have (57): the +1s are the most-improved, same-point and next
+period's goals lines."""
 
 PACE_DROP = 0.10
 """Rule 4: the total's pace fell by more than this since the same point of the last period."""
@@ -57,17 +60,18 @@ MIN_POINTS = 3
 
 
 def brief_rows(data: BriefInput) -> tuple[Row, ...]:
-    """The title, then the eight sections with a blank row between them (same input, same
+    """The title, then the nine sections with a blank row between them (same input, same
     rows: every list has a full sort order)."""
     brief = _Brief(data)
     lang = brief.lang
     sections = (
-        brief.headline(), brief.performers(), brief.behind(), brief.goals_at_risk(),
-        brief.changes(), brief.coverage(), brief.data_issues(), brief.discussion(),
+        brief.headline(), brief.followed_actions(), brief.performers(), brief.behind(),
+        brief.goals_at_risk(), brief.changes(), brief.coverage(), brief.data_issues(),
+        brief.discussion(),
     )  # fmt: skip
     day = lang.date(data.context.as_of)
     rows: list[Row] = [(Cell(lang.text("brief.title", day=day), bold=True),)]
-    for index, section in enumerate(sections):
+    for index, section in enumerate(filter(None, sections)):
         rows += [(), *section] if index else section
     return tuple(rows)
 
@@ -92,6 +96,10 @@ class _Brief(BriefFacts):
 
     def tab(self, key: str) -> str:
         return self.config.output.title(key) or self.lang.tab(key)
+
+    @property
+    def actions_tab(self) -> str:
+        return self.config.actions.tab or self.say("actions.tab")
 
     # -- wording ----------------------------------------------------------------------------
 
@@ -244,11 +252,22 @@ class _Brief(BriefFacts):
                          *_measures(kpi, record, "pace")))  # fmt: skip
         return rows
 
+    def followed_actions(self) -> list[Row]:
+        """Open actions (overdue first), then done since the last snapshot (brief_actions)."""
+        if self.data.actions is None:
+            return []
+        rows = action_rows(self.data.actions, self)
+        heading = self.heading(self.say("actions.heading"), "scope", "owner", "due", "state",
+                               "agreed", "kpi_pace")  # fmt: skip
+        empty = self.say("actions.empty")
+        return [heading, *self.capped(rows, CAPS["actions"], self.actions_tab, empty)]
+
     def coverage(self) -> list[Row]:
         rows = [(Cell(_where(i)), Cell(i.problem)) for i in self.data.coverage]
+        upcoming = [(Cell(text),) for text in next_goals_line(self.data.next_goals, self)]
         return [self.heading(self.say("coverage.heading"), "problem"),
                 *self.capped(rows, CAPS["coverage"], self.tab("data_issues"),
-                             self.say("coverage.empty"))]  # fmt: skip
+                             self.say("coverage.empty")), *upcoming]  # fmt: skip
 
     def data_issues(self) -> list[Row]:
         rows = []
@@ -271,10 +290,11 @@ class _Brief(BriefFacts):
     # -- discussion points: the rules of docs/brief.md ----------------------------------------
 
     def points(self) -> list[str]:
-        """Rules 1 to 6 in priority order, then rule 2's other reps, at most CAPS["points"];
-        rule 7 (review the headline KPIs) only fills up to MIN_POINTS."""
+        """Overdue actions, rules 1 to 6 in priority order, rule 2's other reps, at most
+        CAPS["points"]; rule 7 (review the headline KPIs) only fills up to MIN_POINTS."""
         coaching = self.rule_coaching()
-        ranked = (self.rule_team_goal(), coaching[:1], self.rule_recognition(),
+        overdue = overdue_points(self.data.actions or (), self, self.actions_tab)
+        ranked = (overdue, self.rule_team_goal(), coaching[:1], self.rule_recognition(),
                   self.rule_pace_drop(), self.rule_data(), self.rule_coverage(),
                   coaching[1:])  # fmt: skip
         points = [text for texts in ranked for text in texts][: CAPS["points"]]

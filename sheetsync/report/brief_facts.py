@@ -23,7 +23,9 @@ import pandas as pd
 from sheetsync.config.values import Config, KpiDef
 from sheetsync.context import RunContext
 from sheetsync.issues import Issue
+from sheetsync.kpi.actions import FollowUp
 from sheetsync.kpi.evaluate import AT_RISK, BEHIND
+from sheetsync.kpi.next_goals import NextGoals
 from sheetsync.kpi.ranking import places_up
 from sheetsync.kpi.trends import Trends
 from sheetsync.periods import Period
@@ -33,6 +35,7 @@ from sheetsync.report.brief_text import PERCENT, number
 Record = Mapping[Any, Any]
 
 CAPS: Mapping[str, int] = MappingProxyType({
+    "actions": 4,  # actions from earlier meetings
     "headline_kpis": 3,  # weighted KPIs in the headline (each x month, quarter, year)
     "top": 3,  # top performers
     "improved": 3,  # names on the most-improved line
@@ -90,6 +93,11 @@ class BriefInput:
     trends: Trends
     coverage: Sequence[Issue]
     data_issues: Sequence[Issue]
+    actions: Sequence[FollowUp] | None = None
+    """The Actions tab's actions to follow up (`kpi.actions.follow_ups`); None without an
+    Actions tab (then the section is left out)."""
+    next_goals: NextGoals | None = None
+    """Reps without goals for the next period, in a period's last two weeks."""
 
 
 def error_count(issues: Sequence[Issue]) -> int:

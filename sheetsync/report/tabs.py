@@ -16,6 +16,8 @@ from sheetsync.config.values import Config, KpiDef
 from sheetsync.context import RunContext
 from sheetsync.i18n import Language, language
 from sheetsync.issues import Issue
+from sheetsync.kpi.actions import FollowUp
+from sheetsync.kpi.next_goals import NextGoals
 from sheetsync.kpi.trends import Trends
 from sheetsync.plan import Box, Cell, CellValue, HistorySnapshot, OutputPlan, TabPlan, Tone, value
 from sheetsync.report.brief import brief_rows
@@ -73,6 +75,8 @@ class Computed:
     issues: tuple[Issue, ...]
     coverage: tuple[Issue, ...]
     snapshot: pd.DataFrame | None = None
+    actions: tuple[FollowUp, ...] | None = None
+    next_goals: NextGoals | None = None
 
 
 def build_plan(config: Config, ctx: RunContext, computed: Computed, facts: RunFacts) -> OutputPlan:
@@ -177,7 +181,8 @@ def meeting_brief_rows(
     coverage = set(computed.coverage)  # a set: thousands of reps give thousands of each
     data_issues = tuple(i for i in computed.issues if i not in coverage)
     return brief_rows(BriefInput(config, ctx, computed.rep_kpis, computed.ranking,
-                                 computed.trends, computed.coverage, data_issues))  # fmt: skip
+                                 computed.trends, computed.coverage, data_issues,
+                                 computed.actions, computed.next_goals))  # fmt: skip
 
 
 def issue_rows(issues: Sequence[Issue], lang: Language) -> tuple[tuple[Cell, ...], ...]:

@@ -19,6 +19,7 @@ from sheetsync.errors import DataError
 from sheetsync.grids import RawWorkbook
 from sheetsync.issues import Issue
 from sheetsync.spreadsheet import a1, norm, tidy, title_pattern
+from sheetsync.sync.actions import Action, read_actions
 from sheetsync.sync.activity import TabRows, activity_frame, read_activity_tab
 from sheetsync.sync.roster_goals import closest, read_goals, read_holidays, read_roster
 
@@ -36,6 +37,9 @@ class SyncResult:
     activity_tabs: tuple[str, ...] = ()
     goals_tab: str | None = None
     goal_kpi_cells: dict[str, str] = field(default_factory=dict)
+    actions: tuple[Action, ...] = ()
+    """The Actions tab's rows (none without the tab: it is optional)."""
+    actions_tab: str | None = None
 
 
 def find_tab(titles: Sequence[str], name: str | None) -> str | None:
@@ -66,7 +70,7 @@ def rep_tabs(titles: Sequence[str], config: Config) -> dict[str, str]:
         return {}
     pattern = rep_tab_pattern(config.activity.rep_tabs)
     named = [config.goals.tab, config.roster.tab, config.activity.log_tab,
-             config.calendar.holidays_tab]  # fmt: skip
+             config.calendar.holidays_tab, config.actions.tab]  # fmt: skip
     taken = output_titles(config) | {norm(name) for name in named if name}
     found = {}
     for title in titles:
@@ -86,7 +90,7 @@ def input_tabs(titles: Sequence[str], config: Config) -> list[str]:
     outputs = output_titles(config)
     inputs = [t for t in titles if norm(t) not in outputs]
     names = [config.activity.log_tab, config.goals.tab, config.roster.tab,
-             config.calendar.holidays_tab]  # fmt: skip
+             config.calendar.holidays_tab, config.actions.tab]  # fmt: skip
     wanted = {find_tab(inputs, n) for n in names} | set(rep_tabs(inputs, config))
     return [t for t in inputs if t in wanted]
 
@@ -103,7 +107,11 @@ def sync(raw: RawWorkbook, config: Config, *, release: bool = False) -> SyncResu
     roster_tab = find_tab(titles, config.roster.tab)
     roster = read_roster(roster_tab, raw.grids.get(roster_tab or ""), config)
     tabs = _activity_tabs(titles, config)
-    later = {find_tab(titles, config.goals.tab), find_tab(titles, config.calendar.holidays_tab)}
+    later = {
+        find_tab(titles, config.goals.tab),
+        find_tab(titles, config.calendar.holidays_tab),
+        find_tab(titles, config.actions.tab),
+    }
     grids = raw.grids
     take = grids.pop if release and isinstance(grids, dict) else grids.__getitem__
     results = [read_activity_tab(t, grids[t] if t in later else take(t), config, rep)
@@ -127,6 +135,11 @@ def sync(raw: RawWorkbook, config: Config, *, release: bool = False) -> SyncResu
     days, issues = read_holidays(holidays_tab, raw.grids.get(holidays_tab or ""), config)
     result.holidays, result.issues = days | config.calendar.holidays, result.issues + issues
     result.issues += _missing_tab_issues(raw.titles, config, goals_tab, roster_tab)
+    actions_tab = find_tab(titles, config.actions.tab)
+    actions = read_actions(actions_tab, raw.grids.get(actions_tab or ""), config, roster,
+                           set(result.activity["rep"].unique()))  # fmt: skip
+    result.actions, result.issues = actions.actions, result.issues + actions.issues
+    result.actions_tab = actions_tab
     return result
 
 
