@@ -14,6 +14,9 @@
     suggest.py    a suggested target per active rep and additive KPI for a coming period
     topdown.py    team and total rows, and scaling to a goal the manager set
     backtest.py   each past period suggested from only the months before it, against what happened
+  the management loop's follow-up:
+    actions.py    the Actions tab's actions to follow up, with a tied KPI's pace then and now
+    next_goals.py reps without goals for the next period, in a period's last two weeks
 
 May import: the config, `sheetsync.errors`, `sheetsync.spreadsheet`, `sheetsync.periods` (period
 labels, fiscal calendars, working days, shared with sync and the command line) and `sheetsync.sync`

@@ -6,6 +6,7 @@ at most once.
     team.py       the team digest's variables (pure)
     scorecard.py  a rep's scorecard variables: their own rows only (pure)
     figures.py    numbers as the report's tabs show them, in the output language (pure)
+    actions.py    the open and overdue actions each recipient sees (pure)
     render.py     the templates (built-in, or a team's folder first), autoescaped HTML, and
                   the language's phrases (`t()`) and number and date filters
     teamtemplates.py  the team's own templates folder, read bounded like the config
