@@ -4,9 +4,9 @@ validated by pydantic models of the file (`model`, with the types of `fields`, t
 together and `translate` words every problem as a `ConfigError` naming the file, the key path and
 what is allowed. `schema` is the file's JSON Schema.
 
-`section` is the base of every section's model; `daemon` and `email` are the models of those
-two sections; `bounds` holds every range a value must lie in; `countries` the public holidays by
-country.
+`section` is the base of every section's model; `sections` holds the sections' models but for
+`daemon` and `email`, the models of those two; `bounds` holds every range a value must lie in;
+`countries` the public holidays by country.
 
 May import: `sheetsync.errors`, `sheetsync.spreadsheet`, `sheetsync.i18n` (the languages' tab
 names and weekday names), `sheetsync.boundedfile` (reading the file, bounded), pydantic,

@@ -8,17 +8,17 @@ from pathlib import Path
 
 from sheetsync.config.daemon import daemon_config
 from sheetsync.config.email import email_config
-from sheetsync.config.model import (
+from sheetsync.config.model import ConfigFile
+from sheetsync.config.rules import NAMED_FORMATS, weekday
+from sheetsync.config.sections import (
     ActionsFile,
     ActivityFile,
     CalendarFile,
-    ConfigFile,
     KpiFile,
     LocaleFile,
     RankingFile,
     SourceFile,
 )
-from sheetsync.config.rules import NAMED_FORMATS, weekday
 from sheetsync.config.values import (
     ActionsConfig,
     ActivityConfig,
