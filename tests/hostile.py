@@ -86,3 +86,26 @@ def _write_zip(path: Path, entries: list[tuple[str, bytes, int, int]]) -> None:
         count = len(entries)
         out.write(struct.pack("<4s4H2IH", b"PK\x05\x06", 0, 0, count, count, len(central),
                               start, 0))  # fmt: skip
+
+
+KILL_AT_STEP = """
+import os, signal
+
+
+def die():
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def at(name, real):
+    def hooked(*args):
+        if step == "before " + name:
+            die()
+        done = real(*args)
+        if step == "after " + name:
+            die()
+        return done
+    return hooked
+"""
+"""The start of a child script that kills itself (SIGKILL) at a chosen step, read from its
+global `step`: `die()` at once, or `at(name, real)`, which wraps `real` to die before or after
+it runs when `step` is "before <name>" or "after <name>"."""

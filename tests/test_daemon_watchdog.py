@@ -12,7 +12,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -27,23 +27,11 @@ from sheetsync.daemon.runner import Outcome
 from sheetsync.daemon.service import Service
 from sheetsync.daemon.serving import Limits
 from sheetsync.demo import make_demo
+from tests.test_daemon import Clock
 from tests.test_daemon_process import free_port
 
 TOKEN = "s3cret-token-for-tests"
 WAIT = 60.0  # seconds: the bound on any wait for an observable condition
-
-
-class Clock:
-    """A settable UTC clock for the daemon's own time checks."""
-
-    def __init__(self, start: datetime) -> None:
-        self.at = start
-
-    def __call__(self) -> datetime:
-        return self.at
-
-    def advance(self, **delta: float) -> None:
-        self.at += timedelta(**delta)
 
 
 def until(condition: Callable[[], bool], what: str) -> None:

@@ -26,6 +26,7 @@ from sheetsync.backends.xlsx.filesafety import (
     unchanged_since,
 )
 from sheetsync.errors import WorkbookError
+from tests.hostile import KILL_AT_STEP
 
 ROOT = Path(__file__).resolve().parents[1]
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
@@ -256,14 +257,13 @@ def test_second_writer_gives_up_with_a_clear_message(book: Path) -> None:
     )
 
 
-KILLED_WRITER = """
-import os, signal, sys
+KILLED_WRITER = (
+    KILL_AT_STEP
+    + """
+import sys
 from pathlib import Path
 from sheetsync.backends.xlsx.filesafety import exclusive, replace_file, snapshot
 target, new, step = Path(sys.argv[1]), Path(sys.argv[2]).read_bytes(), sys.argv[3]
-
-def die():
-    os.kill(os.getpid(), signal.SIGKILL)
 
 def write(handle):
     if step == "opened":
@@ -275,21 +275,12 @@ def write(handle):
         die()
     handle.write(new[half:])
 
-def at(name, real):
-    def hooked(*args):
-        if step == "before " + name:
-            die()
-        done = real(*args)
-        if step == "after " + name:
-            die()
-        return done
-    return hooked
-
 os.fsync = at("fsync", os.fsync)
 os.replace = at("replace", os.replace)
 with exclusive(target):
     replace_file(target, write, snapshot(target))
 """
+)
 KILL_STEPS = {
     # the step the writer kills itself at (SIGKILL): whether the target then holds the new
     # bytes, and whether the kill leaves a temp file behind

@@ -15,13 +15,16 @@ import pytest
 
 from sheetsync import load_config
 from sheetsync.pipeline import refresh
+from tests.hostile import KILL_AT_STEP
 from tests.test_xlsx_hostile import team_xlsx
 
 OLD, NEW = date(2026, 11, 30), date(2026, 12, 15)
 # The child refreshes the workbook and kills itself (SIGKILL) at a chosen step of the write: a
 # real kill at a known moment, never a random one.
-CHILD = """
-import os, signal, sys
+CHILD = (
+    KILL_AT_STEP
+    + """
+import os, sys
 from datetime import date
 import sheetsync.backends.xlsx as backend
 from sheetsync import load_config
@@ -29,9 +32,6 @@ from sheetsync.pipeline import refresh
 
 step = sys.argv[3]
 real_write = backend.write_package
-
-def die():
-    os.kill(os.getpid(), signal.SIGKILL)
 
 class DyingDisk:
     def __init__(self, out):
@@ -49,20 +49,11 @@ class DyingDisk:
 def dying_write(source, out, changes, **options):
     real_write(source, DyingDisk(out), changes, **options)
 
-def at(name, real):
-    def hooked(*args):
-        if step == "before " + name:
-            die()
-        done = real(*args)
-        if step == "after " + name:
-            die()
-        return done
-    return hooked
-
 backend.write_package = dying_write
 os.replace = at("replace", os.replace)
 refresh(load_config(sys.argv[1]), as_of=date.fromisoformat(sys.argv[2]))
 """
+)
 KILL_STEPS = {"mid-package": OLD, "before replace": OLD, "after replace": NEW}
 """Where the child is killed, and the as-of day the workbook then shows."""
 

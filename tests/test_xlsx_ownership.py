@@ -22,23 +22,12 @@ from sheetsync.backends.xlsx import XlsxBackend
 from sheetsync.errors import OwnershipError
 from sheetsync.pipeline import refresh
 from tests.packages import sheet_parts
+from tests.test_xlsx_fixtures import CONFIG
 
 FOLDER = Path(__file__).parent / "fixtures" / "workbooks"
 AS_OF = date(2026, 11, 30)
 NOW = datetime(2026, 11, 30, 9, 0)
 TYPED = [(f"my own line {n}",) for n in range(1, 21)]
-CONFIG = """
-source: {{type: xlsx, path: {name}}}
-calendar: {{timezone: UTC}}
-activity:
-  rep_tabs: "Rep - *"
-  log_tab: Log
-  numbers: {{calls: Calls, meetings: Meetings, deals: Deals, revenue: Revenue}}
-  texts: {{customer: Customer}}
-kpis:
-  calls: {{kind: sum, column: calls, label: Calls}}
-  revenue: {{kind: sum, column: revenue, label: Revenue, format: currency}}
-"""
 
 
 def copied(tmp_path: Path, source: Path) -> Path:
