@@ -75,6 +75,7 @@ from sheetsync.backends.google.read import (
     by_filter_body,
     grids_from,
     matched_in_order,
+    owned_outputs,
     parse_sheets,
     to_grid,
     value_ranges,
@@ -97,7 +98,15 @@ from sheetsync.backends.google.write import (
 from sheetsync.config.rules import SPREADSHEET, SPREADSHEET_HINT, key_material, key_refusal
 from sheetsync.config.values import SourceConfig
 from sheetsync.errors import ConfigError
-from sheetsync.grids import Grid, HistoryQuery, HistoryRead, RawValue, RawWorkbook, TabSelector
+from sheetsync.grids import (
+    Grid,
+    HistoryQuery,
+    HistoryRead,
+    Owned,
+    RawValue,
+    RawWorkbook,
+    TabSelector,
+)
 from sheetsync.plan import OutputPlan, TabPlan
 
 __all__ = ["GoogleBackend", "load_credentials", "spreadsheet_id"]
@@ -220,9 +229,9 @@ class GoogleBackend:
         self._begin(fresh=True)
         sheets = self._fetch_sheets()
         titles = tuple(sheet.title for sheet in sheets)
-        owned = {sheet.title: sheet.output for sheet in sheets if sheet.owned}
+        owned = owned_outputs(sheets)
         chosen = list(select([title for title in titles if title not in owned]))
-        reading = self._history_reading(sheets, history)
+        reading = self._history_reading(sheets, owned, history)
         extra = reading.ranges() if reading is not None else []
         others = [*chosen, *([history.title] if history else [])]
         kept = tabs_to_read(sheets, others) if outputs else []
@@ -263,8 +272,7 @@ class GoogleBackend:
         try:
             sheets = self._sheets if self._sheets is not None else self._fetch_sheets()
             titles = [sheet.title for sheet in sheets]
-            owned = {sheet.title: sheet.output for sheet in sheets if sheet.owned}
-            plan = place_outputs(plan, titles, owned, self.description)
+            plan = place_outputs(plan, titles, owned_outputs(sheets), self.description)
             parts = self._parts(plan, sheets)
             requests = [request for _, _, part in parts for request in part]
             if requests:
@@ -313,11 +321,10 @@ class GoogleBackend:
         return None if value == "" else value
 
     def _history_reading(
-        self, sheets: Sequence[SheetInfo], query: HistoryQuery | None
+        self, sheets: Sequence[SheetInfo], owned: Owned, query: HistoryQuery | None
     ) -> HistoryReading | None:
         if query is None:
             return None
-        owned = {sheet.title: sheet.output for sheet in sheets if sheet.owned}
         title = find_holder(HISTORY_KEY, query.title, [s.title for s in sheets], owned)
         sheet = next((s for s in sheets if s.title == title), None)
         return plan_reading(sheet, query) if sheet is not None else None

@@ -75,6 +75,12 @@ def parse_sheets(metadata: Mapping[str, Any]) -> tuple[SheetInfo, ...]:
     return tuple(sorted(sheets, key=lambda s: s.index))
 
 
+def owned_outputs(sheets: Sequence[SheetInfo]) -> dict[str, str | None]:
+    """The tabs that carry sheetsync's marker, by title: the output each holds (None for a
+    marker that names none)."""
+    return {sheet.title: sheet.output for sheet in sheets if sheet.owned}
+
+
 def _sheet(item: Mapping[str, Any]) -> SheetInfo:
     props = item.get("properties") or {}
     grid = props.get("gridProperties") or {}
