@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 
@@ -27,8 +26,8 @@ from sheetsync.kpi.evaluate import evaluate
 from sheetsync.kpi.monthly import MonthGrid, month_grid, month_index, months_of
 from sheetsync.kpi.suggest import Suggestions, suggest
 from sheetsync.kpi.topdown import Group, GroupFigure, group_figures, scaled
-from sheetsync.periods import Period, check_as_of, current_period, parse_period
-from sheetsync.pipeline import make_backend, today
+from sheetsync.periods import Period, current_period, parse_period
+from sheetsync.pipeline import make_backend, run_time
 from sheetsync.plan import OutputPlan
 from sheetsync.report.suggestions import GoalsLayout, SuggestionTab, suggestion_tab
 from sheetsync.spreadsheet import norm
@@ -163,10 +162,7 @@ def period_range(text: str, config: Config) -> list[Period]:
 def _inputs(
     config: Config, backend: Backend, as_of: date | None, now: datetime | None
 ) -> tuple[RawWorkbook, Inputs]:
-    zone = ZoneInfo(config.calendar.timezone)
-    ran_at = now.astimezone(zone) if now and now.tzinfo else now or datetime.now(zone)
-    as_of = as_of or today(config, ran_at)
-    check_as_of(as_of)
+    ran_at, as_of = run_time(config, as_of, now)
     raw = backend.read(lambda titles: input_tabs(titles, config))
     layout = goals_layout(config, raw)
     synced = sync(raw, config)

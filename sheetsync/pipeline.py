@@ -113,6 +113,16 @@ def today(config: Config, now: datetime | None = None) -> date:
     return (now.astimezone(zone) if now else datetime.now(zone)).date()
 
 
+def run_time(config: Config, as_of: date | None, now: datetime | None) -> tuple[datetime, date]:
+    """When a run happens, in the team's time zone (`now`, else the clock), and the day its
+    figures are as of (`as_of`, else that day there; checked to be a day sheetsync can use)."""
+    zone = ZoneInfo(config.calendar.timezone)
+    ran_at = now.astimezone(zone) if now and now.tzinfo else now or datetime.now(zone)
+    as_of = as_of or today(config, ran_at)
+    check_as_of(as_of)
+    return ran_at, as_of
+
+
 def refresh(
     config: Config,
     as_of: date | None = None,
@@ -163,10 +173,8 @@ def _refresh(run: _Run, as_of: date | None, now: datetime | None) -> Report:
     config, backend = run.config, run.backend
     timings: dict[str, float] = {}
     started = time.perf_counter()
+    ran_at, as_of = run_time(config, as_of, now)
     zone = ZoneInfo(config.calendar.timezone)
-    ran_at = now.astimezone(zone) if now and now.tzinfo else now or datetime.now(zone)
-    as_of = as_of or today(config, ran_at)
-    check_as_of(as_of)
     with _timed(timings, "read", run.progress):
         query = history_query(config, as_of, run.snapshot)
         raw = backend.read(lambda titles: input_tabs(titles, config), query,
