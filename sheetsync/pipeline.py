@@ -36,6 +36,7 @@ from sheetsync.kpi.trends import (
     TrendInput,
     Trends,
     build_trends,
+    held_period,
     held_rows,
     last_snapshot_day,
     same_points_to_compute,
@@ -325,7 +326,7 @@ def _table_on(
 ) -> pd.DataFrame:  # fmt: skip
     """The KPI table of a period as of a day: History's rows of that day, else recomputed."""
     period, day = when
-    held = history[(history["date"] == day) & (history["period"] == period.label)]
+    held = held_period(history, period, day)
     return held if not held.empty else evaluate_at(config, synced, ctx, day, (period,))
 
 

@@ -23,8 +23,8 @@ from sheetsync.context import RunContext
 from sheetsync.periods import Period
 
 __all__ = [
-    "CHANGE_COLUMNS", "SamePoint", "TrendInput", "Trends", "build_trends", "held_rows",
-    "last_snapshot_day", "same_points_to_compute",
+    "CHANGE_COLUMNS", "SamePoint", "TrendInput", "Trends", "build_trends", "held_period",
+    "held_rows", "last_snapshot_day", "same_points_to_compute",
 ]  # fmt: skip
 
 CHANGE_COLUMNS = (
@@ -109,10 +109,11 @@ def held_rows(history: pd.DataFrame, day: date) -> pd.DataFrame:
 def same_points_to_compute(context: RunContext, history: pd.DataFrame) -> list[tuple[Period, date]]:
     """The previous periods, each with its same-point day, that History does not hold."""
     wanted = context.same_point.values()
-    return [(before, day) for before, day in wanted if _held(history, before, day).empty]
+    return [(before, day) for before, day in wanted if held_period(history, before, day).empty]
 
 
-def _held(history: pd.DataFrame, period: Period, day: date) -> pd.DataFrame:
+def held_period(history: pd.DataFrame, period: Period, day: date) -> pd.DataFrame:
+    """The History rows read of `period` on snapshot day `day` (empty when not held)."""
     return history[(history["date"] == day) & (history["period"] == period.label)]
 
 
@@ -120,7 +121,7 @@ def _same_points(data: TrendInput) -> tuple[SamePoint, ...]:
     points = []
     assert data.past is not None
     for kind, (before, day) in data.context.same_point.items():
-        rows, source = _held(data.history, before, day), "history"
+        rows, source = held_period(data.history, before, day), "history"
         if rows.empty:
             rows, source = data.past[data.past["period"] == before.label], "activity"
         if rows.empty:
